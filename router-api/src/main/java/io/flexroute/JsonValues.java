@@ -1,0 +1,73 @@
+package io.flexroute;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Checks and deep-copies the free-form JSON values that requests pass through to workers. */
+final class JsonValues {
+
+  private JsonValues() {}
+
+  static void check(@Nullable Object value, String field) {
+    if (value == null || value instanceof String || value instanceof Boolean) {
+      return;
+    }
+    if (value instanceof Number n) {
+      if ((n instanceof Double d && !Double.isFinite(d))
+          || (n instanceof Float f && !Float.isFinite(f))) {
+        throw new IllegalArgumentException(field + " must be a finite number, but was " + n);
+      }
+      return;
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw new IllegalArgumentException(field + " has a non-string key: " + e.getKey());
+        }
+        check(e.getValue(), field + "." + key);
+      }
+      return;
+    }
+    if (value instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        check(list.get(i), field + "[" + i + "]");
+      }
+      return;
+    }
+    throw new IllegalArgumentException(
+        field + " must be a JSON value (string, number, boolean, null, list or map), but was a "
+            + value.getClass().getName());
+  }
+
+  static Map<String, Object> copyOf(Map<String, Object> map, String field) {
+    if (map.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Object> copy = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : map.entrySet()) {
+      check(e.getValue(), field + "." + e.getKey());
+      copy.put(e.getKey(), deepCopy(e.getValue()));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  static @Nullable Object deepCopy(@Nullable Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, @Nullable Object> copy = new LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put((String) k, deepCopy(v)));
+      return Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof List<?> list) {
+      List<@Nullable Object> copy = new ArrayList<>(list.size());
+      for (Object v : list) {
+        copy.add(deepCopy(v));
+      }
+      return Collections.unmodifiableList(copy);
+    }
+    return value;
+  }
+}

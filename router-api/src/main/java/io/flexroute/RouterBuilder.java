@@ -1,0 +1,242 @@
+package io.flexroute;
+
+import io.flexroute.spi.RouterFactory;
+import io.flexroute.spi.RouterListener;
+import io.flexroute.spi.RoutingStrategy;
+import io.flexroute.spi.StrategyProvider;
+import io.flexroute.spi.Transport;
+import io.flexroute.spi.WorkerDiscovery;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Configures and builds a {@link Router}. Obtain one with {@link Router#builder()}.
+ *
+ * <p>Every setter validates its argument at once and names the field in its {@link
+ * IllegalArgumentException}. Builders are not thread-safe; the routers they build are.
+ */
+public final class RouterBuilder {
+
+  /** The strategy used when none is set. */
+  public static final String DEFAULT_STRATEGY = "power_of_two";
+
+  /** The request timeout used when neither the builder nor the request sets one. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Map<String, Worker> workers = new LinkedHashMap<>();
+  private String strategyName = DEFAULT_STRATEGY;
+  private @Nullable RoutingStrategy strategy;
+  private final List<StrategyProvider> strategyProviders = new ArrayList<>();
+  private final List<Transport> transports = new ArrayList<>();
+  private final List<RouterListener> listeners = new ArrayList<>();
+  private final List<WorkerDiscovery> discoveries = new ArrayList<>();
+  private Duration defaultTimeout = DEFAULT_TIMEOUT;
+  private @Nullable ExecutorService executor;
+
+  RouterBuilder() {}
+
+  /**
+   * Adds an initial worker.
+   *
+   * @param worker the worker
+   * @return this builder
+   * @throws IllegalArgumentException if a worker with the same id was already added
+   */
+  public RouterBuilder worker(Worker worker) {
+    Objects.requireNonNull(worker, "worker");
+    if (workers.putIfAbsent(worker.id(), worker) != null) {
+      throw new IllegalArgumentException("workers: duplicate worker id '" + worker.id() + "'");
+    }
+    return this;
+  }
+
+  /**
+   * Adds an initial worker with default settings (SGLang flavour, any model).
+   *
+   * @param id a unique id
+   * @param baseUrl the worker's base URL
+   * @return this builder
+   * @throws IllegalArgumentException if the id is taken or blank, or the URL is malformed
+   */
+  public RouterBuilder worker(String id, String baseUrl) {
+    return worker(Worker.of(id, baseUrl));
+  }
+
+  /**
+   * Adds initial workers.
+   *
+   * @param workers the workers
+   * @return this builder
+   * @throws IllegalArgumentException if two workers share an id
+   */
+  public RouterBuilder workers(Collection<Worker> workers) {
+    for (Worker w : workers) {
+      worker(w);
+    }
+    return this;
+  }
+
+  /**
+   * Selects the strategy by name, among the providers registered here and those discovered through
+   * {@link java.util.ServiceLoader}. Default {@value #DEFAULT_STRATEGY}. Built-in names: {@code
+   * round_robin}, {@code random}, {@code least_inflight}, {@code power_of_two}, {@code
+   * weighted_round_robin}.
+   *
+   * @param name the strategy name
+   * @return this builder
+   * @throws IllegalArgumentException if the name is blank
+   */
+  public RouterBuilder strategy(String name) {
+    Objects.requireNonNull(name, "strategy");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("strategy name must not be blank");
+    }
+    this.strategyName = name;
+    this.strategy = null;
+    return this;
+  }
+
+  /**
+   * Uses this strategy instance (it wins over a strategy name).
+   *
+   * @param strategy the strategy
+   * @return this builder
+   */
+  public RouterBuilder strategy(RoutingStrategy strategy) {
+    this.strategy = Objects.requireNonNull(strategy, "strategy");
+    this.strategyName = Objects.requireNonNull(strategy.name(), "strategy.name()");
+    return this;
+  }
+
+  /**
+   * Registers a strategy provider, selectable by its name; it wins over discovered providers of the
+   * same name.
+   *
+   * @param provider the provider
+   * @return this builder
+   */
+  public RouterBuilder registerStrategy(StrategyProvider provider) {
+    strategyProviders.add(Objects.requireNonNull(provider, "provider"));
+    return this;
+  }
+
+  /**
+   * Adds a transport. Without any, the router creates one from each discovered {@link
+   * io.flexroute.spi.TransportProvider}. A transport given here belongs to the caller and is not
+   * closed by the router.
+   *
+   * @param transport the transport
+   * @return this builder
+   */
+  public RouterBuilder transport(Transport transport) {
+    transports.add(Objects.requireNonNull(transport, "transport"));
+    return this;
+  }
+
+  /**
+   * Adds an event listener (metrics, tracing, logging).
+   *
+   * @param listener the listener
+   * @return this builder
+   */
+  public RouterBuilder listener(RouterListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Adds a worker discovery, started when the router is built.
+   *
+   * @param discovery the discovery
+   * @return this builder
+   */
+  public RouterBuilder discovery(WorkerDiscovery discovery) {
+    discoveries.add(Objects.requireNonNull(discovery, "discovery"));
+    return this;
+  }
+
+  /**
+   * Sets the timeout of requests that set none. Default 60 seconds.
+   *
+   * @param timeout a positive duration
+   * @return this builder
+   * @throws IllegalArgumentException if not positive
+   */
+  public RouterBuilder defaultTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "defaultTimeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("defaultTimeout must be positive, but was " + timeout);
+    }
+    this.defaultTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets the executor that completes asynchronous calls and delivers published streams. The caller
+   * keeps ownership: the router never shuts it down. Default: a pool of daemon threads the router
+   * creates and shuts down on close.
+   *
+   * @param executor the executor
+   * @return this builder
+   */
+  public RouterBuilder executor(ExecutorService executor) {
+    this.executor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Builds the router with the implementation found on the class path ({@code router-core}).
+   *
+   * @return the router; close it when done
+   * @throws IllegalArgumentException if there are no workers and no discovery, or the strategy name
+   *     is unknown
+   * @throws IllegalStateException if no router implementation or no transport is on the class path
+   */
+  public Router build() {
+    if (workers.isEmpty() && discoveries.isEmpty()) {
+      throw new IllegalArgumentException(
+          "workers: at least one worker or a discovery is required");
+    }
+    RouterConfig config =
+        new RouterConfig(
+            List.copyOf(workers.values()),
+            strategyName,
+            strategy,
+            strategyProviders,
+            transports,
+            listeners,
+            discoveries,
+            defaultTimeout,
+            executor);
+    return findFactory().create(config);
+  }
+
+  private static RouterFactory findFactory() {
+    List<RouterFactory> factories = new ArrayList<>();
+    ServiceLoader.load(RouterFactory.class, RouterFactory.class.getClassLoader())
+        .forEach(factories::add);
+    if (factories.isEmpty()) {
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      if (context != null) {
+        ServiceLoader.load(RouterFactory.class, context).forEach(factories::add);
+      }
+    }
+    return factories.stream()
+        .max(
+            Comparator.comparingInt(RouterFactory::priority)
+                .thenComparing(f -> f.getClass().getName(), Comparator.reverseOrder()))
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no Router implementation found: add io.flexroute:router-core to the class path"));
+  }
+}

@@ -1,0 +1,49 @@
+package io.flexroute;
+
+import io.flexroute.spi.RouterListener;
+import io.flexroute.spi.RoutingStrategy;
+import io.flexroute.spi.StrategyProvider;
+import io.flexroute.spi.Transport;
+import io.flexroute.spi.WorkerDiscovery;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The validated settings a {@link RouterBuilder} hands to a {@link io.flexroute.spi.RouterFactory}.
+ *
+ * <p>Instances are immutable and thread-safe (the objects they refer to are the caller's).
+ *
+ * @param workers the initial workers, with unique ids
+ * @param strategyName the name of the strategy to use, when no instance was given
+ * @param strategy the strategy instance, when one was given
+ * @param strategyProviders providers registered on the builder, which win over discovered ones
+ * @param transports transports given to the builder (the caller owns them); when empty, the router
+ *     creates transports from the discovered {@link io.flexroute.spi.TransportProvider}s
+ * @param listeners the event listeners
+ * @param discoveries the worker discoveries to start
+ * @param defaultTimeout the timeout of requests that set none
+ * @param executor the executor for callbacks and stream delivery given by the caller (never closed by
+ *     the router), or null for one the router creates and closes
+ */
+public record RouterConfig(
+    List<Worker> workers,
+    String strategyName,
+    @Nullable RoutingStrategy strategy,
+    List<StrategyProvider> strategyProviders,
+    List<Transport> transports,
+    List<RouterListener> listeners,
+    List<WorkerDiscovery> discoveries,
+    Duration defaultTimeout,
+    @Nullable ExecutorService executor) {
+
+  /** Copies the lists. */
+  public RouterConfig {
+    workers = List.copyOf(workers);
+    strategyProviders = List.copyOf(strategyProviders);
+    transports = List.copyOf(transports);
+    listeners = List.copyOf(listeners);
+    discoveries = List.copyOf(discoveries);
+  }
+}

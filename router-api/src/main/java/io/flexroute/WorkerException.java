@@ -1,0 +1,104 @@
+package io.flexroute;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The worker failed the request: it answered with an error status, sent a body that could not be
+ * read, broke the connection, or reported an error inside a stream.
+ *
+ * <p>The worker's error message is kept (truncated to {@value #MAX_BODY_CHARS} characters); the
+ * request's prompt never is. Instances are immutable and thread-safe.
+ */
+public class WorkerException extends RouterException {
+  private static final long serialVersionUID = 1L;
+
+  /** The longest error body kept, in characters. */
+  public static final int MAX_BODY_CHARS = 2048;
+
+  /** What kind of failure this is. */
+  public enum Kind {
+    /** The worker answered with a non-2xx status; see {@link #statusCode()}. */
+    HTTP_STATUS,
+    /** The connection could not be made, or broke before the answer was complete. */
+    CONNECTION,
+    /** The worker's answer could not be parsed (not JSON, missing fields, truncated stream). */
+    MALFORMED_RESPONSE,
+    /** The worker reported an error inside a stream that had started successfully. */
+    STREAM_ERROR
+  }
+
+  private final String workerId;
+  private final Kind kind;
+  private final int statusCode;
+  private final @Nullable String errorBody;
+
+  /**
+   * Creates the exception.
+   *
+   * @param workerId the worker that failed
+   * @param kind the kind of failure
+   * @param statusCode the HTTP status, or 0 when there was none
+   * @param message the worker's error message or a description of the failure
+   * @param errorBody the raw error body, if any (truncated)
+   * @param cause the underlying exception, if any
+   */
+  public WorkerException(
+      String workerId,
+      Kind kind,
+      int statusCode,
+      String message,
+      @Nullable String errorBody,
+      @Nullable Throwable cause) {
+    super("worker '" + workerId + "' failed (" + describe(kind, statusCode) + "): " + message, cause);
+    this.workerId = workerId;
+    this.kind = kind;
+    this.statusCode = statusCode;
+    this.errorBody = truncate(errorBody);
+  }
+
+  private static String describe(Kind kind, int statusCode) {
+    return kind == Kind.HTTP_STATUS ? "HTTP " + statusCode : kind.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static @Nullable String truncate(@Nullable String body) {
+    if (body == null || body.length() <= MAX_BODY_CHARS) {
+      return body;
+    }
+    return body.substring(0, MAX_BODY_CHARS) + "...";
+  }
+
+  /** @return the id of the worker that failed */
+  public String workerId() {
+    return workerId;
+  }
+
+  /** @return the kind of failure */
+  public Kind kind() {
+    return kind;
+  }
+
+  /** @return the HTTP status, or 0 when there was none */
+  public int statusCode() {
+    return statusCode;
+  }
+
+  /** @return the raw error body (truncated), or null */
+  public @Nullable String errorBody() {
+    return errorBody;
+  }
+
+  /**
+   * Whether the failure lies with the worker rather than the request, so that trying another worker
+   * may succeed: connection failures, 408, 429, 5xx, and broken or unreadable answers. A 4xx caused
+   * by the request itself (such as a context-length error) is not retryable.
+   *
+   * @return {@code true} if another attempt may succeed
+   */
+  public boolean isRetryable() {
+    return switch (kind) {
+      case CONNECTION, MALFORMED_RESPONSE -> true;
+      case STREAM_ERROR -> false;
+      case HTTP_STATUS -> statusCode == 408 || statusCode == 429 || statusCode >= 500;
+    };
+  }
+}

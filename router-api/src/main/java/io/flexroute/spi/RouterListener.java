@@ -1,0 +1,99 @@
+package io.flexroute.spi;
+
+import io.flexroute.RequestOutcome;
+import io.flexroute.TokenUsage;
+import io.flexroute.Worker;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Observes requests and workers; the base of metrics, tracing and logging integrations.
+ *
+ * <p>Every method has an empty default, so new events can be added without breaking implementors.
+ * Events of one request come in order: {@link #requestStarted}, then at most one {@link
+ * #workerSelected}, at most one {@link #firstChunk}, and exactly one {@link #requestFinished}.
+ *
+ * <p>Methods are called on request threads, concurrently: they must be thread-safe, fast, must not
+ * block, and must not call back into the router. An exception thrown by a listener is caught and
+ * logged; it never affects the request.
+ */
+public abstract class RouterListener {
+
+  /** A listener that ignores every event. */
+  public static final RouterListener NONE = new RouterListener() {};
+
+  /** For subclasses. */
+  protected RouterListener() {}
+
+  /**
+   * A request was submitted.
+   *
+   * @param request the request
+   */
+  public void requestStarted(RequestView request) {}
+
+  /**
+   * The strategy chose a worker and the request is being sent to it.
+   *
+   * @param request the request
+   * @param worker the chosen worker
+   * @param strategy the name of the strategy that chose it
+   */
+  public void workerSelected(RequestView request, WorkerView worker, String strategy) {}
+
+  /**
+   * A stream delivered its first chunk.
+   *
+   * @param request the request
+   * @param worker the worker serving it
+   * @param timeToFirstChunk the time from dispatch to the first chunk
+   */
+  public void firstChunk(RequestView request, WorkerView worker, Duration timeToFirstChunk) {}
+
+  /**
+   * A request ended, successfully or not.
+   *
+   * @param request the request
+   * @param worker the worker it ran on, or null when it never reached one
+   * @param outcome how it ended
+   * @param duration the time from submission to the end
+   * @param usage the token counts, if the worker reported them
+   * @param error the failure, or null on success
+   */
+  public void requestFinished(
+      RequestView request,
+      @Nullable WorkerView worker,
+      RequestOutcome outcome,
+      Duration duration,
+      @Nullable TokenUsage usage,
+      @Nullable Throwable error) {}
+
+  /**
+   * A worker joined the router (including the initial workers, when the router starts).
+   *
+   * @param worker the live view of the worker
+   */
+  public void workerAdded(WorkerView worker) {}
+
+  /**
+   * A worker left the router.
+   *
+   * @param worker the last view of the worker
+   */
+  public void workerRemoved(WorkerView worker) {}
+
+  /**
+   * A worker's health state changed.
+   *
+   * @param worker the worker's view, already in the new state
+   * @param previous the state before
+   */
+  public void healthChanged(WorkerView worker, io.flexroute.HealthState previous) {}
+
+  /**
+   * The router was closed; release what the listener holds for it.
+   *
+   * @param workers the workers the router still had
+   */
+  public void routerClosed(java.util.List<Worker> workers) {}
+}

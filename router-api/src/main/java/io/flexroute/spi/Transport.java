@@ -1,0 +1,130 @@
+package io.flexroute.spi;
+
+import io.flexroute.ChatChunk;
+import io.flexroute.ChatCompletion;
+import io.flexroute.ChatRequest;
+import io.flexroute.CompletionChunk;
+import io.flexroute.CompletionRequest;
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.TextCompletion;
+import io.flexroute.Worker;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries requests to workers over one wire protocol.
+ *
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li>Implementations are thread-safe and shared by all requests of a router.
+ *   <li>Asynchronous methods never throw: failures complete the future exceptionally with a {@link
+ *       io.flexroute.WorkerException} (non-2xx answer, unreadable body, connection failure) or
+ *       another {@link io.flexroute.RouterException}.
+ *   <li>Stream methods block until the worker accepted the stream (status and headers received), then
+ *       return a {@link ChunkSource}; they throw the same exception types.
+ *   <li>The call honours {@link CallContext#remaining()} as its timeout, sends {@link
+ *       CallContext#requestId()} to the worker, and aborts its I/O when {@link
+ *       CallContext#onCancel} fires.
+ *   <li>Result and chunk objects carry the call's request id and the worker's id.
+ * </ul>
+ *
+ * <p>A transport the router created from a {@link TransportProvider} is closed with the router; one
+ * passed to the builder belongs to the caller.
+ */
+public interface Transport extends AutoCloseable {
+
+  /**
+   * A short name for logs, such as {@code http}.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * Whether this transport can reach the worker (typically by its URL scheme).
+   *
+   * @param worker the worker
+   * @return {@code true} if it can
+   */
+  boolean supports(Worker worker);
+
+  /**
+   * Runs an SGLang-native generation.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the result
+   */
+  CompletableFuture<GenerateResult> generate(
+      Worker worker, GenerateRequest request, CallContext context);
+
+  /**
+   * Streams an SGLang-native generation.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the chunk source, delivering deltas
+   */
+  ChunkSource<GenerateChunk> generateStream(
+      Worker worker, GenerateRequest request, CallContext context);
+
+  /**
+   * Runs an OpenAI chat completion.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the result
+   */
+  CompletableFuture<ChatCompletion> chat(Worker worker, ChatRequest request, CallContext context);
+
+  /**
+   * Streams an OpenAI chat completion.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the chunk source
+   */
+  ChunkSource<ChatChunk> chatStream(Worker worker, ChatRequest request, CallContext context);
+
+  /**
+   * Runs an OpenAI text completion.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the result
+   */
+  CompletableFuture<TextCompletion> complete(
+      Worker worker, CompletionRequest request, CallContext context);
+
+  /**
+   * Streams an OpenAI text completion.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the chunk source
+   */
+  ChunkSource<CompletionChunk> completeStream(
+      Worker worker, CompletionRequest request, CallContext context);
+
+  /**
+   * Probes the worker's health (HTTP {@code GET /health}).
+   *
+   * @param worker the worker to probe
+   * @param context the probe's deadline and cancellation
+   * @return a future that completes normally when the worker is healthy, and exceptionally with a
+   *     {@link io.flexroute.WorkerException} when it is not
+   */
+  CompletableFuture<Void> checkHealth(Worker worker, CallContext context);
+
+  /** Releases what the transport created (connection pools, threads). The default does nothing. */
+  @Override
+  default void close() {}
+}
