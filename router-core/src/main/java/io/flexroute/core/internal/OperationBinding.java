@@ -1,0 +1,89 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.ChatChunk;
+import io.flexroute.ChatCompletion;
+import io.flexroute.ChatRequest;
+import io.flexroute.CompletionChunk;
+import io.flexroute.CompletionRequest;
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.InferenceRequest;
+import io.flexroute.TextCompletion;
+import io.flexroute.TokenUsage;
+import io.flexroute.Worker;
+import io.flexroute.spi.CallContext;
+import io.flexroute.spi.ChunkSource;
+import io.flexroute.spi.Transport;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds one operation to its transport methods and usage accessors, so the router runs every
+ * operation through one generic, type-safe code path.
+ *
+ * @param <Q> the request type
+ * @param <R> the result type
+ * @param <C> the stream chunk type
+ */
+final class OperationBinding<Q extends InferenceRequest, R, C> {
+
+  /** Calls a transport's blocking-style method. */
+  @FunctionalInterface
+  interface Call<Q, R> {
+    CompletableFuture<R> call(Transport transport, Worker worker, Q request, CallContext context);
+  }
+
+  /** Calls a transport's stream method. */
+  @FunctionalInterface
+  interface Stream<Q, C> {
+    ChunkSource<C> open(Transport transport, Worker worker, Q request, CallContext context);
+  }
+
+  static final OperationBinding<GenerateRequest, GenerateResult, GenerateChunk> GENERATE =
+      new OperationBinding<>(
+          Transport::generate, Transport::generateStream, GenerateResult::usage,
+          GenerateChunk::usage);
+
+  static final OperationBinding<ChatRequest, ChatCompletion, ChatChunk> CHAT =
+      new OperationBinding<>(
+          Transport::chat, Transport::chatStream, ChatCompletion::usage, ChatChunk::usage);
+
+  static final OperationBinding<CompletionRequest, TextCompletion, CompletionChunk> COMPLETION =
+      new OperationBinding<>(
+          Transport::complete, Transport::completeStream, TextCompletion::usage,
+          CompletionChunk::usage);
+
+  private final Call<Q, R> call;
+  private final Stream<Q, C> stream;
+  private final Function<R, @Nullable TokenUsage> resultUsage;
+  private final Function<C, @Nullable TokenUsage> chunkUsage;
+
+  private OperationBinding(
+      Call<Q, R> call,
+      Stream<Q, C> stream,
+      Function<R, @Nullable TokenUsage> resultUsage,
+      Function<C, @Nullable TokenUsage> chunkUsage) {
+    this.call = call;
+    this.stream = stream;
+    this.resultUsage = resultUsage;
+    this.chunkUsage = chunkUsage;
+  }
+
+  CompletableFuture<R> call(Transport transport, Worker worker, Q request, CallContext context) {
+    return call.call(transport, worker, request, context);
+  }
+
+  ChunkSource<C> open(Transport transport, Worker worker, Q request, CallContext context) {
+    return stream.open(transport, worker, request, context);
+  }
+
+  @Nullable TokenUsage usage(R result) {
+    return resultUsage.apply(result);
+  }
+
+  @Nullable TokenUsage chunkUsage(C chunk) {
+    return chunkUsage.apply(chunk);
+  }
+}

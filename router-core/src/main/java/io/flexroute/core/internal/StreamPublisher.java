@@ -1,0 +1,181 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.ResponseStream;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A cold {@link Flow.Publisher} over a routed stream: each subscription opens its own stream when the
+ * subscriber first requests, and pulls chunks only while there is demand, so a slow subscriber slows
+ * the read from the worker instead of buffering.
+ *
+ * <p>Signals are delivered serially on the executor, following the Reactive Streams rules: at most
+ * the requested number of {@code onNext}, then exactly one of {@code onComplete} or {@code onError},
+ * nothing after {@code cancel}.
+ *
+ * @param <C> the chunk type
+ */
+final class StreamPublisher<C> implements Flow.Publisher<C> {
+
+  private final Supplier<ResponseStream<C>> opener;
+  private final Executor executor;
+
+  StreamPublisher(Supplier<ResponseStream<C>> opener, Executor executor) {
+    this.opener = opener;
+    this.executor = executor;
+  }
+
+  @Override
+  public void subscribe(Flow.Subscriber<? super C> subscriber) {
+    Objects.requireNonNull(subscriber, "subscriber");
+    Subscription<C> subscription = new Subscription<>(subscriber, opener, executor);
+    subscriber.onSubscribe(subscription);
+  }
+
+  private static final class Subscription<C> implements Flow.Subscription {
+    private final Flow.Subscriber<? super C> subscriber;
+    private final Supplier<ResponseStream<C>> opener;
+    private final Executor executor;
+    private final AtomicLong demand = new AtomicLong();
+    private final AtomicInteger wip = new AtomicInteger();
+    private volatile boolean cancelled;
+    private volatile @Nullable ResponseStream<C> stream;
+    private volatile @Nullable Throwable invalidRequest;
+    private @Nullable Iterator<C> iterator;
+    private boolean terminated;
+
+    Subscription(
+        Flow.Subscriber<? super C> subscriber,
+        Supplier<ResponseStream<C>> opener,
+        Executor executor) {
+      this.subscriber = subscriber;
+      this.opener = opener;
+      this.executor = executor;
+    }
+
+    @Override
+    public void request(long n) {
+      if (n <= 0) {
+        invalidRequest =
+            new IllegalArgumentException("request(n) needs n > 0 (rule 3.9), but was " + n);
+      } else {
+        long prev;
+        long next;
+        do {
+          prev = demand.get();
+          next = prev + n < 0 ? Long.MAX_VALUE : prev + n;
+        } while (!demand.compareAndSet(prev, next));
+      }
+      schedule();
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      ResponseStream<C> s = stream;
+      if (s != null) {
+        s.cancel();
+      }
+      schedule();
+    }
+
+    private void schedule() {
+      if (wip.getAndIncrement() == 0) {
+        try {
+          executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          wip.set(0);
+          terminate(e, true);
+        }
+      }
+    }
+
+    private void drain() {
+      int missed = 1;
+      while (true) {
+        if (!terminated) {
+          drainOnce();
+        }
+        missed = wip.addAndGet(-missed);
+        if (missed == 0) {
+          return;
+        }
+      }
+    }
+
+    private void drainOnce() {
+      if (cancelled) {
+        terminated = true;
+        closeStream();
+        return;
+      }
+      Throwable invalid = invalidRequest;
+      if (invalid != null) {
+        terminate(invalid, true);
+        return;
+      }
+      long requested = demand.get();
+      if (requested == 0) {
+        return;
+      }
+      try {
+        Iterator<C> it = iterator;
+        if (it == null) {
+          ResponseStream<C> opened = opener.get();
+          stream = opened;
+          if (cancelled) {
+            opened.cancel();
+            terminated = true;
+            return;
+          }
+          it = opened.iterator();
+          iterator = it;
+        }
+        long emitted = 0;
+        while (emitted != requested) {
+          if (cancelled) {
+            terminated = true;
+            closeStream();
+            return;
+          }
+          if (!it.hasNext()) {
+            terminated = true;
+            closeStream();
+            subscriber.onComplete();
+            return;
+          }
+          subscriber.onNext(it.next());
+          emitted++;
+        }
+        demand.addAndGet(-emitted);
+      } catch (RuntimeException e) {
+        terminate(e, true);
+      }
+    }
+
+    private void terminate(Throwable error, boolean signal) {
+      if (terminated) {
+        return;
+      }
+      terminated = true;
+      closeStream();
+      if (signal && !cancelled) {
+        subscriber.onError(error);
+      }
+    }
+
+    private void closeStream() {
+      ResponseStream<C> s = stream;
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.HealthState;
+import io.flexroute.Worker;
+import io.flexroute.spi.Transport;
+import io.flexroute.spi.WorkerLoad;
+import io.flexroute.spi.WorkerView;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The router's live state of one worker: the counters strategies read and the in-flight guard
+ * maintains.
+ *
+ * <p>Counters are atomics read without locks. The description, health and reported load are
+ * volatile fields written only under the registry's lock.
+ */
+final class WorkerState implements WorkerView {
+
+  private volatile Worker worker;
+  private final Transport transport;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong inFlightTokens = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final Ewma latency = new Ewma();
+  private final Ewma ttft = new Ewma();
+  private volatile HealthState health = HealthState.HEALTHY;
+  private volatile @Nullable WorkerLoad reportedLoad;
+
+  WorkerState(Worker worker, Transport transport) {
+    this.worker = worker;
+    this.transport = transport;
+  }
+
+  @Override
+  public Worker worker() {
+    return worker;
+  }
+
+  @Override
+  public String id() {
+    return worker.id();
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  void setWorker(Worker worker) {
+    this.worker = worker;
+  }
+
+  @Override
+  public int inFlightRequests() {
+    return inFlight.get();
+  }
+
+  @Override
+  public long inFlightTokens() {
+    return inFlightTokens.get();
+  }
+
+  @Override
+  public long ewmaLatencyNanos() {
+    return latency.get();
+  }
+
+  @Override
+  public long ewmaTtftNanos() {
+    return ttft.get();
+  }
+
+  @Override
+  public HealthState health() {
+    return health;
+  }
+
+  void setHealth(HealthState health) {
+    this.health = health;
+  }
+
+  @Override
+  public @Nullable WorkerLoad reportedLoad() {
+    return reportedLoad;
+  }
+
+  void setReportedLoad(@Nullable WorkerLoad load) {
+    this.reportedLoad = load;
+  }
+
+  @Override
+  public long completedRequests() {
+    return completed.get();
+  }
+
+  /**
+   * Counts a request as running on this worker; the guard undoes it exactly once.
+   *
+   * @param tokens the request's estimated prompt tokens
+   * @return the guard to release when the request ends
+   */
+  InFlightGuard acquire(int tokens) {
+    inFlight.incrementAndGet();
+    inFlightTokens.addAndGet(tokens);
+    return new InFlightGuard(this, tokens);
+  }
+
+  void release(int tokens) {
+    inFlight.decrementAndGet();
+    inFlightTokens.addAndGet(-tokens);
+    completed.incrementAndGet();
+  }
+
+  void recordLatency(long nanos) {
+    latency.record(nanos);
+  }
+
+  void recordTtft(long nanos) {
+    ttft.record(nanos);
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerState{" + worker.id() + ", inFlight=" + inFlight.get() + ", health=" + health
+        + "}";
+  }
+}

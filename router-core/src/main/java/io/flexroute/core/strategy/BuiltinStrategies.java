@@ -1,0 +1,93 @@
+package io.flexroute.core.strategy;
+
+import io.flexroute.spi.RoutingStrategy;
+import io.flexroute.spi.StrategyProvider;
+
+/**
+ * The providers of the built-in strategies, registered for {@link java.util.ServiceLoader} in {@code
+ * META-INF/services/io.flexroute.spi.StrategyProvider}.
+ */
+public final class BuiltinStrategies {
+
+  private BuiltinStrategies() {}
+
+  /** Provides {@link RoundRobinStrategy} as {@value RoundRobinStrategy#NAME}. */
+  public static final class RoundRobin implements StrategyProvider {
+    /** Creates the provider. */
+    public RoundRobin() {}
+
+    @Override
+    public String name() {
+      return RoundRobinStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new RoundRobinStrategy();
+    }
+  }
+
+  /** Provides {@link RandomStrategy} as {@value RandomStrategy#NAME}. */
+  public static final class Random implements StrategyProvider {
+    /** Creates the provider. */
+    public Random() {}
+
+    @Override
+    public String name() {
+      return RandomStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new RandomStrategy();
+    }
+  }
+
+  /** Provides {@link LeastInFlightStrategy} as {@value LeastInFlightStrategy#NAME}. */
+  public static final class LeastInFlight implements StrategyProvider {
+    /** Creates the provider. */
+    public LeastInFlight() {}
+
+    @Override
+    public String name() {
+      return LeastInFlightStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new LeastInFlightStrategy();
+    }
+  }
+
+  /** Provides {@link PowerOfTwoStrategy} as {@value PowerOfTwoStrategy#NAME}. */
+  public static final class PowerOfTwo implements StrategyProvider {
+    /** Creates the provider. */
+    public PowerOfTwo() {}
+
+    @Override
+    public String name() {
+      return PowerOfTwoStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new PowerOfTwoStrategy();
+    }
+  }
+
+  /** Provides {@link WeightedRoundRobinStrategy} as {@value WeightedRoundRobinStrategy#NAME}. */
+  public static final class WeightedRoundRobin implements StrategyProvider {
+    /** Creates the provider. */
+    public WeightedRoundRobin() {}
+
+    @Override
+    public String name() {
+      return WeightedRoundRobinStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new WeightedRoundRobinStrategy();
+    }
+  }
+}
