@@ -1,0 +1,143 @@
+package io.flexroute.radix;
+
+import io.flexroute.radix.InvalidCacheInputException.Problem;
+import io.flexroute.radix.internal.Bits;
+import io.flexroute.radix.internal.MatchData;
+import io.flexroute.radix.internal.RadixTree;
+import io.flexroute.spi.Tokenizer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link RadixTokenCache} implementation: validates input, then delegates to {@link
+ * RadixTree}, and wraps the tree's raw results in the public value types without copying twice.
+ *
+ * <p>Thread-safe; see {@link RadixTokenCache}. Not public API.
+ */
+final class DefaultRadixTokenCache implements RadixTokenCache {
+
+  private final RadixTree tree;
+  private final boolean deriveBoundariesOnRetrieve;
+
+  DefaultRadixTokenCache(
+      long maxCachedTokens,
+      double evictionLowWatermark,
+      int keepVersions,
+      LongSupplier ticker,
+      boolean deriveBoundariesOnRetrieve) {
+    this.tree = new RadixTree(maxCachedTokens, evictionLowWatermark, keepVersions, ticker);
+    this.deriveBoundariesOnRetrieve = deriveBoundariesOnRetrieve;
+  }
+
+  RadixTree tree() {
+    return tree;
+  }
+
+  @Override
+  public int insert(String text, int[] tokenIds) {
+    return insert(text, tokenIds, null, null, NO_VERSION);
+  }
+
+  @Override
+  public int insert(
+      String text,
+      int[] tokenIds,
+      float @Nullable [] logprobs,
+      int @Nullable [] lossMask,
+      int weightVersion) {
+    Inputs.validate(text, tokenIds, logprobs, lossMask, null, weightVersion);
+    long[] mask = lossMask == null ? null : Bits.pack(lossMask);
+    return tree.insert(text, tokenIds, logprobs, mask, null, weightVersion);
+  }
+
+  @Override
+  public int insert(CacheEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    int[] mask = entry.lossMaskInternal();
+    return tree.insert(
+        entry.text(),
+        entry.tokenIdsInternal(),
+        entry.logprobsInternal(),
+        mask == null ? null : Bits.pack(mask),
+        entry.tokenEndsInternal(),
+        entry.weightVersion());
+  }
+
+  @Override
+  public PrefixMatch lookup(String text) {
+    Objects.requireNonNull(text, "text");
+    return new PrefixMatch(text, tree.lookup(text));
+  }
+
+  @Override
+  public Retrieval retrieve(String text, Tokenizer tokenizer) {
+    if (text == null) {
+      throw new InvalidCacheInputException(Problem.NULL_TEXT, "text must not be null");
+    }
+    if (text.isEmpty()) {
+      throw new InvalidCacheInputException(Problem.EMPTY_TEXT, "text must not be empty");
+    }
+    Objects.requireNonNull(tokenizer, "tokenizer");
+    MatchData hit = tree.lookup(text);
+    int cached = hit.tokenCount();
+    if (cached > 0) {
+      String rest = text.substring(hit.matchedChars);
+      int[] extra = rest.isEmpty() ? new int[0] : tokenizer.encode(rest);
+      int n = cached + extra.length;
+      int[] ids = Arrays.copyOf(hit.tokenIds, n);
+      System.arraycopy(extra, 0, ids, cached, extra.length);
+      float[] logprobs = Arrays.copyOf(hit.logprobs, n);
+      int[] mask = new int[n];
+      for (int i = 0; i < cached; i++) {
+        mask[i] = Bits.get(hit.lossMask, i) ? 1 : 0;
+      }
+      int[] versions = new int[n];
+      int start = 0;
+      for (int r = 0; r < hit.versionRuns.length; r++) {
+        Arrays.fill(versions, start, hit.versionRunEnds[r], hit.versionRuns[r]);
+        start = hit.versionRunEnds[r];
+      }
+      Arrays.fill(versions, cached, n, NO_VERSION);
+      return new Retrieval(ids, logprobs, mask, versions, cached);
+    }
+    int[] ids = tokenizer.encode(text).clone();
+    if (ids.length > 0) {
+      int[] ends = deriveBoundariesOnRetrieve ? TokenBoundaries.derive(text, ids, tokenizer) : null;
+      tree.insert(text, ids, null, null, ends, NO_VERSION);
+    }
+    int[] versions = new int[ids.length];
+    Arrays.fill(versions, NO_VERSION);
+    return new Retrieval(ids, new float[ids.length], new int[ids.length], versions, 0);
+  }
+
+  @Override
+  public long gcByWeightVersion(int currentVersion) {
+    return tree.gcByWeightVersion(currentVersion);
+  }
+
+  @Override
+  public long evictTo(long maxTokens) {
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException("maxTokens must be >= 0, but was " + maxTokens);
+    }
+    return tree.evictTo(maxTokens);
+  }
+
+  @Override
+  public CacheStats stats() {
+    return tree.stats();
+  }
+
+  @Override
+  public void clear() {
+    tree.clear();
+  }
+
+  @Override
+  public String toString() {
+    CacheStats s = stats();
+    return "RadixTokenCache{cachedTokens=" + s.cachedTokens() + ", nodes=" + s.nodeCount() + '}';
+  }
+}

@@ -1,0 +1,97 @@
+package io.flexroute.radix.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Packed bit sets in {@code long[]} words, used for loss masks (one bit per token). A {@code null}
+ * set means "all bits zero", which is the common case for prompt tokens.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Bits {
+
+  private Bits() {}
+
+  /** Number of words needed for {@code bits} bits. */
+  public static int words(int bits) {
+    return (bits + 63) >>> 6;
+  }
+
+  /**
+   * Packs a 0/1 array into bits, or returns {@code null} if every value is 0. Values are assumed
+   * validated; any non-zero value counts as 1.
+   */
+  public static long @Nullable [] pack(int[] values) {
+    long[] out = null;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != 0) {
+        if (out == null) {
+          out = new long[words(values.length)];
+        }
+        out[i >>> 6] |= 1L << i;
+      }
+    }
+    return out;
+  }
+
+  /** Returns bit {@code i} of a set that may be {@code null} (all zero). */
+  public static boolean get(long @Nullable [] bits, int i) {
+    return bits != null && (bits[i >>> 6] & (1L << i)) != 0;
+  }
+
+  /**
+   * Returns bits {@code [from, to)} of {@code src} as a new set starting at bit 0, or {@code null}
+   * if they are all zero.
+   */
+  public static long @Nullable [] slice(long @Nullable [] src, int from, int to) {
+    if (src == null || to <= from) {
+      return null;
+    }
+    long[] out = new long[words(to - from)];
+    copy(src, from, out, 0, to - from);
+    for (long w : out) {
+      if (w != 0) {
+        return out;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * ORs {@code len} bits of {@code src} starting at {@code srcPos} into {@code dst} starting at
+   * {@code dstPos}. A {@code null} source adds nothing.
+   */
+  public static void copy(long @Nullable [] src, int srcPos, long[] dst, int dstPos, int len) {
+    if (src == null) {
+      return;
+    }
+    int done = 0;
+    while (done < len) {
+      int n = Math.min(64, len - done);
+      long w = read(src, srcPos + done, n);
+      if (w != 0) {
+        orInto(dst, dstPos + done, w, n);
+      }
+      done += n;
+    }
+  }
+
+  private static long read(long[] a, int pos, int n) {
+    int wi = pos >>> 6;
+    int off = pos & 63;
+    long w = a[wi] >>> off;
+    if (off != 0 && off + n > 64) {
+      w |= a[wi + 1] << (64 - off);
+    }
+    return n == 64 ? w : w & ((1L << n) - 1);
+  }
+
+  private static void orInto(long[] a, int pos, long w, int n) {
+    int wi = pos >>> 6;
+    int off = pos & 63;
+    a[wi] |= w << off;
+    if (off != 0 && off + n > 64) {
+      a[wi + 1] |= w >>> (64 - off);
+    }
+  }
+}
