@@ -458,12 +458,12 @@ public final class RadixTree {
             child.weightVersion,
             child.traverseVersion,
             child.lastAccess);
+    parent.replaceChild(child, upper);
     child.key = Arrays.copyOfRange(child.key, chars, child.key.length);
     child.ids = Arrays.copyOfRange(child.ids, tokens, n);
     child.logprobs = Arrays.copyOfRange(child.logprobs, tokens, n);
     child.mask = Bits.slice(child.mask, tokens, n);
     child.lens = lowerLens;
-    parent.replaceChild(child, upper);
     upper.childChars = new char[] {child.key[0]};
     upper.children = new Node[] {child};
     child.parent = upper;
