@@ -1,0 +1,110 @@
+package io.flexroute.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.ChatMessage;
+import io.flexroute.ChatRequest;
+import io.flexroute.GenerateRequest;
+import io.flexroute.ResponseStream;
+import io.flexroute.Router;
+import io.flexroute.WorkerException;
+import io.flexroute.testkit.fake.FakeCall;
+import io.flexroute.testkit.fake.FakeTransport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The meters the router publishes, with their names and tags. */
+class MicrometerRouterMetricsTest {
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final FakeTransport transport = FakeTransport.create();
+
+  private Router router() {
+    return Router.builder()
+        .transport(transport)
+        .worker("a", "http://a:1")
+        .strategy("round_robin")
+        .listener(new MicrometerRouterMetrics(registry))
+        .build();
+  }
+
+  @Test
+  void countsRequestsByWorkerAndOutcome() {
+    try (Router router = router()) {
+      router.generate(GenerateRequest.ofText("hello"));
+      router.generate(GenerateRequest.ofText("hello"));
+      transport.behavior(FakeTransport.Behavior.status(500));
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("hello")))
+          .isInstanceOf(WorkerException.class);
+      assertThat(
+              registry.get("flexroute.requests")
+                  .tags("operation", "generate", "worker", "a", "outcome", "success")
+                  .timer()
+                  .count())
+          .isEqualTo(2);
+      assertThat(
+              registry.get("flexroute.requests")
+                  .tags("worker", "a", "outcome", "worker_error")
+                  .timer()
+                  .count())
+          .isEqualTo(1);
+      assertThat(
+              registry.get("flexroute.selections")
+                  .tags("strategy", "round_robin", "worker", "a")
+                  .counter()
+                  .count())
+          .isEqualTo(3);
+      assertThat(registry.get("flexroute.tokens").tags("type", "completion").counter().count())
+          .isEqualTo(6);
+    }
+  }
+
+  @Test
+  void recordsTimeToFirstChunkOfStreams() {
+    try (Router router = router();
+        ResponseStream<io.flexroute.ChatChunk> stream =
+            router.chatStream(ChatRequest.builder().message(ChatMessage.user("hi")).build())) {
+      stream.forEach(c -> {});
+      assertThat(
+              registry.get("flexroute.ttft").tags("operation", "chat", "worker", "a").timer().count())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void inFlightGaugeFollowsTheGuardAndIsRemovedWithTheWorker() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = router()) {
+      CompletableFuture<?> f = router.generateAsync(GenerateRequest.ofText("hello"));
+      FakeCall call = transport.awaitCall(Duration.ofSeconds(10));
+      assertThat(registry.get("flexroute.worker.inflight").tags("worker", "a").gauge().value())
+          .isEqualTo(1.0);
+      call.complete();
+      f.get();
+      assertThat(registry.get("flexroute.worker.inflight").tags("worker", "a").gauge().value())
+          .isEqualTo(0.0);
+      assertThat(registry.get("flexroute.worker.healthy").tags("worker", "a").gauge().value())
+          .isEqualTo(1.0);
+      router.workers().remove("a");
+      assertThat(registry.find("flexroute.worker.inflight").tags("worker", "a").gauge()).isNull();
+    }
+  }
+
+  @Test
+  void rejectedRequestsAreTaggedWithNoWorker() {
+    try (Router router = router()) {
+      router.workers().remove("a");
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOf(io.flexroute.NoEligibleWorkerException.class);
+      assertThat(
+              registry.get("flexroute.requests")
+                  .tags("worker", "none", "outcome", "rejected")
+                  .timer()
+                  .count())
+          .isEqualTo(1);
+    }
+  }
+}

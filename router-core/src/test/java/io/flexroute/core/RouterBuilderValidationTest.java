@@ -1,0 +1,139 @@
+package io.flexroute.core;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.ChatRequest;
+import io.flexroute.CompletionRequest;
+import io.flexroute.GenerateRequest;
+import io.flexroute.Router;
+import io.flexroute.SamplingParams;
+import io.flexroute.Worker;
+import io.flexroute.testkit.fake.FakeTransport;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Invalid builder settings and requests fail fast with an exception that names the field. */
+class RouterBuilderValidationTest {
+
+  @Test
+  void noWorkersAndNoDiscovery() {
+    assertThatThrownBy(() -> Router.builder().transport(FakeTransport.create()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("workers");
+  }
+
+  @Test
+  void duplicateWorkerIds() {
+    assertThatThrownBy(
+            () -> Router.builder().worker("a", "http://h1:1").worker("a", "http://h2:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate worker id 'a'");
+  }
+
+  @Test
+  void malformedUrls() {
+    assertThatThrownBy(() -> Worker.of("a", "not a url"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baseUrl");
+    assertThatThrownBy(() -> Worker.of("a", "ftp://host:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("http, https, grpc or grpcs");
+    assertThatThrownBy(() -> Worker.of("a", "http://"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("baseUrl");
+    assertThatThrownBy(() -> Worker.of("a", "http://host:1/?x=1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("query");
+    assertThatThrownBy(() -> Worker.of(" ", "http://host:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("id");
+  }
+
+  @Test
+  void negativeWeight() {
+    assertThatThrownBy(() -> Worker.builder("a", "http://h:1").weight(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("weight")
+        .hasMessageContaining("-1");
+  }
+
+  @Test
+  void nonPositiveTimeouts() {
+    assertThatThrownBy(() -> Router.builder().defaultTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("defaultTimeout");
+    assertThatThrownBy(() -> GenerateRequest.builder().timeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+  }
+
+  @Test
+  void unknownStrategyListsTheAvailableOnes() {
+    assertThatThrownBy(
+            () ->
+                Router.builder()
+                    .transport(FakeTransport.create())
+                    .worker("a", "http://h:1")
+                    .strategy("fastest_please")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown strategy 'fastest_please'")
+        .hasMessageContaining("least_inflight")
+        .hasMessageContaining("power_of_two");
+  }
+
+  @Test
+  void requestWithoutPrompt() {
+    assertThatThrownBy(() -> GenerateRequest.builder().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prompt");
+    assertThatThrownBy(() -> ChatRequest.builder().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("messages");
+    assertThatThrownBy(() -> CompletionRequest.builder().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prompt");
+    assertThatThrownBy(() -> GenerateRequest.builder().text(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("text");
+  }
+
+  @Test
+  void negativeMaxTokens() {
+    assertThatThrownBy(() -> SamplingParams.builder().maxNewTokens(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxNewTokens");
+    assertThatThrownBy(() -> ChatRequest.builder().maxTokens(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxTokens");
+  }
+
+  @Test
+  void temperatureOutOfRange() {
+    assertThatThrownBy(() -> SamplingParams.builder().temperature(-0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("temperature");
+    assertThatThrownBy(() -> SamplingParams.builder().temperature(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("temperature");
+    assertThatThrownBy(() -> ChatRequest.builder().temperature(2.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("temperature");
+    assertThatThrownBy(() -> SamplingParams.builder().topP(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topP");
+    assertThatThrownBy(() -> SamplingParams.builder().topK(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topK");
+  }
+
+  @Test
+  void badRequestIdAndExtraBody() {
+    assertThatThrownBy(() -> GenerateRequest.builder().requestId("has space"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requestId");
+    assertThatThrownBy(() -> GenerateRequest.builder().extraBody("x", new Object()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("extraBody.x");
+  }
+}

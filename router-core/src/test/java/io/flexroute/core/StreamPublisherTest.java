@@ -1,0 +1,115 @@
+package io.flexroute.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.Router;
+import io.flexroute.WorkerException;
+import io.flexroute.testkit.fake.FakeCall;
+import io.flexroute.testkit.fake.FakeTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The reactive streams honour demand, complete, fail and cancel as the Flow contract says. */
+class StreamPublisherTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final FakeTransport transport =
+      FakeTransport.create().behavior(FakeTransport.Behavior.HOLD);
+  private final Router router =
+      Router.builder().transport(transport).worker("a", "http://a:1").build();
+
+  @AfterEach
+  void tearDown() {
+    router.close();
+  }
+
+  /** Records signals; requests nothing by itself. */
+  private static final class Recorder implements Flow.Subscriber<GenerateChunk> {
+    final LinkedBlockingQueue<String> signals = new LinkedBlockingQueue<>();
+    final List<GenerateChunk> items = new CopyOnWriteArrayList<>();
+    final CountDownLatch done = new CountDownLatch(1);
+    final AtomicReference<Throwable> error = new AtomicReference<>();
+    volatile Flow.Subscription subscription;
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+    }
+
+    @Override
+    public void onNext(GenerateChunk item) {
+      items.add(item);
+      signals.add("next:" + item.textDelta());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error.set(t);
+      signals.add("error");
+      done.countDown();
+    }
+
+    @Override
+    public void onComplete() {
+      signals.add("complete");
+      done.countDown();
+    }
+  }
+
+  @Test
+  void deliversNoMoreThanRequested() throws Exception {
+    Recorder r = new Recorder();
+    router.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+    assertThat(transport.calls()).isEmpty(); // cold: nothing is sent before demand
+    r.subscription.request(1);
+    FakeCall call = transport.awaitCall(WAIT);
+    call.emit("a");
+    call.emit("b");
+    call.emit("c");
+    assertThat(r.signals.poll(10, TimeUnit.SECONDS)).isEqualTo("next:a");
+    // b and c are available, but only one item was requested: nothing more may arrive. The
+    // subscription has no pending work, so its drain loop has returned; requesting again resumes.
+    assertThat(r.items).hasSize(1);
+    r.subscription.request(2);
+    assertThat(r.signals.poll(10, TimeUnit.SECONDS)).isEqualTo("next:b");
+    assertThat(r.signals.poll(10, TimeUnit.SECONDS)).isEqualTo("next:c");
+    call.end();
+    r.subscription.request(Long.MAX_VALUE);
+    assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.signals).containsExactly("next:", "complete");
+    assertThat(router.workers().view("a").orElseThrow().inFlightRequests()).isZero();
+  }
+
+  @Test
+  void workerErrorBecomesOnError() throws Exception {
+    Recorder r = new Recorder();
+    router.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+    r.subscription.request(10);
+    FakeCall call = transport.awaitCall(WAIT);
+    call.failStream(
+        new WorkerException("a", WorkerException.Kind.STREAM_ERROR, 0, "broken", null, null));
+    assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.error.get()).isInstanceOf(WorkerException.class);
+    assertThat(router.workers().view("a").orElseThrow().inFlightRequests()).isZero();
+  }
+
+  @Test
+  void nonPositiveRequestIsAnError() throws Exception {
+    Recorder r = new Recorder();
+    router.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+    r.subscription.request(0);
+    assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.error.get()).isInstanceOf(IllegalArgumentException.class);
+  }
+}
