@@ -1,0 +1,5 @@
+/** Runnable demos of FlexRoute. Not published. */
+@NullMarked
+package io.flexroute.examples;
+
+import org.jspecify.annotations.NullMarked;
