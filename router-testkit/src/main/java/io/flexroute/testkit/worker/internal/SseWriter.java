@@ -1,0 +1,81 @@
+package io.flexroute.testkit.worker.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.flexroute.testkit.worker.Fault;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes an SSE response ({@code data: <json>\n\n} events, then {@code data: [DONE]\n\n}), one
+ * flushed HTTP chunk per event, and carries out the stream faults at the right event.
+ */
+final class SseWriter {
+
+  private final HttpExchange exchange;
+  private final OutputStream out;
+  private final @Nullable Fault fault;
+  private final Protocol protocol;
+  private int sent;
+
+  private SseWriter(
+      HttpExchange exchange, OutputStream out, @Nullable Fault fault, Protocol protocol) {
+    this.exchange = exchange;
+    this.out = out;
+    this.fault = fault;
+    this.protocol = protocol;
+  }
+
+  /** Sends the 200 and the SSE headers and returns a writer for the events. */
+  static SseWriter open(HttpExchange exchange, @Nullable Fault fault, Protocol protocol)
+      throws IOException {
+    sendHeaders(exchange);
+    return new SseWriter(exchange, exchange.getResponseBody(), fault, protocol);
+  }
+
+  /** Sends the 200 and the SSE headers with a chunked body. */
+  static void sendHeaders(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    exchange.sendResponseHeaders(200, 0);
+  }
+
+  void event(JsonNode data) throws IOException {
+    strikeIfDue();
+    write("data: " + Json.write(data) + "\n\n");
+    sent++;
+  }
+
+  void done() throws IOException {
+    strikeIfDue();
+    write("data: [DONE]\n\n");
+  }
+
+  private void strikeIfDue() throws IOException {
+    if (fault == null || sent < fault.after()) {
+      return;
+    }
+    switch (fault.kind()) {
+      case TRUNCATED_SSE:
+        exchange.close();
+        throw new StreamStopped();
+      case DISCONNECT_MID_STREAM:
+        out.flush();
+        throw new ConnectionDrop("fault: disconnect after " + sent + " events");
+      case SSE_ERROR:
+        write("data: " + Json.write(protocol.error(400, fault.message(), null)) + "\n\n");
+        write("data: [DONE]\n\n");
+        exchange.close();
+        throw new StreamStopped();
+      default:
+        break;
+    }
+  }
+
+  private void write(String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+}
