@@ -1,0 +1,105 @@
+package io.flexroute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RequestTypesTest {
+
+  @Test
+  void generateRequest_textAndIdsAreExclusive() {
+    GenerateRequest r =
+        GenerateRequest.builder().text("hello").inputIds(TokenIds.of(1, 2)).build();
+    assertThat(r.text()).isNull();
+    assertThat(r.inputIds()).isEqualTo(TokenIds.of(1, 2));
+    assertThat(r.promptTokenIds()).isEqualTo(TokenIds.of(1, 2));
+  }
+
+  @Test
+  void toString_neverShowsPromptContent() {
+    GenerateRequest g = GenerateRequest.ofText("secret prompt text");
+    ChatRequest c = ChatRequest.builder().message(ChatMessage.user("secret chat")).build();
+    assertThat(g.toString()).doesNotContain("secret").contains("textChars=18");
+    assertThat(c.toString()).doesNotContain("secret");
+    assertThat(ChatMessage.user("secret").toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void chatPromptText_concatenatesRolesAndContents() {
+    ChatRequest c =
+        ChatRequest.builder()
+            .message(ChatMessage.system("sys"))
+            .message(ChatMessage.user("hi"))
+            .build();
+    assertThat(c.promptText()).isEqualTo("system: sys\nuser: hi\n");
+    assertThat(c.toBuilder().message(ChatMessage.assistant("yo")).build().promptText())
+        .startsWith(c.promptText());
+  }
+
+  @Test
+  void extraBody_isDeepCopiedAndImmutable() {
+    java.util.ArrayList<Object> list = new java.util.ArrayList<>(List.of(1, 2));
+    GenerateRequest r = GenerateRequest.builder().text("x").extraBody("k", list).build();
+    list.add(3);
+    assertThat(r.extraBody().get("k")).isEqualTo(List.of(1, 2));
+    assertThatThrownBy(() -> r.extraBody().put("z", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(
+            () -> GenerateRequest.builder().extraBody("m", Map.of("bad", Double.NaN)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("extraBody.m.bad");
+  }
+
+  @Test
+  void samplingParams_crossFieldChecks() {
+    assertThatThrownBy(() -> SamplingParams.builder().maxNewTokens(4).minNewTokens(8).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("minNewTokens");
+    assertThatThrownBy(() -> SamplingParams.builder().regex("a").ebnf("b").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most one");
+  }
+
+  @Test
+  void finishReason_mapsOpenAiStrings() {
+    assertThat(FinishReason.of("stop").type()).isEqualTo(FinishReason.Type.STOP);
+    assertThat(FinishReason.of("length").type()).isEqualTo(FinishReason.Type.LENGTH);
+    assertThat(FinishReason.of("abort").isAbort()).isTrue();
+    assertThat(FinishReason.of("tool_calls").type()).isEqualTo(FinishReason.Type.TOOL_CALLS);
+    assertThat(FinishReason.of("weird").raw()).isEqualTo("weird");
+  }
+
+  @Test
+  void workerException_retryability() {
+    assertThat(status(503).isRetryable()).isTrue();
+    assertThat(status(429).isRetryable()).isTrue();
+    assertThat(status(408).isRetryable()).isTrue();
+    assertThat(status(400).isRetryable()).isFalse();
+    assertThat(status(404).isRetryable()).isFalse();
+    WorkerException big =
+        new WorkerException(
+            "w", WorkerException.Kind.HTTP_STATUS, 500, "m", "x".repeat(10_000), null);
+    assertThat(big.errorBody()).hasSizeLessThan(WorkerException.MAX_BODY_CHARS + 10);
+  }
+
+  private static WorkerException status(int code) {
+    return new WorkerException("w", WorkerException.Kind.HTTP_STATUS, code, "m", null, null);
+  }
+
+  @Test
+  void tokenIds_areImmutable() {
+    int[] raw = {1, 2, 3};
+    TokenIds ids = TokenIds.of(raw);
+    raw[0] = 99;
+    assertThat(ids.get(0)).isEqualTo(1);
+    ids.toArray()[1] = 99;
+    assertThat(ids.get(1)).isEqualTo(2);
+    assertThat(ids.concat(TokenIds.of(4)).subList(2, 4)).isEqualTo(TokenIds.of(3, 4));
+    assertThatThrownBy(() -> TokenIds.of(1, -2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("id 1");
+  }
+}
