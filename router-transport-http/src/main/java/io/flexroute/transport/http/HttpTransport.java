@@ -1,0 +1,554 @@
+package io.flexroute.transport.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flexroute.ApiFlavor;
+import io.flexroute.ChatChunk;
+import io.flexroute.ChatCompletion;
+import io.flexroute.ChatRequest;
+import io.flexroute.CompletionChunk;
+import io.flexroute.CompletionRequest;
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.RequestRejectedException;
+import io.flexroute.RouterClosedException;
+import io.flexroute.RouterException;
+import io.flexroute.TextCompletion;
+import io.flexroute.Worker;
+import io.flexroute.spi.CallContext;
+import io.flexroute.spi.ChunkSource;
+import io.flexroute.spi.Transport;
+import io.flexroute.transport.http.internal.Failures;
+import io.flexroute.transport.http.internal.GenerateCodec;
+import io.flexroute.transport.http.internal.HttpCalls;
+import io.flexroute.transport.http.internal.JsonCodec;
+import io.flexroute.transport.http.internal.OpenAiCodec;
+import io.flexroute.transport.http.internal.StreamDecoders;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The OkHttp {@link Transport}: carries routed requests to SGLang ({@code POST /generate} and the
+ * OpenAI endpoints), vLLM and other OpenAI-compatible workers over {@code http} and {@code https},
+ * and streams answers as server-sent events that the caller pulls.
+ *
+ * <pre>{@code
+ * Transport transport = HttpTransport.builder()
+ *     .connectTimeout(Duration.ofSeconds(5))
+ *     .readTimeout(Duration.ofMinutes(10))
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Sharing and lifecycle</h2>
+ *
+ * Instances are thread-safe; one transport serves every request of a router. Given a client with
+ * {@link Builder#okHttpClient(OkHttpClient)}, the transport uses it as it is and {@link #close()}
+ * leaves it alone. Otherwise the transport creates one client (a dispatcher with daemon threads and a
+ * connection pool), and {@code close()} shuts the dispatcher's threads down and evicts the pool's
+ * idle connections; calls in flight finish first.
+ *
+ * <h2>Calls</h2>
+ *
+ * Each call gets OkHttp's call timeout from the request's remaining time ({@link
+ * CallContext#remaining()}), is cancelled when the context is, and sends {@code X-Request-Id}, the
+ * worker's API key as a bearer token, and the worker's and request's headers. Asynchronous results
+ * complete on OkHttp's dispatcher threads; stream methods block until the worker accepted the stream.
+ * The documentation in {@code docs/transports.md} maps every field and error.
+ */
+public final class HttpTransport implements Transport {
+
+  /** The connect timeout of a client the transport creates: 10 seconds. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * The read timeout (the longest silence between two reads) of a client the transport creates: 5
+   * minutes, since SGLang holds requests without answering while it updates weights or is paused.
+   */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * The write timeout (the longest stall while sending a body) of a client the transport creates: 30
+   * seconds.
+   */
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The most asynchronous calls run at once by a client the transport creates: 1024. */
+  public static final int DEFAULT_MAX_REQUESTS = 1024;
+
+  /**
+   * The most asynchronous calls run at once to one host by a client the transport creates: 1024,
+   * since every request to a worker goes to the same host.
+   */
+  public static final int DEFAULT_MAX_REQUESTS_PER_HOST = 1024;
+
+  /** The most idle connections kept by a client the transport creates: 256. */
+  public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 256;
+
+  /**
+   * How long an idle connection is kept by a client the transport creates: 4 seconds, just under the
+   * 5-second keep-alive of the uvicorn servers in front of SGLang and vLLM, so that the pool does not
+   * hand out connections the worker has already closed.
+   */
+  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
+
+  private static final String NAME = "http";
+
+  private final OkHttpClient client;
+  private final boolean ownsClient;
+  private final JsonCodec json;
+  private final Failures failures;
+  private final HttpCalls calls;
+  private final GenerateCodec generateCodec;
+  private final OpenAiCodec openAiCodec;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private HttpTransport(Builder b) {
+    if (b.client != null) {
+      this.client = b.client;
+      this.ownsClient = false;
+    } else {
+      this.client = b.newClient();
+      this.ownsClient = true;
+    }
+    this.json = b.mapper != null ? JsonCodec.copyOf(b.mapper) : JsonCodec.createDefault();
+    this.failures = new Failures(json);
+    this.calls = new HttpCalls(client, json, failures);
+    this.generateCodec = new GenerateCodec(json);
+    this.openAiCodec = new OpenAiCodec(json);
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A transport with default settings and a client of its own.
+   *
+   * @return the transport
+   */
+  public static HttpTransport create() {
+    return builder().build();
+  }
+
+  /** Returns {@code "http"}. */
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /**
+   * Whether the worker's URL scheme is {@code http} or {@code https}.
+   *
+   * @param worker the worker
+   * @return {@code true} for http and https workers
+   */
+  @Override
+  public boolean supports(Worker worker) {
+    String scheme = worker.scheme();
+    return "http".equals(scheme) || "https".equals(scheme);
+  }
+
+  /**
+   * Sends {@code POST {base}/generate}. Only SGLang-flavoured workers serve it, and only with {@code
+   * n} = 1, since the result holds one sample; other requests fail with {@link
+   * RequestRejectedException} ({@code UNSUPPORTED}) before anything is sent.
+   */
+  @Override
+  public CompletableFuture<GenerateResult> generate(
+      Worker worker, GenerateRequest request, CallContext context) {
+    return async(
+        () -> {
+          checkGenerate(worker, request);
+          byte[] body = generateCodec.encode(request, context.requestId(), false);
+          return calls.post(
+              worker,
+              "/generate",
+              body,
+              context,
+              bytes -> generateCodec.decode(bytes, context.requestId(), worker.id()));
+        });
+  }
+
+  /**
+   * Streams {@code POST {base}/generate}, turning SGLang's cumulative chunks into deltas. The same
+   * restrictions as for {@link #generate} apply.
+   */
+  @Override
+  public ChunkSource<GenerateChunk> generateStream(
+      Worker worker, GenerateRequest request, CallContext context) {
+    return blocking(
+        () -> {
+          checkGenerate(worker, request);
+          byte[] body = generateCodec.encode(request, context.requestId(), true);
+          return calls.stream(
+              worker,
+              "/generate",
+              body,
+              context,
+              StreamDecoders.generate(json, failures, worker, context.requestId()));
+        });
+  }
+
+  /** Sends {@code POST {base}/v1/chat/completions}. */
+  @Override
+  public CompletableFuture<ChatCompletion> chat(
+      Worker worker, ChatRequest request, CallContext context) {
+    return async(
+        () -> {
+          byte[] body =
+              openAiCodec.encodeChat(request, worker.flavor(), context.requestId(), false);
+          return calls.post(
+              worker,
+              "/v1/chat/completions",
+              body,
+              context,
+              bytes -> openAiCodec.decodeChat(bytes, context.requestId(), worker.id()));
+        });
+  }
+
+  /** Streams {@code POST {base}/v1/chat/completions}. */
+  @Override
+  public ChunkSource<ChatChunk> chatStream(
+      Worker worker, ChatRequest request, CallContext context) {
+    return blocking(
+        () -> {
+          byte[] body =
+              openAiCodec.encodeChat(request, worker.flavor(), context.requestId(), true);
+          return calls.stream(
+              worker,
+              "/v1/chat/completions",
+              body,
+              context,
+              StreamDecoders.chat(openAiCodec, json, failures, worker, context.requestId()));
+        });
+  }
+
+  /** Sends {@code POST {base}/v1/completions}. */
+  @Override
+  public CompletableFuture<TextCompletion> complete(
+      Worker worker, CompletionRequest request, CallContext context) {
+    return async(
+        () -> {
+          byte[] body =
+              openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), false);
+          return calls.post(
+              worker,
+              "/v1/completions",
+              body,
+              context,
+              bytes -> openAiCodec.decodeCompletion(bytes, context.requestId(), worker.id()));
+        });
+  }
+
+  /** Streams {@code POST {base}/v1/completions}. */
+  @Override
+  public ChunkSource<CompletionChunk> completeStream(
+      Worker worker, CompletionRequest request, CallContext context) {
+    return blocking(
+        () -> {
+          byte[] body =
+              openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), true);
+          return calls.stream(
+              worker,
+              "/v1/completions",
+              body,
+              context,
+              StreamDecoders.completion(
+                  openAiCodec, json, failures, worker, context.requestId()));
+        });
+  }
+
+  /** Sends {@code GET {base}/health}; any 2xx answer means healthy. */
+  @Override
+  public CompletableFuture<Void> checkHealth(Worker worker, CallContext context) {
+    return async(() -> calls.health(worker, context));
+  }
+
+  /**
+   * Shuts down the dispatcher threads and evicts the idle connections of the client this transport
+   * created; does nothing to a client given to the builder. Calls in flight finish; new calls fail
+   * with {@link RouterClosedException}. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true) || !ownsClient) {
+      return;
+    }
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  /**
+   * The OkHttp client calls go through: the one given to the builder, or the transport's own.
+   *
+   * @return the client
+   */
+  public OkHttpClient okHttpClient() {
+    return client;
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<CompletableFuture<T>> call) {
+    try {
+      checkOpen();
+      return call.get();
+    } catch (RouterException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new RouterException("could not send the request: " + e.getClass().getSimpleName(), e));
+    }
+  }
+
+  private <T> ChunkSource<T> blocking(Supplier<ChunkSource<T>> call) {
+    checkOpen();
+    try {
+      return call.get();
+    } catch (RouterException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new RouterException("could not send the request: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new RouterClosedException();
+    }
+  }
+
+  private static void checkGenerate(Worker worker, GenerateRequest request) {
+    if (worker.flavor() != ApiFlavor.SGLANG) {
+      throw new RequestRejectedException(
+          RequestRejectedException.Reason.UNSUPPORTED,
+          "generate needs an SGLang worker, but worker '" + worker.id() + "' is "
+              + worker.flavor());
+    }
+    Integer n = request.sampling().n();
+    if (n != null && n > 1) {
+      throw new RequestRejectedException(
+          RequestRejectedException.Reason.UNSUPPORTED,
+          "generate supports n = 1 only, since its result holds one sample, but n was " + n
+              + "; send n requests instead");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HttpTransport{ownsClient=" + ownsClient + ", closed=" + closed.get() + "}";
+  }
+
+  /**
+   * Builds an {@link HttpTransport}. Each setter checks its argument at once and names the setting in
+   * the {@link IllegalArgumentException}. Not thread-safe.
+   *
+   * <p>Either give a client with {@link #okHttpClient(OkHttpClient)}, or let the transport create
+   * one, shaped by the other client settings; {@link #build()} refuses a mix of both.
+   */
+  public static final class Builder {
+    private @Nullable OkHttpClient client;
+    private @Nullable ObjectMapper mapper;
+    private @Nullable String clientSettingSet;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private int maxRequests = DEFAULT_MAX_REQUESTS;
+    private int maxRequestsPerHost = DEFAULT_MAX_REQUESTS_PER_HOST;
+    private int maxIdleConnections = DEFAULT_MAX_IDLE_CONNECTIONS;
+    private Duration keepAlive = DEFAULT_KEEP_ALIVE;
+
+    private Builder() {}
+
+    /**
+     * Uses a client the caller owns (for custom TLS, proxies, interceptors or a shared pool). The
+     * transport never shuts it down, and its own timeouts and limits apply; the transport still sets
+     * each call's timeout from the request's deadline.
+     *
+     * @param client the client
+     * @return this builder
+     */
+    public Builder okHttpClient(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "okHttpClient");
+      return this;
+    }
+
+    /**
+     * Sets the connect timeout of the client the transport creates. Default {@link
+     * #DEFAULT_CONNECT_TIMEOUT}.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      clientSettingSet = "connectTimeout";
+      return this;
+    }
+
+    /**
+     * Sets the read timeout of the client the transport creates: the longest time without a byte
+     * from the worker, also between two stream events. The request's own deadline is enforced
+     * separately. Default {@link #DEFAULT_READ_TIMEOUT}.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive(timeout, "readTimeout");
+      clientSettingSet = "readTimeout";
+      return this;
+    }
+
+    /**
+     * Sets the write timeout of the client the transport creates. Default {@link
+     * #DEFAULT_WRITE_TIMEOUT}.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder writeTimeout(Duration timeout) {
+      this.writeTimeout = positive(timeout, "writeTimeout");
+      clientSettingSet = "writeTimeout";
+      return this;
+    }
+
+    /**
+     * Sets how many asynchronous calls the created client runs at once; more wait in its queue.
+     * Streams run on the caller's thread and do not count. Default {@value #DEFAULT_MAX_REQUESTS}.
+     *
+     * @param maxRequests at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxRequests(int maxRequests) {
+      this.maxRequests = atLeastOne(maxRequests, "maxRequests");
+      clientSettingSet = "maxRequests";
+      return this;
+    }
+
+    /**
+     * Sets how many asynchronous calls the created client runs at once to one host. Default {@value
+     * #DEFAULT_MAX_REQUESTS_PER_HOST}.
+     *
+     * @param maxRequestsPerHost at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxRequestsPerHost(int maxRequestsPerHost) {
+      this.maxRequestsPerHost = atLeastOne(maxRequestsPerHost, "maxRequestsPerHost");
+      clientSettingSet = "maxRequestsPerHost";
+      return this;
+    }
+
+    /**
+     * Sets the connection pool of the created client. Defaults {@value
+     * #DEFAULT_MAX_IDLE_CONNECTIONS} and {@link #DEFAULT_KEEP_ALIVE}.
+     *
+     * @param maxIdleConnections how many idle connections to keep, at least 0
+     * @param keepAlive how long to keep an idle connection, positive
+     * @return this builder
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public Builder connectionPool(int maxIdleConnections, Duration keepAlive) {
+      if (maxIdleConnections < 0) {
+        throw new IllegalArgumentException(
+            "maxIdleConnections must be >= 0, but was " + maxIdleConnections);
+      }
+      this.keepAlive = positive(keepAlive, "keepAlive");
+      this.maxIdleConnections = maxIdleConnections;
+      clientSettingSet = "connectionPool";
+      return this;
+    }
+
+    /**
+     * Uses a copy of the caller's Jackson mapper for request and response JSON; the copy ignores
+     * unknown properties, and the caller's instance is never changed. Default: a plain mapper.
+     *
+     * @param mapper the mapper to copy
+     * @return this builder
+     */
+    public Builder objectMapper(ObjectMapper mapper) {
+      Objects.requireNonNull(mapper, "objectMapper");
+      this.mapper = mapper.copy();
+      return this;
+    }
+
+    /**
+     * Builds the transport.
+     *
+     * @return the transport
+     * @throws IllegalStateException if both a client and settings for a created client were given
+     */
+    public HttpTransport build() {
+      if (client != null && clientSettingSet != null) {
+        throw new IllegalStateException(
+            "okHttpClient was given, so " + clientSettingSet
+                + " cannot apply: configure the given client instead");
+      }
+      return new HttpTransport(this);
+    }
+
+    private OkHttpClient newClient() {
+      Dispatcher dispatcher = new Dispatcher(newExecutor());
+      dispatcher.setMaxRequests(maxRequests);
+      dispatcher.setMaxRequestsPerHost(maxRequestsPerHost);
+      return new OkHttpClient.Builder()
+          .dispatcher(dispatcher)
+          .connectionPool(
+              new ConnectionPool(maxIdleConnections, keepAlive.toNanos(), TimeUnit.NANOSECONDS))
+          .connectTimeout(connectTimeout)
+          .readTimeout(readTimeout)
+          .writeTimeout(writeTimeout)
+          .build();
+    }
+
+    private static ExecutorService newExecutor() {
+      AtomicInteger count = new AtomicInteger();
+      return new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "flexroute-http-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+    }
+
+    private static Duration positive(Duration value, String field) {
+      Objects.requireNonNull(value, field);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(field + " must be positive, but was " + value);
+      }
+      return value;
+    }
+
+    private static int atLeastOne(int value, String field) {
+      if (value < 1) {
+        throw new IllegalArgumentException(field + " must be >= 1, but was " + value);
+      }
+      return value;
+    }
+  }
+}

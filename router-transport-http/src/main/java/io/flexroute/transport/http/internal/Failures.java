@@ -1,0 +1,225 @@
+package io.flexroute.transport.http.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flexroute.RequestCancelledException;
+import io.flexroute.RequestTimeoutException;
+import io.flexroute.RouterException;
+import io.flexroute.Worker;
+import io.flexroute.WorkerException;
+import io.flexroute.spi.CallContext;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import okhttp3.Response;
+import okio.BufferedSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns what went wrong on the wire into the router's exceptions: error statuses and bodies, I/O
+ * failures, call timeouts, cancellations, unreadable answers and errors reported inside streams.
+ *
+ * <p>Messages name the worker and the worker's own error text; they never contain request headers,
+ * API keys or prompts. Instances are immutable and thread-safe.
+ */
+public final class Failures {
+
+  /** The most bytes of an error body read. */
+  static final long MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+  /** The longest worker message put into an exception message, in characters. */
+  static final int MAX_MESSAGE_CHARS = 1024;
+
+  private final JsonCodec json;
+
+  /**
+   * Creates the mapper.
+   *
+   * @param json the codec used to read error bodies
+   */
+  public Failures(JsonCodec json) {
+    this.json = json;
+  }
+
+  /**
+   * The exception for a non-2xx answer; reads (a bounded part of) its body.
+   *
+   * @param worker the worker
+   * @param response the answer; not closed here
+   * @return the exception
+   */
+  public WorkerException httpStatus(Worker worker, Response response) {
+    String body = readBounded(response);
+    int code = response.code();
+    String message = errorMessage(body);
+    if (message == null) {
+      String reason = response.message();
+      message = reason.isBlank() ? "no error message" : reason;
+    }
+    String retryAfter = response.header("Retry-After");
+    if (retryAfter != null && !retryAfter.isBlank()) {
+      message = message + " (Retry-After: " + retryAfter.strip() + ")";
+    }
+    return new WorkerException(
+        worker.id(), WorkerException.Kind.HTTP_STATUS, code, message, body.isEmpty() ? null : body,
+        null);
+  }
+
+  /**
+   * The worker's message in an error body: the nested {@code {"error":{"message":...}}} form, the
+   * flat {@code {"object":"error","message":...}} form, FastAPI's {@code {"detail":...}}, or plain
+   * text.
+   *
+   * @param body the body
+   * @return the message, or null when the body is empty
+   */
+  public @Nullable String errorMessage(String body) {
+    String trimmed = body.strip();
+    if (trimmed.isEmpty()) {
+      return null;
+    }
+    JsonNode node = json.tryParse(trimmed);
+    if (node != null && node.isObject()) {
+      String message = messageOf(node);
+      if (message != null) {
+        return message;
+      }
+    }
+    return clip(trimmed);
+  }
+
+  /**
+   * The message of an error object, in any of the forms workers use.
+   *
+   * @param node the error document
+   * @return the message, or null when none was found
+   */
+  static @Nullable String messageOf(JsonNode node) {
+    JsonNode error = JsonNodes.field(node, "error");
+    if (error != null) {
+      if (error.isTextual()) {
+        return clip(error.textValue());
+      }
+      if (error.isObject()) {
+        String nested = messageOf(error);
+        if (nested != null) {
+          return nested;
+        }
+      }
+    }
+    JsonNode message = JsonNodes.field(node, "message");
+    if (message != null && message.isTextual()) {
+      return clip(message.textValue());
+    }
+    JsonNode detail = JsonNodes.field(node, "detail");
+    if (detail != null) {
+      return clip(detail.isTextual() ? detail.textValue() : detail.toString());
+    }
+    return null;
+  }
+
+  /**
+   * The exception for an error the worker reported inside a stream that had started ({@code data:
+   * {"error":...}} or an {@code error} event).
+   *
+   * @param worker the worker
+   * @param node the event's JSON, or null when the data was not JSON
+   * @param raw the event's data
+   * @return the exception
+   */
+  public WorkerException streamError(Worker worker, @Nullable JsonNode node, String raw) {
+    String message = node == null ? null : messageOf(node);
+    if (message == null) {
+      message = raw.isBlank() ? "error event without a message" : clip(raw.strip());
+    }
+    JsonNode error = node == null ? null : JsonNodes.field(node, "error");
+    JsonNode code = JsonNodes.field(error != null && error.isObject() ? error : node, "code");
+    if (code != null && code.isValueNode()) {
+      message = message + " (code " + code.asText() + ")";
+    }
+    return new WorkerException(
+        worker.id(), WorkerException.Kind.STREAM_ERROR, 200, message, raw, null);
+  }
+
+  /**
+   * The exception for an answer that could not be read.
+   *
+   * @param worker the worker
+   * @param message what was wrong
+   * @param cause the underlying exception, if any
+   * @return the exception
+   */
+  public WorkerException malformed(Worker worker, String message, @Nullable Throwable cause) {
+    return new WorkerException(
+        worker.id(), WorkerException.Kind.MALFORMED_RESPONSE, 0, message, null, cause);
+  }
+
+  /**
+   * The exception for an I/O failure of a call.
+   *
+   * <ul>
+   *   <li>The call timeout (set from the request's deadline) expired: {@link
+   *       RequestTimeoutException}.
+   *   <li>The context was cancelled, or the consumer closed the stream: {@link
+   *       RequestCancelledException}.
+   *   <li>A broken event stream: {@code MALFORMED_RESPONSE}.
+   *   <li>Anything else, including connect and idle-read timeouts: {@code CONNECTION}.
+   * </ul>
+   *
+   * @param e the failure
+   * @param worker the worker
+   * @param context the call's context
+   * @param timeout the call timeout that was set
+   * @param closedByConsumer whether the stream's consumer closed it
+   * @return the exception
+   */
+  public RouterException fromIo(
+      IOException e,
+      Worker worker,
+      CallContext context,
+      Duration timeout,
+      boolean closedByConsumer) {
+    if (isCallTimeout(e)) {
+      return new RequestTimeoutException(context.requestId(), timeout);
+    }
+    if (context.isCancelled() || closedByConsumer) {
+      return new RequestCancelledException(context.requestId());
+    }
+    if (e instanceof SseFormatException) {
+      return malformed(worker, e.getMessage() == null ? "bad event stream" : e.getMessage(), e);
+    }
+    String what = e instanceof SocketTimeoutException ? "timed out: " : "";
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new WorkerException(
+        worker.id(), WorkerException.Kind.CONNECTION, 0, what + detail, null, e);
+  }
+
+  /**
+   * Whether OkHttp ended the call because its call timeout expired. Socket timeouts (connect and
+   * idle read) are {@link SocketTimeoutException}s and do not count.
+   *
+   * @param e the failure
+   * @return {@code true} for a call timeout
+   */
+  static boolean isCallTimeout(IOException e) {
+    return e instanceof InterruptedIOException
+        && !(e instanceof SocketTimeoutException)
+        && "timeout".equals(e.getMessage());
+  }
+
+  private static String readBounded(Response response) {
+    try {
+      BufferedSource source = response.body().source();
+      source.request(MAX_ERROR_BODY_BYTES);
+      long n = Math.min(source.getBuffer().size(), MAX_ERROR_BODY_BYTES);
+      return source.getBuffer().readString(n, StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static String clip(String text) {
+    return text.length() > MAX_MESSAGE_CHARS ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text;
+  }
+}

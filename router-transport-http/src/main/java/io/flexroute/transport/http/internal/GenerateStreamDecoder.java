@@ -1,0 +1,189 @@
+package io.flexroute.transport.http.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flexroute.FinishReason;
+import io.flexroute.GenerateChunk;
+import io.flexroute.TokenIds;
+import io.flexroute.TokenLogprobs;
+import io.flexroute.TokenUsage;
+import io.flexroute.Worker;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns SGLang {@code /generate} stream events into delta chunks.
+ *
+ * <p>SGLang streams cumulative chunks by default: each carries the whole text, all output ids and
+ * all logprobs so far. Servers started with {@code --incremental-streaming-output} send deltas
+ * instead, and older builds with {@code --stream-output} made only {@code output_ids} incremental.
+ * The first chunk reads the same either way. After it, each field starts out assumed cumulative and
+ * switches, for the rest of the stream, to delta mode on the first chunk that contradicts it:
+ *
+ * <ul>
+ *   <li>{@code output_ids}: cumulative while each list extends the previous one (same length or
+ *       longer, same last known id) and its length is not exactly the growth of {@code
+ *       meta_info.completion_tokens}, which only a delta has.
+ *   <li>{@code text}: cumulative while it starts with the previous text. When the ids are present
+ *       and cumulative, so is the text, since no server mode mixes cumulative ids with delta text.
+ *   <li>logprobs: follow the ids when the worker sends ids, else the text; a shorter list than
+ *       before is a delta.
+ * </ul>
+ *
+ * <p>A stream is complete once a chunk carries a finish reason; ending before that (at {@code
+ * [DONE]} or at the end of the body) is a {@code MALFORMED_RESPONSE} failure.
+ *
+ * <p>Not thread-safe: one per stream, used by the pulling thread.
+ */
+final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
+
+  private static final String META = "$.meta_info";
+
+  private final JsonCodec json;
+  private final Failures failures;
+  private final Worker worker;
+  private final String requestId;
+
+  private boolean first = true;
+  private boolean idsCumulative = true;
+  private boolean textCumulative = true;
+  private boolean logprobsCumulative = true;
+  /** The whole text so far, kept while the text is cumulative. */
+  private String lastText = "";
+  private int idCount;
+  private int lastId = -1;
+  private int logprobCount;
+  private @Nullable Integer lastCompletionTokens;
+  private boolean finished;
+
+  GenerateStreamDecoder(JsonCodec json, Failures failures, Worker worker, String requestId) {
+    this.json = json;
+    this.failures = failures;
+    this.worker = worker;
+    this.requestId = requestId;
+  }
+
+  @Override
+  public @Nullable GenerateChunk decode(SseEvent event) {
+    JsonNode root = EventJson.parse(event, json, failures, worker);
+    if (root == null) {
+      return null;
+    }
+    String text = JsonNodes.string(root, "text", "$");
+    boolean idsPresent = JsonNodes.field(root, "output_ids") != null;
+    TokenIds ids = JsonNodes.tokenIds(root, "output_ids", "$");
+    JsonNode meta = JsonNodes.object(root, "meta_info", "$");
+    Integer completionTokens = JsonNodes.integer(meta, "completion_tokens", META);
+    TokenLogprobs logprobs = JsonNodes.logprobTuples(meta, "output_token_logprobs", META);
+
+    TokenIds newIds = idsPresent ? newIds(ids, completionTokens) : TokenIds.empty();
+    String textDelta = text == null ? "" : textDelta(text, idsPresent);
+    TokenLogprobs newLogprobs =
+        newLogprobs(logprobs, idsPresent ? idsCumulative : textCumulative);
+
+    int tokensSoFar = completionTokens != null ? completionTokens : idCount;
+    lastCompletionTokens = completionTokens;
+    first = false;
+
+    FinishReason finish =
+        GenerateCodec.finishReason(JsonNodes.field(meta, "finish_reason"), META + ".finish_reason");
+    TokenUsage usage = null;
+    if (finish != null) {
+      finished = true;
+      usage =
+          new TokenUsage(
+              JsonNodes.count(meta, "prompt_tokens", META),
+              tokensSoFar,
+              JsonNodes.count(meta, "cached_tokens", META));
+    }
+    String weightVersion = JsonNodes.scalarText(meta, "weight_version", META);
+    return new GenerateChunk(
+        requestId,
+        worker.id(),
+        textDelta,
+        newIds,
+        newLogprobs,
+        tokensSoFar,
+        finish,
+        usage,
+        weightVersion);
+  }
+
+  private TokenIds newIds(TokenIds ids, @Nullable Integer completionTokens) {
+    if (!first && idsCumulative) {
+      boolean extendsPrevious =
+          ids.size() >= idCount && (idCount == 0 || ids.get(idCount - 1) == lastId);
+      // A delta has exactly as many ids as completion_tokens grew by; a cumulative list has more.
+      boolean sizedLikeDelta =
+          completionTokens != null
+              && lastCompletionTokens != null
+              && idCount > 0
+              && ids.size() == completionTokens - lastCompletionTokens;
+      if (!extendsPrevious || sizedLikeDelta) {
+        idsCumulative = false;
+      }
+    }
+    TokenIds newIds;
+    if (idsCumulative) {
+      newIds = ids.subList(idCount, ids.size());
+      idCount = ids.size();
+    } else {
+      newIds = ids;
+      idCount += ids.size();
+    }
+    if (!ids.isEmpty()) {
+      lastId = ids.get(ids.size() - 1);
+    }
+    return newIds;
+  }
+
+  private String textDelta(String text, boolean idsPresent) {
+    if (first) {
+      lastText = text;
+      return text;
+    }
+    if (!textCumulative) {
+      return text;
+    }
+    String delta;
+    if (text.startsWith(lastText)) {
+      delta = text.substring(lastText.length());
+    } else if (idsPresent && idsCumulative) {
+      // The ids prove cumulative mode; the text was revised in place. Keep what is new at the end.
+      delta = text.length() > lastText.length() ? text.substring(lastText.length()) : "";
+    } else {
+      textCumulative = false;
+      return text;
+    }
+    lastText = text;
+    return delta;
+  }
+
+  private TokenLogprobs newLogprobs(TokenLogprobs logprobs, boolean followCumulative) {
+    if (logprobs.isEmpty()) {
+      return logprobs;
+    }
+    if (!first && logprobsCumulative && (!followCumulative || logprobs.size() < logprobCount)) {
+      logprobsCumulative = false;
+    }
+    if (!logprobsCumulative) {
+      logprobCount += logprobs.size();
+      return logprobs;
+    }
+    double[] all = logprobs.toArray();
+    int from = Math.min(logprobCount, all.length);
+    logprobCount = all.length;
+    return from == 0 ? logprobs : TokenLogprobs.of(Arrays.copyOfRange(all, from, all.length));
+  }
+
+  @Override
+  public void end(boolean sawDone) {
+    if (!finished) {
+      throw failures.malformed(
+          worker,
+          sawDone
+              ? "stream ended with [DONE] before a chunk with a finish reason"
+              : "stream ended before completion: no chunk with a finish reason and no [DONE]",
+          null);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.flexroute.transport.http.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one place that knows Jackson's {@link ObjectMapper}: parses worker answers into trees and
+ * writes request trees to bytes. The rest of the transport sees only {@link JsonNode} trees, so a
+ * move to another JSON library (or Jackson 3) touches this package only.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class JsonCodec {
+
+  private final ObjectMapper mapper;
+  private final ObjectReader reader;
+
+  private JsonCodec(ObjectMapper mapper) {
+    this.mapper = mapper;
+    this.reader =
+        mapper
+            .reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Python's json module writes NaN and -Infinity for undefined logprobs.
+            .with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+  }
+
+  /**
+   * A codec over a mapper of its own.
+   *
+   * @return the codec
+   */
+  public static JsonCodec createDefault() {
+    return new JsonCodec(configure(new ObjectMapper()));
+  }
+
+  /**
+   * A codec over a copy of the caller's mapper; the caller's instance is never changed.
+   *
+   * @param userMapper the mapper to copy
+   * @return the codec
+   */
+  public static JsonCodec copyOf(ObjectMapper userMapper) {
+    return new JsonCodec(configure(userMapper.copy()));
+  }
+
+  private static ObjectMapper configure(ObjectMapper own) {
+    own.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    return own;
+  }
+
+  /**
+   * The codec's own mapper (a copy when the caller gave one), for tests.
+   *
+   * @return the mapper; callers must not change it
+   */
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  /**
+   * A new empty JSON object.
+   *
+   * @return the object
+   */
+  public ObjectNode newObject() {
+    return mapper.createObjectNode();
+  }
+
+  /**
+   * A new empty JSON array.
+   *
+   * @return the array
+   */
+  public ArrayNode newArray() {
+    return mapper.createArrayNode();
+  }
+
+  /**
+   * Converts a JSON value given as Java objects (maps, lists, strings, numbers, booleans, null).
+   *
+   * @param value the value
+   * @return the tree
+   */
+  public JsonNode valueToTree(@Nullable Object value) {
+    if (value == null) {
+      return NullNode.getInstance();
+    }
+    JsonNode node = mapper.valueToTree(value);
+    return node == null ? NullNode.getInstance() : node;
+  }
+
+  /**
+   * Adds {@code extra} fields to a request body. A field the body has already is replaced, except
+   * that two objects are merged one level deep (so {@code sampling_params} entries add to the
+   * modelled ones) and the fields in {@code reserved} are left alone.
+   *
+   * @param body the body
+   * @param extra the extra fields
+   * @param reserved field names the extras must not replace
+   */
+  public void mergeExtra(ObjectNode body, Map<String, Object> extra, Set<String> reserved) {
+    for (Map.Entry<String, Object> e : extra.entrySet()) {
+      String name = e.getKey();
+      if (reserved.contains(name)) {
+        continue;
+      }
+      JsonNode value = valueToTree(e.getValue());
+      JsonNode existing = body.get(name);
+      if (existing instanceof ObjectNode target && value instanceof ObjectNode source) {
+        target.setAll(source);
+      } else {
+        body.set(name, value);
+      }
+    }
+  }
+
+  /**
+   * Writes a tree as UTF-8 JSON.
+   *
+   * @param node the tree
+   * @return the bytes
+   */
+  public byte[] write(JsonNode node) {
+    try {
+      return mapper.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      // A tree of plain JSON values always serializes; a custom mapper may still refuse.
+      throw new IllegalStateException("could not write a request body: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Parses one JSON document.
+   *
+   * @param bytes UTF-8 JSON
+   * @param what what the document is, for the error message
+   * @return the tree, never a missing node
+   * @throws JsonShapeException if the bytes are not one JSON document
+   */
+  public JsonNode parse(byte[] bytes, String what) {
+    JsonNode node;
+    try {
+      node = reader.readTree(bytes);
+    } catch (IOException e) {
+      throw new JsonShapeException(what + " is not valid JSON: " + shortMessage(e), e);
+    }
+    if (node == null || node.isMissingNode()) {
+      throw new JsonShapeException(what + " is empty");
+    }
+    return node;
+  }
+
+  /**
+   * Parses one JSON document given as a string.
+   *
+   * @param text JSON
+   * @param what what the document is, for the error message
+   * @return the tree, never a missing node
+   * @throws JsonShapeException if the text is not one JSON document
+   */
+  public JsonNode parse(String text, String what) {
+    JsonNode node;
+    try {
+      node = reader.readTree(text);
+    } catch (IOException e) {
+      throw new JsonShapeException(what + " is not valid JSON: " + shortMessage(e), e);
+    }
+    if (node == null || node.isMissingNode()) {
+      throw new JsonShapeException(what + " is empty");
+    }
+    return node;
+  }
+
+  /**
+   * Parses a document that may not be JSON, such as an error body.
+   *
+   * @param text the text
+   * @return the tree, or null when the text is not JSON
+   */
+  public @Nullable JsonNode tryParse(String text) {
+    try {
+      JsonNode node = reader.readTree(text);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String shortMessage(IOException e) {
+    String message =
+        e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    return message.length() > 200 ? message.substring(0, 200) + "..." : message;
+  }
+}

@@ -1,0 +1,464 @@
+package io.flexroute.transport.http.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flexroute.ApiFlavor;
+import io.flexroute.ChatChunk;
+import io.flexroute.ChatCompletion;
+import io.flexroute.ChatMessage;
+import io.flexroute.ChatRequest;
+import io.flexroute.CompletionChunk;
+import io.flexroute.CompletionRequest;
+import io.flexroute.FinishReason;
+import io.flexroute.OpenAiRequest;
+import io.flexroute.TextCompletion;
+import io.flexroute.TokenIds;
+import io.flexroute.TokenUsage;
+import io.flexroute.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps the OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/completions} endpoints as
+ * SGLang, vLLM and other servers serve them: request bodies, results and stream chunks.
+ *
+ * <p>Chat requests send {@code max_tokens} for every flavour: SGLang, vLLM and most
+ * OpenAI-compatible servers accept it, while {@code max_completion_tokens} is not universal. Callers
+ * that need the newer name leave {@code maxTokens} unset and pass it with {@code extraBody}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class OpenAiCodec {
+
+  /** Body fields that {@code extraBody} may not replace. */
+  static final Set<String> RESERVED = Set.of("stream");
+
+  private final JsonCodec json;
+
+  /**
+   * Creates the codec.
+   *
+   * @param json the JSON codec
+   */
+  public OpenAiCodec(JsonCodec json) {
+    this.json = json;
+  }
+
+  /**
+   * The JSON body of a chat completion call.
+   *
+   * @param request the request
+   * @param flavor the worker's flavour, which decides the request id field
+   * @param requestId the call's request id
+   * @param stream whether to stream
+   * @return the body
+   */
+  public byte[] encodeChat(
+      ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    ObjectNode body = json.newObject();
+    if (request.model() != null) {
+      body.put("model", request.model());
+    }
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage m : request.messages()) {
+      ObjectNode message = messages.addObject();
+      message.put("role", m.role());
+      if (m.content() != null) {
+        message.put("content", m.content());
+      }
+      if (m.name() != null) {
+        message.put("name", m.name());
+      }
+      if (m.toolCallId() != null) {
+        message.put("tool_call_id", m.toolCallId());
+      }
+      if (!m.toolCalls().isEmpty()) {
+        ArrayNode calls = message.putArray("tool_calls");
+        for (ToolCall call : m.toolCalls()) {
+          ObjectNode c = calls.addObject();
+          c.put("id", call.id());
+          c.put("type", "function");
+          ObjectNode function = c.putObject("function");
+          function.put("name", call.name());
+          function.put("arguments", call.arguments());
+        }
+      }
+    }
+    if (!request.tools().isEmpty()) {
+      body.set("tools", json.valueToTree(request.tools()));
+    }
+    putSampling(body, request);
+    if (request.logprobs() != null) {
+      body.put("logprobs", request.logprobs());
+    }
+    if (request.topLogprobs() != null) {
+      body.put("top_logprobs", request.topLogprobs());
+    }
+    finish(body, request, flavor, requestId, stream);
+    return json.write(body);
+  }
+
+  /**
+   * The JSON body of a text completion call.
+   *
+   * @param request the request
+   * @param flavor the worker's flavour, which decides the request id field
+   * @param requestId the call's request id
+   * @param stream whether to stream
+   * @return the body
+   */
+  public byte[] encodeCompletion(
+      CompletionRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    ObjectNode body = json.newObject();
+    if (request.model() != null) {
+      body.put("model", request.model());
+    }
+    TokenIds promptIds = request.promptTokenIds();
+    if (request.prompt() != null) {
+      body.put("prompt", request.prompt());
+    } else if (promptIds != null) {
+      GenerateCodec.putIds(body.putArray("prompt"), promptIds);
+    }
+    putSampling(body, request);
+    if (request.logprobs() != null) {
+      body.put("logprobs", request.logprobs());
+    }
+    finish(body, request, flavor, requestId, stream);
+    return json.write(body);
+  }
+
+  private static void putSampling(ObjectNode body, OpenAiRequest request) {
+    if (request.maxTokens() != null) {
+      body.put("max_tokens", request.maxTokens());
+    }
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (request.topP() != null) {
+      body.put("top_p", request.topP());
+    }
+    if (request.n() != null) {
+      body.put("n", request.n());
+    }
+    if (!request.stop().isEmpty()) {
+      ArrayNode stop = body.putArray("stop");
+      request.stop().forEach(stop::add);
+    }
+    if (request.seed() != null) {
+      body.put("seed", request.seed());
+    }
+    if (request.presencePenalty() != null) {
+      body.put("presence_penalty", request.presencePenalty());
+    }
+    if (request.frequencyPenalty() != null) {
+      body.put("frequency_penalty", request.frequencyPenalty());
+    }
+  }
+
+  private void finish(
+      ObjectNode body, OpenAiRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    body.put("stream", stream);
+    if (stream && request.includeUsage()) {
+      body.putObject("stream_options").put("include_usage", true);
+    }
+    switch (flavor) {
+      case SGLANG -> body.put("rid", requestId);
+      case VLLM -> body.put("request_id", requestId);
+      case OPENAI -> {
+        // Plain OpenAI servers take the id from the X-Request-Id header only.
+      }
+    }
+    json.mergeExtra(body, request.extraBody(), RESERVED);
+  }
+
+  /**
+   * Reads a chat completion.
+   *
+   * @param bytes the answer
+   * @param requestId the call's request id
+   * @param workerId the worker's id
+   * @return the completion
+   * @throws JsonShapeException if the answer has the wrong shape
+   */
+  public ChatCompletion decodeChat(byte[] bytes, String requestId, String workerId) {
+    JsonNode root = resultObject(bytes, "chat completion");
+    List<ChatCompletion.Choice> choices = new ArrayList<>();
+    JsonNode array = JsonNodes.array(root, "choices", "$");
+    if (array != null) {
+      for (int i = 0; i < array.size(); i++) {
+        String path = "$.choices[" + i + "]";
+        JsonNode choice = element(array, i, path);
+        JsonNode message = JsonNodes.object(choice, "message", path);
+        String messagePath = path + ".message";
+        String role = JsonNodes.string(message, "role", messagePath);
+        String content = content(message, messagePath);
+        List<ToolCall> toolCalls = toolCalls(message, messagePath);
+        if (content == null && toolCalls.isEmpty()) {
+          content = ""; // a message needs content or tool calls; an empty answer has neither
+        }
+        ChatMessage chatMessage =
+            new ChatMessage(
+                role == null || role.isBlank() ? "assistant" : role,
+                content,
+                JsonNodes.string(message, "name", messagePath),
+                null,
+                toolCalls);
+        choices.add(
+            new ChatCompletion.Choice(
+                JsonNodes.integer(choice, "index", i, path),
+                chatMessage,
+                reasoning(message, messagePath),
+                finishReason(choice, path)));
+      }
+    }
+    return new ChatCompletion(
+        id(root),
+        requestId,
+        workerId,
+        JsonNodes.string(root, "model", "$"),
+        choices,
+        usage(root),
+        weightVersion(root));
+  }
+
+  /**
+   * Reads a text completion.
+   *
+   * @param bytes the answer
+   * @param requestId the call's request id
+   * @param workerId the worker's id
+   * @return the completion
+   * @throws JsonShapeException if the answer has the wrong shape
+   */
+  public TextCompletion decodeCompletion(byte[] bytes, String requestId, String workerId) {
+    JsonNode root = resultObject(bytes, "completion");
+    return new TextCompletion(
+        id(root),
+        requestId,
+        workerId,
+        JsonNodes.string(root, "model", "$"),
+        textChoices(root),
+        usage(root),
+        weightVersion(root));
+  }
+
+  /**
+   * Reads one chat stream chunk.
+   *
+   * @param root the event's JSON object
+   * @param requestId the call's request id
+   * @param workerId the worker's id
+   * @return the chunk
+   * @throws JsonShapeException if the chunk has the wrong shape
+   */
+  ChatChunk decodeChatChunk(JsonNode root, String requestId, String workerId) {
+    List<ChatChunk.Delta> deltas = new ArrayList<>();
+    JsonNode array = JsonNodes.array(root, "choices", "$");
+    if (array != null) {
+      for (int i = 0; i < array.size(); i++) {
+        String path = "$.choices[" + i + "]";
+        JsonNode choice = element(array, i, path);
+        JsonNode delta = JsonNodes.object(choice, "delta", path);
+        String deltaPath = path + ".delta";
+        deltas.add(
+            new ChatChunk.Delta(
+                JsonNodes.integer(choice, "index", i, path),
+                JsonNodes.string(delta, "role", deltaPath),
+                content(delta, deltaPath),
+                reasoning(delta, deltaPath),
+                toolCallDeltas(delta, deltaPath),
+                finishReason(choice, path)));
+      }
+    }
+    return new ChatChunk(
+        id(root), requestId, workerId, JsonNodes.string(root, "model", "$"), deltas, usage(root));
+  }
+
+  /**
+   * Reads one text completion stream chunk.
+   *
+   * @param root the event's JSON object
+   * @param requestId the call's request id
+   * @param workerId the worker's id
+   * @return the chunk
+   * @throws JsonShapeException if the chunk has the wrong shape
+   */
+  CompletionChunk decodeCompletionChunk(JsonNode root, String requestId, String workerId) {
+    return new CompletionChunk(
+        id(root),
+        requestId,
+        workerId,
+        JsonNodes.string(root, "model", "$"),
+        textChoices(root),
+        usage(root));
+  }
+
+  private JsonNode resultObject(byte[] bytes, String what) {
+    JsonNode root = json.parse(bytes, what + " response");
+    if (!root.isObject()) {
+      throw new JsonShapeException(
+          what + " response must be a JSON object, but was " + JsonNodes.describe(root));
+    }
+    if (EventJson.isError(root)) {
+      String message = Failures.messageOf(root);
+      throw new JsonShapeException(
+          what + " response is an error report with status 200: "
+              + (message == null ? "no message" : message));
+    }
+    return root;
+  }
+
+  private static JsonNode element(JsonNode array, int i, String path) {
+    JsonNode node = array.get(i);
+    if (!node.isObject()) {
+      throw new JsonShapeException(path + " must be an object, but was " + JsonNodes.describe(node));
+    }
+    return node;
+  }
+
+  private static String id(JsonNode root) {
+    String id = JsonNodes.scalarText(root, "id", "$");
+    return id == null ? "" : id;
+  }
+
+  private static List<TextCompletion.Choice> textChoices(JsonNode root) {
+    List<TextCompletion.Choice> choices = new ArrayList<>();
+    JsonNode array = JsonNodes.array(root, "choices", "$");
+    if (array != null) {
+      for (int i = 0; i < array.size(); i++) {
+        String path = "$.choices[" + i + "]";
+        JsonNode choice = element(array, i, path);
+        String text = JsonNodes.string(choice, "text", path);
+        choices.add(
+            new TextCompletion.Choice(
+                JsonNodes.integer(choice, "index", i, path),
+                text == null ? "" : text,
+                finishReason(choice, path)));
+      }
+    }
+    return choices;
+  }
+
+  /** Message content: a string, or (from some servers) an array of text parts. */
+  private static @Nullable String content(@Nullable JsonNode message, String path) {
+    JsonNode content = JsonNodes.field(message, "content");
+    if (content == null) {
+      return null;
+    }
+    if (content.isTextual()) {
+      return content.textValue();
+    }
+    if (content.isArray()) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < content.size(); i++) {
+        String text = JsonNodes.string(content.get(i), "text", path + ".content[" + i + "]");
+        if (text != null) {
+          sb.append(text);
+        }
+      }
+      return sb.toString();
+    }
+    throw new JsonShapeException(
+        path + ".content must be a string, but was " + JsonNodes.describe(content));
+  }
+
+  /** SGLang and older vLLM say {@code reasoning_content}; newer vLLM says {@code reasoning}. */
+  private static @Nullable String reasoning(@Nullable JsonNode message, String path) {
+    String reasoning = JsonNodes.string(message, "reasoning_content", path);
+    return reasoning != null ? reasoning : JsonNodes.string(message, "reasoning", path);
+  }
+
+  private static List<ToolCall> toolCalls(@Nullable JsonNode message, String path) {
+    JsonNode array = JsonNodes.array(message, "tool_calls", path);
+    if (array == null || array.isEmpty()) {
+      return List.of();
+    }
+    List<ToolCall> calls = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      String callPath = path + ".tool_calls[" + i + "]";
+      JsonNode call = element(array, i, callPath);
+      JsonNode function = JsonNodes.object(call, "function", callPath);
+      String id = JsonNodes.scalarText(call, "id", callPath);
+      String name = JsonNodes.string(function, "name", callPath + ".function");
+      String arguments = arguments(function);
+      calls.add(
+          new ToolCall(
+              id == null ? "" : id, name == null ? "" : name, arguments == null ? "" : arguments));
+    }
+    return calls;
+  }
+
+  private static List<ChatChunk.ToolCallDelta> toolCallDeltas(
+      @Nullable JsonNode delta, String path) {
+    JsonNode array = JsonNodes.array(delta, "tool_calls", path);
+    if (array == null || array.isEmpty()) {
+      return List.of();
+    }
+    List<ChatChunk.ToolCallDelta> calls = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      String callPath = path + ".tool_calls[" + i + "]";
+      JsonNode call = element(array, i, callPath);
+      JsonNode function = JsonNodes.object(call, "function", callPath);
+      calls.add(
+          new ChatChunk.ToolCallDelta(
+              JsonNodes.integer(call, "index", i, callPath),
+              JsonNodes.scalarText(call, "id", callPath),
+              JsonNodes.string(function, "name", callPath + ".function"),
+              arguments(function)));
+    }
+    return calls;
+  }
+
+  /** Tool arguments are a JSON string; a server that sends an object gets it written back. */
+  private static @Nullable String arguments(@Nullable JsonNode function) {
+    JsonNode arguments = JsonNodes.field(function, "arguments");
+    if (arguments == null) {
+      return null;
+    }
+    return arguments.isTextual() ? arguments.textValue() : arguments.toString();
+  }
+
+  /**
+   * The choice's finish reason, with the matched stop token or string that SGLang ({@code
+   * matched_stop}) or vLLM ({@code stop_reason}) report.
+   */
+  private static @Nullable FinishReason finishReason(JsonNode choice, String path) {
+    String raw = JsonNodes.string(choice, "finish_reason", path);
+    if (raw == null) {
+      return null;
+    }
+    FinishReason base = FinishReason.of(raw);
+    JsonNode matched = JsonNodes.field(choice, "matched_stop");
+    if (matched == null) {
+      matched = JsonNodes.field(choice, "stop_reason");
+    }
+    if (matched == null) {
+      return base;
+    }
+    Integer tokenId =
+        matched.isIntegralNumber() && matched.canConvertToInt() ? matched.intValue() : null;
+    String text = matched.isTextual() ? matched.textValue() : null;
+    return new FinishReason(base.type(), raw, tokenId, text, null);
+  }
+
+  private static @Nullable TokenUsage usage(JsonNode root) {
+    JsonNode usage = JsonNodes.object(root, "usage", "$");
+    if (usage == null) {
+      return null;
+    }
+    JsonNode details = JsonNodes.object(usage, "prompt_tokens_details", "$.usage");
+    return new TokenUsage(
+        JsonNodes.count(usage, "prompt_tokens", "$.usage"),
+        JsonNodes.count(usage, "completion_tokens", "$.usage"),
+        JsonNodes.count(details, "cached_tokens", "$.usage.prompt_tokens_details"));
+  }
+
+  /** SGLang reports the weights that served the request in {@code metadata.weight_version}. */
+  private static @Nullable String weightVersion(JsonNode root) {
+    return JsonNodes.scalarText(
+        JsonNodes.object(root, "metadata", "$"), "weight_version", "$.metadata");
+  }
+}
