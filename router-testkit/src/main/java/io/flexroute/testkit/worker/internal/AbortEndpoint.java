@@ -15,6 +15,6 @@ final class AbortEndpoint implements Endpoint {
     String rid = body.path("rid").isTextual() ? body.path("rid").textValue() : "";
     boolean all = body.path("abort_all").asBoolean(false);
     call.context().flights().abort(rid, all);
-    Responses.empty(call.exchange(), 200);
+    Responses.empty(call, 200);
   }
 }

@@ -24,4 +24,18 @@ record Call(
     InFlight flight,
     @Nullable Fault fault,
     long startNanos,
-    WorkerContext context) {}
+    WorkerContext context) {
+
+  /**
+   * Ends the request's in-flight accounting. Called before the last byte of a response goes out,
+   * so that a client holding a complete response never sees its request still counted as active.
+   */
+  void release() {
+    context.flights().unregister(flight);
+  }
+
+  /** Returns this call with the fault picked for it. */
+  Call withFault(@Nullable Fault picked) {
+    return new Call(exchange, request, json, flight, picked, startNanos, context);
+  }
+}

@@ -28,9 +28,9 @@ final class DetokenizeEndpoint implements Endpoint {
       }
     } catch (RequestException e) {
       Responses.json(
-          call.exchange(), e.status(), ErrorBodies.flat(400, e.getMessage(), "Bad Request"));
+          call, e.status(), ErrorBodies.flat(400, e.getMessage(), "Bad Request"));
       return;
     }
-    Responses.json(call.exchange(), 200, result);
+    Responses.json(call, 200, result);
   }
 }

@@ -59,24 +59,25 @@ final class Dispatcher implements HttpHandler {
             streaming);
     context.log().add(request);
     InFlight flight = context.flights().register(generation ? rid(json, route) : null, generation);
+    Call call = new Call(exchange, request, json, flight, null, startNanos, context);
     boolean dropped = false;
     try {
       if (!authorized(exchange, path)) {
-        Responses.json(exchange, 401, unauthorized());
+        Responses.json(call, 401, unauthorized());
         return;
       }
       Fault fault = context.faults().select(request);
-      Call call = new Call(exchange, request, json, flight, fault, startNanos, context);
+      call = call.withFault(fault);
       if (fault != null && PreResponseFaults.apply(call, fault)) {
         return;
       }
       if (route == null) {
-        Responses.json(exchange, 404, ErrorBodies.detail("Not Found"));
+        Responses.json(call, 404, ErrorBodies.detail("Not Found"));
       } else if (!served) {
         exchange.getResponseHeaders().set("Allow", String.join(", ", route.methods()));
-        Responses.json(exchange, 405, ErrorBodies.detail("Method Not Allowed"));
+        Responses.json(call, 405, ErrorBodies.detail("Method Not Allowed"));
       } else if (parsed == null) {
-        Responses.json(exchange, 400, malformedBody(route.protocol()));
+        Responses.json(call, 400, malformedBody(route.protocol()));
       } else {
         route.endpoint().handle(call);
       }
@@ -93,7 +94,7 @@ final class Dispatcher implements HttpHandler {
         throw new ConnectionDrop("internal failure after the headers were sent");
       }
       Responses.json(
-          exchange, 500, ErrorBodies.flat(500, String.valueOf(e), "InternalServerError"));
+          call, 500, ErrorBodies.flat(500, String.valueOf(e), "InternalServerError"));
     } finally {
       context.flights().unregister(flight);
       if (!dropped) {

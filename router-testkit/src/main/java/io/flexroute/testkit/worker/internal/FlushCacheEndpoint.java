@@ -13,7 +13,7 @@ final class FlushCacheEndpoint implements Endpoint {
     int running = call.context().flights().activeGenerations();
     if (running > 0) {
       Responses.text(
-          call.exchange(),
+          call,
           400,
           "Cache not flushed because there are pending requests. #queue-req: 0, #running-req: "
               + running + "\n");
@@ -21,7 +21,7 @@ final class FlushCacheEndpoint implements Endpoint {
     }
     call.context().cache().clear();
     Responses.text(
-        call.exchange(),
+        call,
         200,
         "Cache flushed.\nPlease check backend logs for more details. (When there are running or"
             + " waiting requests, the operation will not be performed.)\n");

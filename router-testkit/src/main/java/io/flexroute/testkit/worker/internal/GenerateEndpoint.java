@@ -13,7 +13,7 @@ final class GenerateEndpoint implements Endpoint {
       request = NativeRequest.parse(call.json(), call.context());
       generation = Generation.start(call, request.promptIds(), request.sampling());
     } catch (RequestException e) {
-      Responses.json(call.exchange(), e.status(), ErrorBodies.nativeError(e.getMessage()));
+      Responses.json(call, e.status(), ErrorBodies.nativeError(e.getMessage()));
       return;
     }
     TokenSink sink =

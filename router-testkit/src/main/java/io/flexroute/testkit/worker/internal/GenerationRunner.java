@@ -62,7 +62,7 @@ final class GenerationRunner {
       Call call, Generation generation, TokenSink sink, int produced, FinishReason finish)
       throws IOException {
     generation.remember(produced);
-    call.context().flights().unregister(call.flight());
+    call.release();
     sink.emit(produced, finish);
     sink.complete(produced, finish);
   }

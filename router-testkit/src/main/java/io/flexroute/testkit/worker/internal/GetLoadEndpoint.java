@@ -15,6 +15,6 @@ final class GetLoadEndpoint implements Endpoint {
         .put("num_reqs", load.runningRequests())
         .put("num_waiting_reqs", 0)
         .put("num_tokens", load.usedTokens());
-    Responses.json(call.exchange(), 200, body);
+    Responses.json(call, 200, body);
   }
 }

@@ -7,6 +7,6 @@ final class HealthEndpoint implements Endpoint {
 
   @Override
   public void handle(Call call) throws IOException {
-    Responses.empty(call.exchange(), call.context().state().healthy() ? 200 : 503);
+    Responses.empty(call, call.context().state().healthy() ? 200 : 503);
   }
 }

@@ -31,7 +31,7 @@ final class LoadsEndpoint implements Endpoint {
     for (String section : include) {
       if (!SECTIONS.contains(section)) {
         Responses.json(
-            call.exchange(), 400, ErrorBodies.nativeError("Invalid include section: " + section));
+            call, 400, ErrorBodies.nativeError("Invalid include section: " + section));
         return;
       }
     }
@@ -40,7 +40,7 @@ final class LoadsEndpoint implements Endpoint {
     LoadSnapshot load = LoadSnapshot.of(call.context());
     WorkerSettings settings = call.context().settings();
     if ("prometheus".equals(query.get("format"))) {
-      Responses.text(call.exchange(), 200, "0".equals(rank) ? prometheus(load) : "");
+      Responses.text(call, 200, "0".equals(rank) ? prometheus(load) : "");
       return;
     }
     ObjectNode body = Json.object();
@@ -77,7 +77,7 @@ final class LoadsEndpoint implements Endpoint {
             .put("retracted", 0);
       }
     }
-    Responses.json(call.exchange(), 200, body);
+    Responses.json(call, 200, body);
   }
 
   private static String prometheus(LoadSnapshot load) {

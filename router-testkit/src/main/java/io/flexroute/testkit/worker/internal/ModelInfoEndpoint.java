@@ -19,6 +19,6 @@ final class ModelInfoEndpoint implements Endpoint {
     body.put("has_audio_understanding", false);
     body.put("model_type", "toy");
     body.putArray("architectures").add("ToyForCausalLM");
-    Responses.json(call.exchange(), 200, body);
+    Responses.json(call, 200, body);
   }
 }

@@ -16,6 +16,6 @@ final class ModelsEndpoint implements Endpoint {
     entry.put("created", context.state().createdEpochSecond());
     entry.put("owned_by", "sglang").put("root", model).putNull("parent");
     entry.put("max_model_len", context.settings().maxModelLen());
-    Responses.json(call.exchange(), 200, body);
+    Responses.json(call, 200, body);
   }
 }

@@ -25,6 +25,6 @@ final class NativeBodySink implements TokenSink {
   @Override
   public void complete(int produced, FinishReason finish) throws IOException {
     Responses.json(
-        call.exchange(), 200, NativeJson.result(generation, logprobs, 0, produced, finish));
+        call, 200, NativeJson.result(generation, logprobs, 0, produced, finish));
   }
 }

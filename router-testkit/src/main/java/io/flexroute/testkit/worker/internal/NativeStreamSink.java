@@ -26,7 +26,7 @@ final class NativeStreamSink implements TokenSink {
 
   @Override
   public void begin() throws IOException {
-    writer = SseWriter.open(call.exchange(), call.fault(), Protocol.NATIVE);
+    writer = SseWriter.open(call, Protocol.NATIVE);
   }
 
   @Override

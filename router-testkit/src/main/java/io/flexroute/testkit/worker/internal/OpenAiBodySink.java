@@ -34,6 +34,6 @@ final class OpenAiBodySink implements TokenSink {
     ObjectNode body = OpenAiJson.envelope(generation, format.object(), Json.array().add(choice));
     body.set("usage", OpenAiJson.usage(generation, produced));
     body.putObject("metadata").put("weight_version", generation.weightVersion());
-    Responses.json(call.exchange(), 200, body);
+    Responses.json(call, 200, body);
   }
 }

@@ -37,7 +37,7 @@ final class OpenAiEndpoint implements Endpoint {
       generation = Generation.start(call, request.promptIds(), request.sampling());
     } catch (RequestException e) {
       Responses.json(
-          call.exchange(), e.status(), ErrorBodies.openAi(e.status(), e.getMessage(), e.param()));
+          call, e.status(), ErrorBodies.openAi(e.status(), e.getMessage(), e.param()));
       return;
     }
     TokenSink sink =

@@ -28,7 +28,7 @@ final class OpenAiStreamSink implements TokenSink {
 
   @Override
   public void begin() throws IOException {
-    writer = SseWriter.open(call.exchange(), call.fault(), Protocol.OPENAI);
+    writer = SseWriter.open(call, Protocol.OPENAI);
   }
 
   @Override

@@ -28,7 +28,7 @@ final class PreResponseFaults {
       case STATUS:
         fault.headers().forEach(exchange.getResponseHeaders()::set);
         Responses.bytes(
-            exchange,
+            call,
             fault.statusCode(),
             guessContentType(fault.body()),
             fault.body().getBytes(StandardCharsets.UTF_8));
@@ -70,10 +70,11 @@ final class PreResponseFaults {
     HttpExchange exchange = call.exchange();
     if (!call.request().streaming()) {
       Responses.bytes(
-          exchange, 200, "application/json", CUT_OFF_JSON.getBytes(StandardCharsets.UTF_8));
+          call, 200, "application/json", CUT_OFF_JSON.getBytes(StandardCharsets.UTF_8));
       return;
     }
     SseWriter.sendHeaders(exchange);
+    call.release();
     try (OutputStream out = exchange.getResponseBody()) {
       String events = "data: " + CUT_OFF_JSON + "\n\ndata: [DONE]\n\n";
       out.write(events.getBytes(StandardCharsets.UTF_8));

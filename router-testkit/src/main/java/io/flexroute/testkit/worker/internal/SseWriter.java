@@ -14,25 +14,23 @@ import org.jspecify.annotations.Nullable;
  */
 final class SseWriter {
 
-  private final HttpExchange exchange;
+  private final Call call;
   private final OutputStream out;
   private final @Nullable Fault fault;
   private final Protocol protocol;
   private int sent;
 
-  private SseWriter(
-      HttpExchange exchange, OutputStream out, @Nullable Fault fault, Protocol protocol) {
-    this.exchange = exchange;
-    this.out = out;
-    this.fault = fault;
+  private SseWriter(Call call, Protocol protocol) {
+    this.call = call;
+    this.out = call.exchange().getResponseBody();
+    this.fault = call.fault();
     this.protocol = protocol;
   }
 
-  /** Sends the 200 and the SSE headers and returns a writer for the events. */
-  static SseWriter open(HttpExchange exchange, @Nullable Fault fault, Protocol protocol)
-      throws IOException {
-    sendHeaders(exchange);
-    return new SseWriter(exchange, exchange.getResponseBody(), fault, protocol);
+  /** Sends the 200 and the SSE headers and returns a writer for the call's events. */
+  static SseWriter open(Call call, Protocol protocol) throws IOException {
+    sendHeaders(call.exchange());
+    return new SseWriter(call, protocol);
   }
 
   /** Sends the 200 and the SSE headers with a chunked body. */
@@ -59,15 +57,17 @@ final class SseWriter {
     }
     switch (fault.kind()) {
       case TRUNCATED_SSE:
-        exchange.close();
+        call.release();
+        call.exchange().close();
         throw new StreamStopped();
       case DISCONNECT_MID_STREAM:
         out.flush();
         throw new ConnectionDrop("fault: disconnect after " + sent + " events");
       case SSE_ERROR:
+        call.release();
         write("data: " + Json.write(protocol.error(400, fault.message(), null)) + "\n\n");
         write("data: [DONE]\n\n");
-        exchange.close();
+        call.exchange().close();
         throw new StreamStopped();
       default:
         break;

@@ -40,11 +40,11 @@ final class TokenizeEndpoint implements Endpoint {
       }
     } catch (RequestException e) {
       Responses.json(
-          call.exchange(), e.status(), ErrorBodies.flat(400, e.getMessage(), "Bad Request"));
+          call, e.status(), ErrorBodies.flat(400, e.getMessage(), "Bad Request"));
       return;
     }
     result.put("max_model_len", call.context().settings().maxModelLen());
-    Responses.json(call.exchange(), 200, result);
+    Responses.json(call, 200, result);
   }
 
   private static void tokens(ObjectNode result, int[] ids) {

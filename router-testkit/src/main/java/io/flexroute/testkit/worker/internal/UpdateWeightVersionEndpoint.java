@@ -16,7 +16,7 @@ final class UpdateWeightVersionEndpoint implements Endpoint {
     JsonNode version = body.path("new_version");
     if (!version.isTextual() || version.textValue().isEmpty()) {
       Responses.json(
-          call.exchange(),
+          call,
           400,
           Json.object().put("success", false).put("message", "new_version is required."));
       return;
@@ -26,7 +26,7 @@ final class UpdateWeightVersionEndpoint implements Endpoint {
     }
     call.context().state().setWeightVersion(version.textValue());
     Responses.json(
-        call.exchange(),
+        call,
         200,
         Json.object()
             .put("success", true)

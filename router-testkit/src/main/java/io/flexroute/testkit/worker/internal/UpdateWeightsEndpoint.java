@@ -16,7 +16,7 @@ final class UpdateWeightsEndpoint implements Endpoint {
     JsonNode body = call.json();
     JsonNode modelPath = body.path("model_path");
     if (!modelPath.isTextual() || modelPath.textValue().isEmpty()) {
-      Responses.json(call.exchange(), 400, result(false, "model_path is required."));
+      Responses.json(call, 400, result(false, "model_path is required."));
       return;
     }
     WorkerState state = call.context().state();
@@ -26,7 +26,7 @@ final class UpdateWeightsEndpoint implements Endpoint {
       state.setWeightVersion(version.textValue());
     }
     call.context().cache().clear();
-    Responses.json(call.exchange(), 200, result(true, "Succeeded to update model weights."));
+    Responses.json(call, 200, result(true, "Succeeded to update model weights."));
   }
 
   private static ObjectNode result(boolean success, String message) {
