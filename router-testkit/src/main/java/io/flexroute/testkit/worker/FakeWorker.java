@@ -242,7 +242,8 @@ public final class FakeWorker implements AutoCloseable {
   }
 
   /**
-   * Ends every request that is currently stalled by a fault, by dropping its connection.
+   * Ends, by dropping its connection, every request that is stalled by a fault, including
+   * requests already received that reach their stall only after this call.
    */
   public void releaseStalls() {
     runtime.releaseStalls();
@@ -299,6 +300,18 @@ public final class FakeWorker implements AutoCloseable {
    */
   public boolean awaitActiveRequests(int count, Duration timeout) throws InterruptedException {
     return runtime.awaitActiveRequests(count, timeout);
+  }
+
+  /**
+   * Waits until no generation request is in flight. A request stops counting just before the last
+   * byte of its response is sent, so a client holding a complete response never sees it active.
+   *
+   * @param timeout the longest time to wait
+   * @return true if the worker became idle, false on timeout
+   * @throws InterruptedException if the calling thread is interrupted
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    return runtime.awaitIdle(timeout);
   }
 
   /**

@@ -230,7 +230,8 @@ public final class Fault {
   }
 
   /**
-   * Sends {@code afterEvents} normal SSE events, then an error event and {@code data: [DONE]}.
+   * Sends {@code afterEvents} normal SSE events, then an error event and {@code data: [DONE]}. If
+   * the answer has fewer events, the error event comes where {@code data: [DONE]} would have.
    *
    * @param message the error message
    * @param afterEvents how many normal {@code data:} events to send first, at least 0

@@ -14,15 +14,17 @@ final class InFlight {
 
   private final @Nullable String rid;
   private final boolean generation;
+  private final long releaseEpoch;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicReference<@Nullable StopReason> reason = new AtomicReference<>();
   private volatile boolean stalled;
   private volatile int promptTokens;
   private volatile int generatedTokens;
 
-  InFlight(@Nullable String rid, boolean generation) {
+  InFlight(@Nullable String rid, boolean generation, long releaseEpoch) {
     this.rid = rid;
     this.generation = generation;
+    this.releaseEpoch = releaseEpoch;
   }
 
   /** Returns the request id of a generation request, or null for other requests. */
@@ -62,6 +64,11 @@ final class InFlight {
       stop(StopReason.CLOSED);
     }
     return reason.get();
+  }
+
+  /** Returns how many stall releases had happened when this request arrived. */
+  long releaseEpoch() {
+    return releaseEpoch;
   }
 
   /** Marks the request as held by a stall fault, so that a stall release reaches it. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,7 @@ final class InFlightRegistry {
 
   private final Set<InFlight> running = ConcurrentHashMap.newKeySet();
   private final AtomicInteger generations = new AtomicInteger();
+  private final AtomicLong releaseEpoch = new AtomicLong();
   private final Signal signal = new Signal();
   private final ReentrantLock abortLock = new ReentrantLock();
   private final ArrayDeque<String> abortedIds = new ArrayDeque<>();
@@ -26,7 +28,7 @@ final class InFlightRegistry {
 
   /** Registers a request; if the worker is already closing, it is stopped at once. */
   InFlight register(@Nullable String rid, boolean generation) {
-    InFlight flight = new InFlight(rid, generation);
+    InFlight flight = new InFlight(rid, generation, releaseEpoch.get());
     running.add(flight);
     if (generation) {
       generations.incrementAndGet();
@@ -51,6 +53,10 @@ final class InFlightRegistry {
 
   boolean awaitActive(int atLeast, Duration timeout) throws InterruptedException {
     return signal.await(() -> generations.get() >= atLeast, timeout);
+  }
+
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    return signal.await(() -> generations.get() == 0, timeout);
   }
 
   /** Returns the KV tokens held by the running generation requests. */
@@ -95,7 +101,21 @@ final class InFlightRegistry {
     }
   }
 
+  /**
+   * Marks a request as stalled. If a stall release happened after the request arrived but before
+   * it reached its stall, the release applies to it at once, so that a test releasing stalls right
+   * after seeing its requests arrive never misses one.
+   */
+  void markStalled(InFlight flight) {
+    flight.markStalled();
+    if (releaseEpoch.get() > flight.releaseEpoch()) {
+      flight.stop(StopReason.RELEASED);
+    }
+  }
+
+  /** Releases every stalled request and every request already received that stalls later. */
   void releaseStalls() {
+    releaseEpoch.incrementAndGet();
     for (InFlight flight : running) {
       if (flight.stalled()) {
         flight.stop(StopReason.RELEASED);

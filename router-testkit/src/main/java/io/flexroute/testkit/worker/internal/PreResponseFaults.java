@@ -62,7 +62,7 @@ final class PreResponseFaults {
   }
 
   private static void stall(Call call) {
-    call.flight().markStalled();
+    call.context().flights().markStalled(call.flight());
     call.flight().await(call.context().settings().stallLimit());
   }
 

@@ -41,18 +41,22 @@ final class SseWriter {
   }
 
   void event(JsonNode data) throws IOException {
-    strikeIfDue();
+    strikeIfDue(false);
     write("data: " + Json.write(data) + "\n\n");
     sent++;
   }
 
   void done() throws IOException {
-    strikeIfDue();
+    strikeIfDue(true);
     write("data: [DONE]\n\n");
   }
 
-  private void strikeIfDue() throws IOException {
-    if (fault == null || sent < fault.after()) {
+  /**
+   * Carries out the stream fault once its event count is reached, or at the latest instead of
+   * {@code data: [DONE]}, so that a fault never goes unnoticed on a short answer.
+   */
+  private void strikeIfDue(boolean atDone) throws IOException {
+    if (fault == null || (!atDone && sent < fault.after())) {
       return;
     }
     switch (fault.kind()) {

@@ -215,6 +215,17 @@ public final class WorkerRuntime {
   }
 
   /**
+   * Waits until no generation request is in flight.
+   *
+   * @param timeout the longest wait
+   * @return true if idle
+   * @throws InterruptedException if interrupted
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    return context.flights().awaitIdle(timeout);
+  }
+
+  /**
    * Returns the rids received by {@code /abort_request}.
    *
    * @return a snapshot in arrival order
