@@ -149,8 +149,8 @@ final class TestSupport {
   }
 
   /**
-   * Waits (without sleeping) until a thread is blocked reading a socket, so that a test can act on a
-   * read that is really in progress; gives up quietly after 5 seconds.
+   * Waits (without sleeping) until a thread is blocked reading a socket, so that a test acts on a
+   * read that is really in progress; fails after 5 seconds.
    */
   static void awaitBlockedInRead(Thread thread) {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -163,5 +163,6 @@ final class TestSupport {
       }
       Thread.onSpinWait();
     }
+    throw new AssertionError("thread never blocked in a socket read: " + thread.getState());
   }
 }
