@@ -29,6 +29,8 @@ import io.flexroute.spi.ChunkSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
@@ -479,6 +481,30 @@ class OpenAiTest {
         .isInstanceOfSatisfying(
             WorkerException.class,
             e -> assertThat(e.kind()).isEqualTo(WorkerException.Kind.MALFORMED_RESPONSE));
+  }
+
+  @Test
+  void chatStream_readsThrottledBodyWithCrLfCommentsAndMultiLineData() {
+    String body =
+        ": keep-alive\r\n\r\n"
+            + "event: message\r\nid: 1\r\n"
+            + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\r\n"
+            + "data:  \"delta\":{\"content\":\"Hel\"}}]}\r\n\r\n"
+            + ":comment between events\n"
+            + "data:{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo \u00e9\u4e2d\"},"
+            + "\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: [DONE]";
+    server.enqueue(
+        new MockResponse.Builder()
+            .addHeader("Content-Type", "text/event-stream; charset=utf-8")
+            .body(body)
+            .throttleBody(3, 1, TimeUnit.MILLISECONDS)
+            .build());
+
+    List<ChatChunk> chunks =
+        drain(transport.chatStream(worker(ApiFlavor.OPENAI), fullChat(), FakeCallContext.of("r")));
+
+    assertThat(chunks).extracting(ChatChunk::content).containsExactly("Hel", "lo \u00e9\u4e2d");
   }
 
   @ParameterizedTest
