@@ -1,5 +1,6 @@
 package io.flexroute.radix;
 
+import io.flexroute.radix.internal.Bits;
 import java.util.Arrays;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +26,8 @@ public final class CacheEntry {
   private final String text;
   private final int[] tokenIds;
   private final float @Nullable [] logprobs;
-  private final int @Nullable [] lossMask;
+  private final boolean hasLossMask;
+  private final long @Nullable [] lossMaskBits;
   private final int @Nullable [] tokenEnds;
   private final int weightVersion;
 
@@ -39,7 +41,8 @@ public final class CacheEntry {
     this.text = text;
     this.tokenIds = tokenIds;
     this.logprobs = logprobs;
-    this.lossMask = lossMask;
+    this.hasLossMask = lossMask != null;
+    this.lossMaskBits = lossMask == null ? null : Bits.pack(lossMask);
     this.tokenEnds = tokenEnds;
     this.weightVersion = weightVersion;
   }
@@ -88,7 +91,14 @@ public final class CacheEntry {
    * @return the loss mask or {@code null}
    */
   public int @Nullable [] lossMask() {
-    return lossMask == null ? null : lossMask.clone();
+    if (!hasLossMask) {
+      return null;
+    }
+    int[] out = new int[tokenIds.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Bits.get(lossMaskBits, i) ? 1 : 0;
+    }
+    return out;
   }
 
   /**
@@ -118,8 +128,8 @@ public final class CacheEntry {
     return logprobs;
   }
 
-  int @Nullable [] lossMaskInternal() {
-    return lossMask;
+  long @Nullable [] lossMaskBitsInternal() {
+    return lossMaskBits;
   }
 
   int @Nullable [] tokenEndsInternal() {
@@ -139,7 +149,8 @@ public final class CacheEntry {
         && text.equals(e.text)
         && Arrays.equals(tokenIds, e.tokenIds)
         && Arrays.equals(logprobs, e.logprobs)
-        && Arrays.equals(lossMask, e.lossMask)
+        && hasLossMask == e.hasLossMask
+        && Arrays.equals(lossMaskBits, e.lossMaskBits)
         && Arrays.equals(tokenEnds, e.tokenEnds);
   }
 
@@ -148,7 +159,7 @@ public final class CacheEntry {
     int h = text.hashCode();
     h = 31 * h + Arrays.hashCode(tokenIds);
     h = 31 * h + Arrays.hashCode(logprobs);
-    h = 31 * h + Arrays.hashCode(lossMask);
+    h = 31 * h + Arrays.hashCode(lossMaskBits);
     h = 31 * h + Arrays.hashCode(tokenEnds);
     return 31 * h + weightVersion;
   }

@@ -55,12 +55,11 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
   @Override
   public int insert(CacheEntry entry) {
     Objects.requireNonNull(entry, "entry");
-    int[] mask = entry.lossMaskInternal();
     return tree.insert(
         entry.text(),
         entry.tokenIdsInternal(),
         entry.logprobsInternal(),
-        mask == null ? null : Bits.pack(mask),
+        entry.lossMaskBitsInternal(),
         entry.tokenEndsInternal(),
         entry.weightVersion());
   }

@@ -297,6 +297,18 @@ class RadixTokenCacheTest {
   }
 
   @Test
+  void insert_tokensLongerThan127Chars_keepTheirBoundaries() {
+    String spaces = " ".repeat(300);
+    String[] pieces = {"x", spaces, "y", "z"};
+    cache.insert(known(pieces).build());
+    cache.insert(known("x", spaces, "y", "w").build());
+
+    assertThat(cache.lookup("x" + spaces + "q").tokenIds()).containsExactly(tok.ids("x", spaces));
+    assertThat(cache.lookup("x" + spaces + "yw").tokenCount()).isEqualTo(4);
+    assertThat(nodes()).isEqualTo(3);
+  }
+
+  @Test
   void insert_fromCodePointSpans_splitsOnlyBetweenCharacters() {
     String text = "x\uD83D\uDE00yz";
     int[] ends = TokenBoundaries.fromCodePointEnds(text, new int[] {1, 2, 4});
@@ -600,6 +612,10 @@ class RadixTokenCacheTest {
 
     assertThat(e.tokenIds()).containsExactly(1, 2);
     assertThat(e.tokenEnds()).containsExactly(1, 2);
+    assertThat(e.lossMask()).isNull();
+    assertThat(e.logprobs()).isNull();
+    assertThat(CacheEntry.builder("ab", ids).lossMask(new int[] {0, 1}).build().lossMask())
+        .containsExactly(0, 1);
     assertThat(e.toString()).doesNotContain("ab").contains("tokens=2");
     assertThat(e).isEqualTo(CacheEntry.builder("ab", new int[] {1, 2}).tokenEnds(new int[] {1, 2})
         .weightVersion(2).build());

@@ -22,16 +22,19 @@ public final class Bits {
    * validated; any non-zero value counts as 1.
    */
   public static long @Nullable [] pack(int[] values) {
-    long[] out = null;
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] != 0) {
-        if (out == null) {
-          out = new long[words(values.length)];
-        }
-        out[i >>> 6] |= 1L << i;
+    long[] out = new long[words(values.length)];
+    long any = 0;
+    int i = 0;
+    for (int w = 0; w < out.length; w++) {
+      long word = 0;
+      int end = Math.min(values.length, i + 64);
+      for (int b = 0; i < end; i++, b++) {
+        word |= (long) (values[i] != 0 ? 1 : 0) << b;
       }
+      out[w] = word;
+      any |= word;
     }
-    return out;
+    return any == 0 ? null : out;
   }
 
   /** Returns bit {@code i} of a set that may be {@code null} (all zero). */

@@ -25,6 +25,21 @@ final class VarInts {
    * to)}, where the end before {@code from} is {@code base}.
    */
   static byte[] encodeLengths(int[] ends, int from, int to, int base) {
+    // Fast path: every length fits in one byte, as almost every token's does.
+    byte[] out = new byte[to - from];
+    int prev = base;
+    for (int i = from; i < to; i++) {
+      int v = ends[i] - prev;
+      if ((v & ~0x7F) != 0) {
+        return encodeLengthsSlow(ends, from, to, base);
+      }
+      out[i - from] = (byte) v;
+      prev = ends[i];
+    }
+    return out;
+  }
+
+  private static byte[] encodeLengthsSlow(int[] ends, int from, int to, int base) {
     int size = 0;
     int prev = base;
     for (int i = from; i < to; i++) {
