@@ -61,9 +61,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threading and lifecycle</h2>
  *
- * Requests run on a cached pool of daemon threads, so hundreds of concurrent streams work. All
+ * Requests run on a cached pool of daemon threads, so hundreds of concurrent streams work, and the
+ * server's own dispatcher thread is a daemon too, so a forgotten worker never keeps a JVM alive. All
  * methods are thread-safe. {@link #close()} stops the server, ends stalled and delayed requests by
  * dropping their connections, and waits for every server thread to finish.
+ *
+ * <h2>Latency</h2>
+ *
+ * The JDK HTTP server leaves Nagle's algorithm on unless the system property
+ * {@code sun.net.httpserver.nodelay} is true when it first loads its configuration; responses
+ * would then wait about 40 ms each for delayed ACKs. The first worker in a JVM therefore sets that
+ * property to {@code true} unless it is already set. If another {@code HttpServer} was started
+ * earlier in the same JVM, set the property yourself (for example with
+ * {@code -Dsun.net.httpserver.nodelay=true}) to keep the worker's latencies meaningful.
  */
 public final class FakeWorker implements AutoCloseable {
 

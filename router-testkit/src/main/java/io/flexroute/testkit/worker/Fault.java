@@ -106,7 +106,7 @@ public final class Fault {
 
   /**
    * Answers with a status code and body; the content type is {@code application/json} if the body
-   * starts with {@code '{'} or {@code '['}, else {@code text/plain}.
+   * starts with an opening brace or bracket, else {@code text/plain}.
    *
    * @param statusCode the HTTP status, 200 to 599
    * @param body the response body

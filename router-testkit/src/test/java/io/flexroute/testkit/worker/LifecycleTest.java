@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -56,6 +59,50 @@ class LifecycleTest {
   }
 
   @Test
+  void worker_answersWithoutNagleDelays() throws Exception {
+    try (FakeWorker worker = FakeWorker.builder().start()) {
+      TestClient client = new TestClient(worker);
+      long[] nanos = new long[31];
+      for (int i = 0; i < nanos.length; i++) {
+        long start = System.nanoTime();
+        client.post("/generate", "{\"text\":\"quick\",\"sampling_params\":{\"max_new_tokens\":2}}");
+        nanos[i] = System.nanoTime() - start;
+      }
+
+      Arrays.sort(nanos);
+      // With Nagle's algorithm on, every response waits about 40 ms for a delayed ACK.
+      assertThat(Duration.ofNanos(nanos[nanos.length / 2])).isLessThan(Duration.ofMillis(20));
+    }
+  }
+
+  @Test
+  void worker_pacesTheFirstTokenAndTheTokensAfterIt() throws Exception {
+    try (FakeWorker worker =
+        FakeWorker.builder()
+            .ttft(Duration.ofMillis(200))
+            .interTokenDelay(Duration.ofMillis(40))
+            .start()) {
+      TestClient client = new TestClient(worker);
+      long start = System.nanoTime();
+      HttpResponse<InputStream> response =
+          client.open(
+              "/generate",
+              "{\"text\":\"paced\",\"stream\":true,\"sampling_params\":{\"max_new_tokens\":4}}");
+      try (TestClient.EventReader reader = new TestClient.EventReader(response.body())) {
+        reader.next();
+        Duration firstToken = Duration.ofNanos(System.nanoTime() - start);
+        while (reader.next() != null) {
+          continue;
+        }
+        Duration total = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(firstToken).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThat(total).isGreaterThanOrEqualTo(Duration.ofMillis(200 + 3 * 40));
+      }
+    }
+  }
+
+  @Test
   void close_dropsRunningRequestsAndReleasesEveryThread() throws Exception {
     int baseline = workerThreads();
     FakeWorker worker =
@@ -86,6 +133,18 @@ class LifecycleTest {
     }
     assertThat(eventually(() -> workerThreads() <= baseline)).isTrue();
     worker.close();
+  }
+
+  @Test
+  void worker_runsOnlyDaemonThreads() throws Exception {
+    try (FakeWorker worker = FakeWorker.builder().start()) {
+      new TestClient(worker).get("/health");
+
+      assertThat(Thread.getAllStackTraces().keySet())
+          .filteredOn(thread -> isWorkerThread(thread.getName()))
+          .isNotEmpty()
+          .allSatisfy(thread -> assertThat(thread.isDaemon()).isTrue());
+    }
   }
 
   @Test
@@ -155,12 +214,14 @@ class LifecycleTest {
         Thread.getAllStackTraces().keySet().stream()
             .filter(Thread::isAlive)
             .map(Thread::getName)
-            .filter(
-                name ->
-                    name.startsWith("fake-worker-")
-                        || name.equals("HTTP-Dispatcher")
-                        || name.startsWith("server-timer"))
+            .filter(LifecycleTest::isWorkerThread)
             .count();
+  }
+
+  private static boolean isWorkerThread(String name) {
+    return name.startsWith("fake-worker-")
+        || name.equals("HTTP-Dispatcher")
+        || name.startsWith("server-timer");
   }
 
   private static boolean eventually(BooleanSupplier condition) throws InterruptedException {

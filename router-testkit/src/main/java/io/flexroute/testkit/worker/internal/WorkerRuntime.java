@@ -6,6 +6,7 @@ import io.flexroute.testkit.worker.Fault;
 import io.flexroute.testkit.worker.FaultPolicy;
 import io.flexroute.testkit.worker.RecordedRequest;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -29,6 +30,16 @@ public final class WorkerRuntime {
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
   private static final int BACKLOG = 1024;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+
+  static {
+    // The JDK server keeps Nagle's algorithm on unless this property is set before it first loads
+    // its configuration. It writes headers and body as separate segments, so every response would
+    // then wait about 40 ms for the client's delayed ACK, which distorts latency measurements.
+    if (System.getProperty(NO_DELAY) == null) {
+      System.setProperty(NO_DELAY, "true");
+    }
+  }
 
   private final WorkerContext context;
   private final HttpServer server;
@@ -66,9 +77,27 @@ public final class WorkerRuntime {
             new DaemonThreadFactory("fake-worker-" + server.getAddress().getPort() + "-"));
     server.setExecutor(executor);
     server.createContext("/", new Dispatcher(context, RouteTable.standard()));
-    server.start();
+    startAsDaemon(server);
     log.debug("Fake worker serving {} on port {}", settings.model(), server.getAddress().getPort());
     return new WorkerRuntime(context, server, executor);
+  }
+
+  /**
+   * Starts the server from a short-lived daemon thread: the JDK server's dispatcher thread inherits
+   * its daemon status from the thread that starts it, and a non-daemon dispatcher would keep the
+   * JVM alive if a demo or benchmark forgot to close the worker.
+   */
+  private static void startAsDaemon(HttpServer server) throws IOException {
+    Thread starter = new Thread(server::start, "fake-worker-start");
+    starter.setDaemon(true);
+    starter.start();
+    try {
+      starter.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.stop(0);
+      throw new InterruptedIOException("interrupted while starting the fake worker");
+    }
   }
 
   /**
