@@ -57,8 +57,9 @@ final class Dispatcher implements HttpHandler {
             body,
             generation,
             streaming);
-    context.log().add(request);
+    // Registered before it is logged: a test that sees the request recorded can already abort it.
     InFlight flight = context.flights().register(generation ? rid(json, route) : null, generation);
+    context.log().add(request);
     Call call = new Call(exchange, request, json, flight, null, startNanos, context);
     boolean dropped = false;
     try {
