@@ -55,8 +55,8 @@ import org.jspecify.annotations.Nullable;
  *
  * Instances are thread-safe; one transport serves every request of a router. Given a client with
  * {@link Builder#okHttpClient(OkHttpClient)}, the transport uses it as it is and {@link #close()}
- * leaves it alone. Otherwise the transport creates one client (a dispatcher with daemon threads and a
- * connection pool), and {@code close()} shuts the dispatcher's threads down and evicts the pool's
+ * leaves it alone. Otherwise the transport creates one client (a dispatcher with daemon threads and
+ * a connection pool), and {@code close()} shuts the dispatcher's threads down and evicts the pool's
  * idle connections; calls in flight finish first.
  *
  * <h2>Calls</h2>
@@ -64,8 +64,8 @@ import org.jspecify.annotations.Nullable;
  * Each call gets OkHttp's call timeout from the request's remaining time ({@link
  * CallContext#remaining()}), is cancelled when the context is, and sends {@code X-Request-Id}, the
  * worker's API key as a bearer token, and the worker's and request's headers. Asynchronous results
- * complete on OkHttp's dispatcher threads; stream methods block until the worker accepted the stream.
- * The documentation in {@code docs/transports.md} maps every field and error.
+ * complete on OkHttp's dispatcher threads; stream methods block until the worker accepted the
+ * stream. The documentation in {@code docs/transports.md} maps every field and error.
  */
 public final class HttpTransport implements Transport {
 
@@ -79,8 +79,8 @@ public final class HttpTransport implements Transport {
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(5);
 
   /**
-   * The write timeout (the longest stall while sending a body) of a client the transport creates: 30
-   * seconds.
+   * The write timeout (the longest stall while sending a body) of a client the transport creates:
+   * 30 seconds.
    */
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -97,9 +97,9 @@ public final class HttpTransport implements Transport {
   public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 256;
 
   /**
-   * How long an idle connection is kept by a client the transport creates: 4 seconds, just under the
-   * 5-second keep-alive of the uvicorn servers in front of SGLang and vLLM, so that the pool does not
-   * hand out connections the worker has already closed.
+   * How long an idle connection is kept by a client the transport creates: 4 seconds, just under
+   * the 5-second keep-alive of the uvicorn servers in front of SGLang and vLLM, so that the pool
+   * does not hand out connections the worker has already closed.
    */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
 
@@ -166,8 +166,8 @@ public final class HttpTransport implements Transport {
   }
 
   /**
-   * Sends {@code POST {base}/generate}. Only SGLang-flavoured workers serve it, and only with {@code
-   * n} = 1, since the result holds one sample; other requests fail with {@link
+   * Sends {@code POST {base}/generate}. Only SGLang-flavoured workers serve it, and only with
+   * {@code n} = 1, since the result holds one sample; other requests fail with {@link
    * RequestRejectedException} ({@code UNSUPPORTED}) before anything is sent.
    */
   @Override
@@ -355,8 +355,8 @@ public final class HttpTransport implements Transport {
   }
 
   /**
-   * Builds an {@link HttpTransport}. Each setter checks its argument at once and names the setting in
-   * the {@link IllegalArgumentException}. Not thread-safe.
+   * Builds an {@link HttpTransport}. Each setter checks its argument at once and names the setting
+   * in the {@link IllegalArgumentException}. Not thread-safe.
    *
    * <p>Either give a client with {@link #okHttpClient(OkHttpClient)}, or let the transport create
    * one, shaped by the other client settings; {@link #build()} refuses a mix of both.
@@ -377,8 +377,8 @@ public final class HttpTransport implements Transport {
 
     /**
      * Uses a client the caller owns (for custom TLS, proxies, interceptors or a shared pool). The
-     * transport never shuts it down, and its own timeouts and limits apply; the transport still sets
-     * each call's timeout from the request's deadline.
+     * transport never shuts it down, and its own timeouts and limits apply; the transport still
+     * sets each call's timeout from the request's deadline.
      *
      * @param client the client
      * @return this builder

@@ -1,6 +1,7 @@
 /**
  * The HTTP transport: carries routed requests to SGLang, vLLM and OpenAI-compatible workers over
- * OkHttp, with pull-based SSE streaming. Start with {@link io.flexroute.transport.http.HttpTransport#builder()}.
+ * OkHttp, with pull-based SSE streaming. Start with {@link
+ * io.flexroute.transport.http.HttpTransport#builder()}.
  */
 @NullMarked
 package io.flexroute.transport.http;

@@ -327,8 +327,7 @@ class CallHandlingTest {
             })
         .isInstanceOfSatisfying(
             WorkerException.class,
-            e -> assertThat(e.kind())
-                .isIn(WorkerException.Kind.CONNECTION, WorkerException.Kind.MALFORMED_RESPONSE));
+            e -> assertThat(e.kind()).isEqualTo(WorkerException.Kind.CONNECTION));
     source.close();
   }
 

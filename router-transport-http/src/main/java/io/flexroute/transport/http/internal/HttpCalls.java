@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Headers</h2>
  *
  * {@code X-Request-Id} carries the request id and {@code Authorization: Bearer <key>} the worker's
- * API key, if it has one. The context's headers (worker headers, then request headers) come next and
- * replace a default of the same name, except {@code X-Request-Id} and {@code Content-Type}, which the
- * transport always sets itself.
+ * API key, if it has one. The context's headers (worker headers, then request headers) come next
+ * and replace a default of the same name, except {@code X-Request-Id} and {@code Content-Type},
+ * which the transport always sets itself.
  *
  * <p>Instances are immutable and thread-safe. Asynchronous calls complete their futures on OkHttp's
  * dispatcher threads.
@@ -143,7 +143,11 @@ public final class HttpCalls {
             RouterException failure = failures.fromIo(e, worker, context, timeout, false);
             log.debug(
                 "{} {} on worker {} for request {} failed: {}",
-                call.request().method(), path, worker.id(), context.requestId(), failure.toString());
+                call.request().method(),
+                path,
+                worker.id(),
+                context.requestId(),
+                failure.toString());
             future.completeExceptionally(failure);
           }
 

@@ -137,7 +137,8 @@ public final class JsonCodec {
       return mapper.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
       // A tree of plain JSON values always serializes; a custom mapper may still refuse.
-      throw new IllegalStateException("could not write a request body: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "could not write a request body: " + e.getOriginalMessage(), e);
     }
   }
 

@@ -1,8 +1,8 @@
 package io.flexroute.transport.http.internal;
 
 /**
- * A worker's answer was not the JSON the transport expected: not JSON at all, or a field of the wrong
- * type. Callers turn it into a {@link io.flexroute.WorkerException} of kind {@code
+ * A worker's answer was not the JSON the transport expected: not JSON at all, or a field of the
+ * wrong type. Callers turn it into a {@link io.flexroute.WorkerException} of kind {@code
  * MALFORMED_RESPONSE}.
  *
  * <p>Instances are immutable and thread-safe.

@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  * SGLang, vLLM and other servers serve them: request bodies, results and stream chunks.
  *
  * <p>Chat requests send {@code max_tokens} for every flavour: SGLang, vLLM and most
- * OpenAI-compatible servers accept it, while {@code max_completion_tokens} is not universal. Callers
- * that need the newer name leave {@code maxTokens} unset and pass it with {@code extraBody}.
+ * OpenAI-compatible servers accept it, while {@code max_completion_tokens} is not universal.
+ * Callers that need the newer name leave {@code maxTokens} unset and pass it with {@code
+ * extraBody}.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -314,7 +315,8 @@ public final class OpenAiCodec {
   private static JsonNode element(JsonNode array, int i, String path) {
     JsonNode node = array.get(i);
     if (!node.isObject()) {
-      throw new JsonShapeException(path + " must be an object, but was " + JsonNodes.describe(node));
+      throw new JsonShapeException(
+          path + " must be an object, but was " + JsonNodes.describe(node));
     }
     return node;
   }

@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChunkSource} over one streaming HTTP response: each {@link #next()} reads events from the
- * socket until its decoder yields a chunk, so nothing is read ahead of the consumer.
+ * A {@link ChunkSource} over one streaming HTTP response: each {@link #next()} reads events from
+ * the socket until its decoder yields a chunk, so nothing is read ahead of the consumer.
  *
  * <p>{@code next()} is called by one thread at a time. {@link #close()} may be called from any
- * thread, also while {@code next()} blocks: it cancels the OkHttp call, which makes the blocked read
- * fail at once, and the response is released by whichever of the two finishes last. The first
+ * thread, also while {@code next()} blocks: it cancels the OkHttp call, which makes the blocked
+ * read fail at once, and the response is released by whichever of the two finishes last. The first
  * failure is remembered and thrown again by later {@code next()} calls.
  *
  * @param <T> the chunk type
@@ -131,7 +131,10 @@ public final class SseChunkSource<T> implements ChunkSource<T> {
   private RouterException fail(RouterException e) {
     failure = e;
     log.debug(
-        "stream of request {} on worker {} failed: {}", context.requestId(), worker.id(), e.toString());
+        "stream of request {} on worker {} failed: {}",
+        context.requestId(),
+        worker.id(),
+        e.toString());
     return e;
   }
 

@@ -20,6 +20,9 @@ public record SseEvent(@Nullable String event, @Nullable String id, String data)
   /**
    * Validates the event.
    *
+   * @param event the {@code event:} name, or null
+   * @param id the {@code id:} value, or null
+   * @param data the joined data lines
    * @throws NullPointerException if data is null
    */
   public SseEvent {

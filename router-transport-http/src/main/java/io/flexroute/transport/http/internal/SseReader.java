@@ -11,16 +11,16 @@ import org.jspecify.annotations.Nullable;
  * A pull-based reader of {@code text/event-stream} bodies: each {@link #next()} blocks until one
  * whole event has arrived and returns it.
  *
- * <p>OkHttp's own {@code okhttp-sse} pushes events to a listener on its thread, which would force an
- * unbounded queue between the network and a slow consumer. Pulling instead keeps backpressure end to
- * end: nothing is read from the socket until the consumer asks for the next chunk.
+ * <p>OkHttp's own {@code okhttp-sse} pushes events to a listener on its thread, which would force
+ * an unbounded queue between the network and a slow consumer. Pulling instead keeps backpressure
+ * end to end: nothing is read from the socket until the consumer asks for the next chunk.
  *
- * <p>Follows the WHATWG event-stream rules: lines end with CRLF, LF or CR (also when the two bytes of
- * a CRLF arrive in different reads); a line starting with {@code :} is a comment; {@code data:} lines
- * are joined with {@code \n} after dropping one optional space after the colon; {@code event:} and
- * {@code id:} are kept; other fields are ignored; a blank line ends an event, and an event with no
- * data line is dropped. Unlike the browser algorithm, a last event that the server did not close with
- * a blank line before the end of the body is still delivered.
+ * <p>Follows the WHATWG event-stream rules: lines end with CRLF, LF or CR (also when the two bytes
+ * of a CRLF arrive in different reads); a line starting with {@code :} is a comment; {@code data:}
+ * lines are joined with {@code \n} after dropping one optional space after the colon; {@code
+ * event:} and {@code id:} are kept; other fields are ignored; a blank line ends an event, and an
+ * event with no data line is dropped. Unlike the browser algorithm, a last event that the server
+ * did not close with a blank line before the end of the body is still delivered.
  *
  * <p>Not thread-safe: one thread reads at a time.
  */
