@@ -271,9 +271,11 @@ public final class HttpCalls {
     Duration timeout = remaining.compareTo(MAX_CALL_TIMEOUT) > 0 ? MAX_CALL_TIMEOUT : remaining;
     call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
     context.onCancel(call::cancel);
-    log.debug(
-        "{} {} on worker {} for request {}",
-        body == null ? "GET" : "POST", path, worker.id(), requestId);
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "{} {} on worker {} for request {}",
+          body == null ? "GET" : "POST", path, worker.id(), requestId);
+    }
     return new Prepared(call, timeout);
   }
 
