@@ -380,11 +380,16 @@ public final class Worker {
      *
      * @param apiKey the key, or null for none
      * @return this builder
-     * @throws IllegalArgumentException if the key is blank
+     * @throws IllegalArgumentException if the key is blank or contains whitespace or control
+     *     characters (the message never shows the key)
      */
     public Builder apiKey(@Nullable String apiKey) {
       if (apiKey != null && apiKey.isBlank()) {
         throw new IllegalArgumentException("apiKey of worker '" + id + "' must not be blank");
+      }
+      if (apiKey != null && apiKey.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+        throw new IllegalArgumentException(
+            "apiKey of worker '" + id + "' must not contain whitespace or control characters");
       }
       this.apiKey = apiKey;
       return this;

@@ -27,6 +27,14 @@ public interface CallContext {
   Duration remaining();
 
   /**
+   * The request's whole timeout, as configured (on the request or the router's default); {@link
+   * io.flexroute.RequestTimeoutException} reports it.
+   *
+   * @return the timeout
+   */
+  Duration timeout();
+
+  /**
    * Headers for this call: the worker's configured headers followed by the request's own.
    *
    * @return an immutable map

@@ -64,7 +64,8 @@ final class RouterCallContext implements CallContext {
     return deadlineNanos - System.nanoTime();
   }
 
-  Duration timeout() {
+  @Override
+  public Duration timeout() {
     return timeout;
   }
 

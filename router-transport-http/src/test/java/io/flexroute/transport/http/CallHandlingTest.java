@@ -129,19 +129,16 @@ class CallHandlingTest {
   }
 
   @Test
-  void call_apiKeyNeverAppearsInFailures() {
-    Worker worker =
-        Worker.builder("w1", server.url("/").toString()).apiKey("sk-secret\nInjected: x").build();
-
-    Throwable t =
-        failure(transport.generate(worker, GenerateRequest.ofText("hi"), FakeCallContext.of("r")));
-
-    assertThat(t).isInstanceOf(RouterException.class);
-    assertThat(t.toString()).doesNotContain("sk-secret").contains("apiKey of worker 'w1'");
-    assertThat(server.getRequestCount()).isZero();
-    assertThatThrownBy(() -> transport.chatStream(worker, chat(), FakeCallContext.of("r")))
-        .isInstanceOf(RouterException.class)
+  void call_apiKeyWithLineBreaksIsRejectedWithoutShowingIt() {
+    // The worker description refuses such a key before any transport sees it.
+    assertThatThrownBy(
+            () ->
+                Worker.builder("w1", server.url("/").toString())
+                    .apiKey("sk-secret\nInjected: x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("apiKey of worker 'w1'")
         .satisfies(e -> assertThat(e.toString()).doesNotContain("sk-secret"));
+    assertThat(server.getRequestCount()).isZero();
   }
 
   @Test

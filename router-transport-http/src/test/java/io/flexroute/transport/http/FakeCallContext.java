@@ -11,6 +11,7 @@ final class FakeCallContext implements CallContext {
 
   private final String requestId;
   private final long deadlineNanos;
+  private final Duration timeout;
   private final Map<String, String> headers;
   private final List<Runnable> actions = new ArrayList<>();
   private boolean cancelled;
@@ -18,6 +19,7 @@ final class FakeCallContext implements CallContext {
   FakeCallContext(String requestId, Duration timeout, Map<String, String> headers) {
     this.requestId = requestId;
     this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    this.timeout = timeout;
     this.headers = Map.copyOf(headers);
   }
 
@@ -33,6 +35,11 @@ final class FakeCallContext implements CallContext {
   @Override
   public Duration remaining() {
     return Duration.ofNanos(deadlineNanos - System.nanoTime());
+  }
+
+  @Override
+  public Duration timeout() {
+    return timeout;
   }
 
   @Override

@@ -181,7 +181,7 @@ public final class Failures {
       Duration timeout,
       boolean closedByConsumer) {
     if (isCallTimeout(e)) {
-      return new RequestTimeoutException(context.requestId(), timeout);
+      return new RequestTimeoutException(context.requestId(), context.timeout());
     }
     if (context.isCancelled() || closedByConsumer) {
       return new RequestCancelledException(context.requestId());

@@ -264,7 +264,7 @@ public final class HttpCalls {
     }
     Duration remaining = context.remaining();
     if (remaining.isNegative() || remaining.isZero()) {
-      throw new RequestTimeoutException(requestId, Duration.ZERO);
+      throw new RequestTimeoutException(requestId, context.timeout());
     }
     Request request = request(worker, path, body, context, stream);
     Call call = client.newCall(request);
