@@ -41,6 +41,7 @@ public final class RouterBuilder {
   private final List<WorkerDiscovery> discoveries = new ArrayList<>();
   private Duration defaultTimeout = DEFAULT_TIMEOUT;
   private @Nullable ExecutorService executor;
+  private @Nullable Duration loadPollInterval;
 
   RouterBuilder() {}
 
@@ -194,6 +195,24 @@ public final class RouterBuilder {
   }
 
   /**
+   * Reads every worker's self-reported load (running and waiting requests, KV-cache usage) at this
+   * interval, on the router's scheduler thread, and shows it to strategies as {@link
+   * io.flexroute.spi.WorkerView#reportedLoad()}. Default: no polling.
+   *
+   * @param interval a positive duration of at least 10 milliseconds, or null to stop polling
+   * @return this builder
+   * @throws IllegalArgumentException if the interval is shorter than 10 milliseconds
+   */
+  public RouterBuilder loadPolling(@Nullable Duration interval) {
+    if (interval != null && interval.compareTo(Duration.ofMillis(10)) < 0) {
+      throw new IllegalArgumentException(
+          "loadPolling interval must be at least 10 ms, but was " + interval);
+    }
+    this.loadPollInterval = interval;
+    return this;
+  }
+
+  /**
    * Builds the router with the implementation found on the class path ({@code router-core}).
    *
    * @return the router; close it when done
@@ -216,7 +235,8 @@ public final class RouterBuilder {
             listeners,
             discoveries,
             defaultTimeout,
-            executor);
+            executor,
+            loadPollInterval);
     return findFactory().create(config);
   }
 

@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultTimeout the timeout of requests that set none
  * @param executor the executor for callbacks and stream delivery given by the caller (never closed by
  *     the router), or null for one the router creates and closes
+ * @param loadPollInterval how often to read every worker's self-reported load, or null to not poll
  */
 public record RouterConfig(
     List<Worker> workers,
@@ -36,7 +37,8 @@ public record RouterConfig(
     List<RouterListener> listeners,
     List<WorkerDiscovery> discoveries,
     Duration defaultTimeout,
-    @Nullable ExecutorService executor) {
+    @Nullable ExecutorService executor,
+    @Nullable Duration loadPollInterval) {
 
   /** Copies the lists. */
   public RouterConfig {

@@ -124,6 +124,49 @@ public interface Transport extends AutoCloseable {
    */
   CompletableFuture<Void> checkHealth(Worker worker, CallContext context);
 
+  /**
+   * Probes the worker's health at a specific endpoint, such as {@code /health_generate}. The default
+   * ignores the path and calls {@link #checkHealth(Worker, CallContext)}; transports without paths
+   * (gRPC) keep that default.
+   *
+   * @param worker the worker to probe
+   * @param path the endpoint path, starting with {@code /}
+   * @param context the probe's deadline and cancellation
+   * @return a future that completes normally when the worker is healthy
+   */
+  default CompletableFuture<Void> checkHealth(Worker worker, String path, CallContext context) {
+    return checkHealth(worker, context);
+  }
+
+  /**
+   * Reads the load the worker reports about itself (SGLang {@code /v1/loads} or {@code /metrics},
+   * vLLM {@code /metrics}, gRPC {@code GetLoads}). The default reports that the transport cannot.
+   *
+   * @param worker the worker to ask
+   * @param context the call's deadline and cancellation
+   * @return a future of the load, stamped with {@link System#nanoTime()} when it was read
+   */
+  default CompletableFuture<WorkerLoad> fetchLoad(Worker worker, CallContext context) {
+    return CompletableFuture.failedFuture(
+        new io.flexroute.RouterException(
+            "transport '" + name() + "' cannot read the load of worker '" + worker.id() + "'"));
+  }
+
+  /**
+   * Asks the worker to stop a request it is running (SGLang {@code POST /abort_request}, gRPC {@code
+   * Abort}). The router calls it, best effort, when a request is cancelled or times out; closing
+   * the connection is enough for workers that abort on disconnect, which is what the default
+   * assumes.
+   *
+   * @param worker the worker running the request
+   * @param requestId the request's id
+   * @param context a short deadline for the abort call itself
+   * @return a future that completes when the abort was delivered (or was not needed)
+   */
+  default CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Releases what the transport created (connection pools, threads). The default does nothing. */
   @Override
   default void close() {}

@@ -73,6 +73,7 @@ final class DefaultRouter implements Router {
   private final List<AutoCloseable> discoveries = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<String> warnedStrategies = ConcurrentHashMap.newKeySet();
+  private @Nullable LoadPoller loadPoller;
 
   DefaultRouter(RouterConfig config) {
     this.strategy = StrategyResolver.resolve(config);
@@ -93,6 +94,10 @@ final class DefaultRouter implements Router {
       }
       for (WorkerDiscovery d : config.discoveries()) {
         discoveries.add(d.start(registry));
+      }
+      Duration pollInterval = config.loadPollInterval();
+      if (pollInterval != null) {
+        loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler);
       }
     } catch (RuntimeException e) {
       close();
@@ -464,6 +469,10 @@ final class DefaultRouter implements Router {
       } catch (Exception e) {
         log.warn("stopping a worker discovery failed", e);
       }
+    }
+    LoadPoller poller = loadPoller;
+    if (poller != null) {
+      poller.close();
     }
     for (CallTracker t : active) {
       t.context().cancel(RouterCallContext.Reason.CLOSED);

@@ -16,6 +16,7 @@ import io.flexroute.WorkerException;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.ChunkSource;
 import io.flexroute.spi.Transport;
+import io.flexroute.spi.WorkerLoad;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +105,8 @@ public final class FakeTransport implements Transport {
   private final LinkedBlockingQueue<FakeCall> pending = new LinkedBlockingQueue<>();
   private final List<FakeCall> calls = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Boolean> unhealthy = new ConcurrentHashMap<>();
+  private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
+  private final List<String> aborts = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FakeTransport() {}
@@ -154,6 +157,25 @@ public final class FakeTransport implements Transport {
       unhealthy.put(workerId, Boolean.TRUE);
     }
     return this;
+  }
+
+  /**
+   * Sets the load a worker reports to {@link #fetchLoad}; without one, load reads fail.
+   *
+   * @param workerId the worker
+   * @param load the load to report (its timestamp is replaced by the time of each read)
+   * @return this transport
+   */
+  public FakeTransport load(String workerId, WorkerLoad load) {
+    loads.put(workerId, Objects.requireNonNull(load, "load"));
+    return this;
+  }
+
+  /** @return the request ids the router asked to abort, in order */
+  public List<String> aborts() {
+    synchronized (aborts) {
+      return List.copyOf(aborts);
+    }
   }
 
   /**
@@ -269,6 +291,26 @@ public final class FakeTransport implements Transport {
           new WorkerException(
               worker.id(), WorkerException.Kind.HTTP_STATUS, 503, "unhealthy", null, null));
     }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<WorkerLoad> fetchLoad(Worker worker, CallContext context) {
+    WorkerLoad load = loads.get(worker.id());
+    if (load == null) {
+      return CompletableFuture.failedFuture(
+          new WorkerException(
+              worker.id(), WorkerException.Kind.HTTP_STATUS, 404, "no load configured", null, null));
+    }
+    return CompletableFuture.completedFuture(
+        new WorkerLoad(
+            load.runningRequests(), load.waitingRequests(), load.kvCacheUsage(),
+            System.nanoTime()));
+  }
+
+  @Override
+  public CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
+    aborts.add(requestId);
     return CompletableFuture.completedFuture(null);
   }
 

@@ -1,0 +1,79 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.spi.CallContext;
+import io.flexroute.spi.WorkerLoad;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every worker's self-reported load at a fixed interval on the router's scheduler and stores
+ * it in the worker's state, where strategies read it.
+ *
+ * <p>At most one poll per worker is outstanding: a worker slower to answer than the interval is
+ * skipped until its previous answer arrives. A failed poll keeps the last load (its timestamp tells
+ * strategies how old it is) and is logged once per worker until a poll succeeds again.
+ */
+final class LoadPoller implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LoadPoller.class);
+
+  private final Supplier<WorkerSnapshot> snapshots;
+  private final Duration interval;
+  private final Set<WorkerState> outstanding = ConcurrentHashMap.newKeySet();
+  private final Set<String> failing = ConcurrentHashMap.newKeySet();
+  private final ScheduledFuture<?> task;
+
+  LoadPoller(Supplier<WorkerSnapshot> snapshots, Duration interval, ScheduledExecutorService scheduler) {
+    this.snapshots = snapshots;
+    this.interval = interval;
+    long nanos = interval.toNanos();
+    this.task = scheduler.scheduleWithFixedDelay(this::pollAll, 0, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void pollAll() {
+    for (WorkerState worker : snapshots.get().workers()) {
+      if (!outstanding.add(worker)) {
+        continue;
+      }
+      CallContext context =
+          new RouterCallContext(
+              "load-" + RequestIds.next(),
+              System.nanoTime(),
+              interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval,
+              Map.of());
+      CompletableFuture<WorkerLoad> poll;
+      try {
+        poll = worker.transport().fetchLoad(worker.worker(), context);
+      } catch (RuntimeException e) {
+        poll = CompletableFuture.failedFuture(e);
+      }
+      poll.whenComplete(
+          (load, error) -> {
+            outstanding.remove(worker);
+            if (error == null && load != null) {
+              worker.setReportedLoad(load);
+              if (failing.remove(worker.id())) {
+                log.info("load polling of worker {} works again", worker.id());
+              }
+            } else if (failing.add(worker.id())) {
+              log.warn("load polling of worker {} failed; keeping its last load", worker.id(),
+                  error);
+            }
+          });
+    }
+  }
+
+  @Override
+  public void close() {
+    task.cancel(false);
+  }
+}
