@@ -7,10 +7,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One text and its tokens, ready to insert into a {@link RadixTokenCache}, with the optional token
- * boundaries that let the cache split and share it at token granularity.
+ * boundaries that let the cache split and share it at token granularity. Instances are immutable and
+ * thread-safe: the builder copies every array it is given and the accessors return copies.
  *
- * <p>Instances are immutable and thread-safe: the builder copies every array it is given and the
- * accessors return copies. Build one with {@link #builder(String, int[])}; {@link Builder#build()}
+ * <p>Build one with {@link #builder(String, int[])}; {@link Builder#build()}
  * validates the entry, so an entry that exists is always accepted by {@link
  * RadixTokenCache#insert(CacheEntry)}.
  *
@@ -179,9 +179,9 @@ public final class CacheEntry {
   }
 
   /**
-   * Builds a {@link CacheEntry}.
+   * Builds a {@link CacheEntry}. Not thread-safe.
    *
-   * <p>Not thread-safe. Arrays are copied by {@link #build()}, which validates the whole entry.
+   * <p>Arrays are copied by {@link #build()}, which validates the whole entry.
    *
    * @since 0.1.0
    */

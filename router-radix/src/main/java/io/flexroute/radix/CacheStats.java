@@ -1,11 +1,11 @@
 package io.flexroute.radix;
 
 /**
- * An immutable snapshot of a {@link RadixTokenCache}'s counters.
+ * An immutable snapshot of a {@link RadixTokenCache}'s counters. Instances are immutable and
+ * thread-safe.
  *
- * <p>Instances are immutable and thread-safe. Hits and misses count queries (lookups and
- * retrieves), not nodes: a query with at least one cached token is a hit, one with none is a miss,
- * and an empty query counts as neither.
+ * <p>Hits and misses count queries (lookups and retrieves), not nodes: a query with at least one
+ * cached token is a hit, one with none is a miss, and an empty query counts as neither.
  *
  * @param hitCount queries that matched at least one cached token
  * @param missCount queries that matched no cached token

@@ -2,9 +2,9 @@ package io.flexroute.radix;
 
 /**
  * Thrown when an insert or a retrieve is given input the cache cannot accept; the cache is left
- * exactly as it was.
+ * exactly as it was. Instances are immutable and thread-safe.
  *
- * <p>Instances are immutable and thread-safe. {@link #problem()} says what was wrong, and the
+ * <p>{@link #problem()} says what was wrong, and the
  * message names the offending argument and value.
  *
  * @since 0.1.0
@@ -13,7 +13,7 @@ public final class InvalidCacheInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   /**
-   * What was wrong with the input.
+   * What was wrong with the input. Immutable and thread-safe.
    *
    * @since 0.1.0
    */

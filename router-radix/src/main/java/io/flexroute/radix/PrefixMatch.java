@@ -8,9 +8,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The result of {@link RadixTokenCache#lookup(String)}: the longest cached prefix of a text that
- * ends on a token boundary, with the payload of its tokens.
+ * ends on a token boundary, with the payload of its tokens. Instances are immutable and
+ * thread-safe.
  *
- * <p>Instances are immutable and thread-safe. The cache copies the payload out while it holds its
+ * <p>The cache copies the payload out while it holds its
  * read lock, so later inserts, GC or eviction never change a result; every array accessor returns a
  * fresh copy, and the indexed accessors ({@link #tokenId(int)} and friends) read without copying.
  *

@@ -7,9 +7,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A radix prefix cache of RL rollout texts and the exact tokens, rollout logprobs, loss masks and
- * weight versions they were generated with.
+ * weight versions they were generated with. Thread-safe: lookups run concurrently under a read lock;
+ * inserts, GC and eviction run one at a time under the write lock; results never share state with
+ * the cache.
  *
- * <p>Thread-safe. One {@link java.util.concurrent.locks.ReentrantReadWriteLock} guards the tree:
+ * <p>One {@link java.util.concurrent.locks.ReentrantReadWriteLock} guards the tree:
  * {@link #lookup}, {@link #retrieve}'s lookup and {@link #stats} take the read lock and run
  * concurrently with each other; inserts, GC, eviction and {@link #clear} take the write lock and
  * run one at a time, excluding all readers. The lock is non-fair, and a queued writer makes new
@@ -153,9 +155,9 @@ public interface RadixTokenCache {
   void clear();
 
   /**
-   * Builds a {@link RadixTokenCache}.
+   * Builds a {@link RadixTokenCache}. Not thread-safe.
    *
-   * <p>Not thread-safe. Each setter validates its argument and throws {@link
+   * <p>Each setter validates its argument and throws {@link
    * IllegalArgumentException} with the value in the message.
    *
    * @since 0.1.0

@@ -6,9 +6,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The result of {@link RadixTokenCache#retrieve(String, io.flexroute.spi.Tokenizer)}: the tokens of
  * a whole text, cached where possible and tokenised for the rest, with their logprobs, loss mask
- * and weight versions.
- *
- * <p>Instances are immutable and thread-safe; accessors return copies.
+ * and weight versions. Instances are immutable and thread-safe; accessors return copies.
  *
  * <p>On a hit the first {@link #cachedTokenCount()} tokens come from the cache and the rest from the
  * tokenizer, with logprob 0.0, mask 0 and version {@link RadixTokenCache#NO_VERSION}. On a miss

@@ -8,10 +8,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Computes the token end offsets of {@link CacheEntry.Builder#tokenEnds(int[])} from what a
- * tokenizer or a worker reports.
+ * tokenizer or a worker reports. Stateless and thread-safe.
  *
- * <p>Stateless and thread-safe. All results are exclusive end offsets in UTF-16 chars (Java {@code
- * String} indices), one per token.
+ * <p>All results are exclusive end offsets in UTF-16 chars (Java {@code String} indices), one per
+ * token.
  *
  * @since 0.1.0
  */

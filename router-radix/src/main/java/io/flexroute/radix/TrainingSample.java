@@ -5,9 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The training view of a {@link Retrieval}: every token of the conversation, and the loss mask and
- * rollout logprobs of its response part, as slime's rollout hands them to the trainer.
- *
- * <p>Instances are immutable and thread-safe; accessors return copies.
+ * rollout logprobs of its response part, as slime's rollout hands them to the trainer. Instances
+ * are immutable and thread-safe; accessors return copies.
  *
  * @since 0.1.0
  */
