@@ -90,4 +90,20 @@ public final class BuiltinStrategies {
       return new WeightedRoundRobinStrategy();
     }
   }
+
+  /** Provides {@link SessionAffinityStrategy} as {@value SessionAffinityStrategy#NAME}. */
+  public static final class SessionAffinity implements StrategyProvider {
+    /** Creates the provider. */
+    public SessionAffinity() {}
+
+    @Override
+    public String name() {
+      return SessionAffinityStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new SessionAffinityStrategy();
+    }
+  }
 }
