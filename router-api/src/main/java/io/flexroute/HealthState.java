@@ -7,7 +7,12 @@ public enum HealthState {
   /** The worker failed its checks; it gets no new requests until it recovers. */
   UNHEALTHY,
   /** The worker gets no new requests, while the requests it is running finish normally. */
-  DRAINING;
+  DRAINING,
+  /**
+   * The worker was removed from the router; views kept by running requests or listeners show this
+   * state.
+   */
+  REMOVED;
 
   /**
    * Whether a worker in this state may be chosen for a new request.

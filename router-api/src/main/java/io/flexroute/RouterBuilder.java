@@ -42,6 +42,10 @@ public final class RouterBuilder {
   private Duration defaultTimeout = DEFAULT_TIMEOUT;
   private @Nullable ExecutorService executor;
   private @Nullable Duration loadPollInterval;
+  private RetryPolicy retry = RetryPolicy.defaults();
+  private CircuitBreakerPolicy circuitBreaker = CircuitBreakerPolicy.defaults();
+  private @Nullable HealthCheckPolicy healthChecks;
+  private AdmissionPolicy admission = AdmissionPolicy.defaults();
 
   RouterBuilder() {}
 
@@ -213,6 +217,54 @@ public final class RouterBuilder {
   }
 
   /**
+   * Sets when and how failed requests are tried again. Default {@link RetryPolicy#defaults()} (3
+   * attempts); {@link RetryPolicy#disabled()} turns retries off.
+   *
+   * @param retry the policy
+   * @return this builder
+   */
+  public RouterBuilder retry(RetryPolicy retry) {
+    this.retry = Objects.requireNonNull(retry, "retry");
+    return this;
+  }
+
+  /**
+   * Sets how each worker's circuit breaker opens and closes. Default {@link
+   * CircuitBreakerPolicy#defaults()}; {@link CircuitBreakerPolicy#disabled()} turns breakers off.
+   *
+   * @param circuitBreaker the policy
+   * @return this builder
+   */
+  public RouterBuilder circuitBreaker(CircuitBreakerPolicy circuitBreaker) {
+    this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+    return this;
+  }
+
+  /**
+   * Turns on active and passive health checking with this policy. Default: off (breakers still
+   * protect against failing workers).
+   *
+   * @param healthChecks the policy, or null to turn checking off
+   * @return this builder
+   */
+  public RouterBuilder healthChecks(@Nullable HealthCheckPolicy healthChecks) {
+    this.healthChecks = healthChecks;
+    return this;
+  }
+
+  /**
+   * Sets concurrency limits and waiting. Default {@link AdmissionPolicy#defaults()}: no limits, no
+   * waiting.
+   *
+   * @param admission the policy
+   * @return this builder
+   */
+  public RouterBuilder admission(AdmissionPolicy admission) {
+    this.admission = Objects.requireNonNull(admission, "admission");
+    return this;
+  }
+
+  /**
    * Builds the router with the implementation found on the class path ({@code router-core}).
    *
    * @return the router; close it when done
@@ -236,7 +288,11 @@ public final class RouterBuilder {
             discoveries,
             defaultTimeout,
             executor,
-            loadPollInterval);
+            loadPollInterval,
+            retry,
+            circuitBreaker,
+            healthChecks,
+            admission);
     return findFactory().create(config);
   }
 

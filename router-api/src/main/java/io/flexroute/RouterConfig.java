@@ -27,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  * @param executor the executor for callbacks and stream delivery given by the caller (never closed by
  *     the router), or null for one the router creates and closes
  * @param loadPollInterval how often to read every worker's self-reported load, or null to not poll
+ * @param retry when and how failed requests are tried again
+ * @param circuitBreaker how each worker's circuit breaker opens and closes
+ * @param healthChecks active and passive health checking, or null for none
+ * @param admission concurrency limits and waiting
  */
 public record RouterConfig(
     List<Worker> workers,
@@ -38,7 +42,11 @@ public record RouterConfig(
     List<WorkerDiscovery> discoveries,
     Duration defaultTimeout,
     @Nullable ExecutorService executor,
-    @Nullable Duration loadPollInterval) {
+    @Nullable Duration loadPollInterval,
+    RetryPolicy retry,
+    CircuitBreakerPolicy circuitBreaker,
+    @Nullable HealthCheckPolicy healthChecks,
+    AdmissionPolicy admission) {
 
   /** Copies the lists. */
   public RouterConfig {

@@ -31,6 +31,7 @@ public class WorkerException extends RouterException {
   private final Kind kind;
   private final int statusCode;
   private final @Nullable String errorBody;
+  private final java.time.@Nullable Duration retryAfter;
 
   /**
    * Creates the exception.
@@ -49,11 +50,34 @@ public class WorkerException extends RouterException {
       String message,
       @Nullable String errorBody,
       @Nullable Throwable cause) {
+    this(workerId, kind, statusCode, message, errorBody, null, cause);
+  }
+
+  /**
+   * Creates the exception with the time the worker asked the client to wait before trying again.
+   *
+   * @param workerId the worker that failed
+   * @param kind the kind of failure
+   * @param statusCode the HTTP status, or 0 when there was none
+   * @param message the worker's error message or a description of the failure
+   * @param errorBody the raw error body, if any (truncated)
+   * @param retryAfter the worker's {@code Retry-After}, if it sent one
+   * @param cause the underlying exception, if any
+   */
+  public WorkerException(
+      String workerId,
+      Kind kind,
+      int statusCode,
+      String message,
+      @Nullable String errorBody,
+      java.time.@Nullable Duration retryAfter,
+      @Nullable Throwable cause) {
     super("worker '" + workerId + "' failed (" + describe(kind, statusCode) + "): " + message, cause);
     this.workerId = workerId;
     this.kind = kind;
     this.statusCode = statusCode;
     this.errorBody = truncate(errorBody);
+    this.retryAfter = retryAfter;
   }
 
   private static String describe(Kind kind, int statusCode) {
@@ -82,6 +106,16 @@ public class WorkerException extends RouterException {
     return statusCode;
   }
 
+  /**
+   * How long the worker asked clients to wait before sending it more requests ({@code Retry-After}
+   * on a 429 or 503).
+   *
+   * @return the wait, or null when the worker gave none
+   */
+  public java.time.@Nullable Duration retryAfter() {
+    return retryAfter;
+  }
+
   /** @return the raw error body (truncated), or null */
   public @Nullable String errorBody() {
     return errorBody;
@@ -97,8 +131,18 @@ public class WorkerException extends RouterException {
   public boolean isRetryable() {
     return switch (kind) {
       case CONNECTION, MALFORMED_RESPONSE -> true;
-      case STREAM_ERROR -> false;
+      case STREAM_ERROR -> statusCode == 408 || statusCode == 429 || statusCode >= 500;
       case HTTP_STATUS -> statusCode == 408 || statusCode == 429 || statusCode >= 500;
     };
+  }
+
+  /**
+   * Whether the failure counts against the worker's health and circuit breaker: the same failures as
+   * {@link #isRetryable()}. A 4xx caused by the request never does.
+   *
+   * @return {@code true} for a worker fault
+   */
+  public boolean isWorkerFault() {
+    return isRetryable();
   }
 }

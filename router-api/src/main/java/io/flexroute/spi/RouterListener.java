@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * Observes requests and workers; the base of metrics, tracing and logging integrations.
  *
  * <p>Every method has an empty default, so new events can be added without breaking implementors.
- * Events of one request come in order: {@link #requestStarted}, then at most one {@link
- * #workerSelected}, at most one {@link #firstChunk}, and exactly one {@link #requestFinished}.
+ * Events of one request come in order: {@link #requestStarted}, then one {@link #workerSelected}
+ * per attempt (with a {@link #retryScheduled} between attempts), at most one {@link #firstChunk},
+ * and exactly one {@link #requestFinished}.
  *
  * <p>Methods are called on request threads, concurrently: they must be thread-safe, fast, must not
  * block, and must not call back into the router. An exception thrown by a listener is caught and
@@ -40,6 +41,32 @@ public abstract class RouterListener {
    * @param strategy the name of the strategy that chose it
    */
   public void workerSelected(RequestView request, WorkerView worker, String strategy) {}
+
+  /**
+   * An attempt failed with a worker fault and the request will be tried again on another worker.
+   *
+   * @param request the request
+   * @param failedWorker the worker whose attempt failed
+   * @param error the failure
+   * @param nextAttempt the number of the coming attempt, from 2
+   * @param backoff the wait before it
+   */
+  public void retryScheduled(
+      RequestView request,
+      WorkerView failedWorker,
+      Throwable error,
+      int nextAttempt,
+      Duration backoff) {}
+
+  /**
+   * A worker's circuit breaker changed state.
+   *
+   * @param worker the worker
+   * @param previous the state before
+   * @param current the state now
+   */
+  public void breakerStateChanged(
+      WorkerView worker, BreakerState previous, BreakerState current) {}
 
   /**
    * A stream delivered its first chunk.

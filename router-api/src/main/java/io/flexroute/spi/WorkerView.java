@@ -50,4 +50,23 @@ public interface WorkerView {
 
   /** @return the number of requests completed on this worker, whatever their outcome */
   long completedRequests();
+
+  /**
+   * The state of the worker's circuit breaker. The default, for views without one, is closed.
+   *
+   * @return the breaker state
+   */
+  default BreakerState breakerState() {
+    return BreakerState.CLOSED;
+  }
+
+  /**
+   * Until when the worker is parked after a rate-limit answer (429), on the {@link
+   * System#nanoTime()} clock. The default, for views without parking, is never.
+   *
+   * @return the time the parking ends, or {@link Long#MIN_VALUE} when not parked
+   */
+  default long parkedUntilNanos() {
+    return Long.MIN_VALUE;
+  }
 }

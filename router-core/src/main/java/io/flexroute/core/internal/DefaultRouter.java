@@ -8,7 +8,13 @@ import io.flexroute.CompletionRequest;
 import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
 import io.flexroute.GenerateResult;
+import io.flexroute.AdmissionPolicy;
+import io.flexroute.CircuitBreakerPolicy;
+import io.flexroute.HealthCheckPolicy;
 import io.flexroute.HealthState;
+import io.flexroute.RetryPolicy;
+import io.flexroute.TokenUsage;
+import io.flexroute.WorkerException;
 import io.flexroute.InferenceRequest;
 import io.flexroute.NoEligibleWorkerException;
 import io.flexroute.RequestCancelledException;
@@ -23,6 +29,7 @@ import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
 import io.flexroute.WorkerRegistry;
 import io.flexroute.spi.ChunkSource;
+import io.flexroute.spi.BreakerState;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerDiscovery;
@@ -40,6 +47,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -69,25 +77,39 @@ final class DefaultRouter implements Router {
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final ScheduledThreadPoolExecutor scheduler;
-  private final Set<CallTracker> active = ConcurrentHashMap.newKeySet();
+  private final Set<RequestCall> active = ConcurrentHashMap.newKeySet();
   private final List<AutoCloseable> discoveries = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<String> warnedStrategies = ConcurrentHashMap.newKeySet();
+  private final RetryPolicy retry;
+  private final RetryBudget retryBudget;
+  private final CircuitBreakerPolicy breakerPolicy;
+  private final @Nullable HealthCheckPolicy healthPolicy;
+  private final AdmissionPolicy admission;
+  private final AdmissionQueue queue;
+  private final AtomicInteger globalInFlight = new AtomicInteger();
   private @Nullable LoadPoller loadPoller;
+  private @Nullable HealthChecker healthChecker;
 
   DefaultRouter(RouterConfig config) {
     this.strategy = StrategyResolver.resolve(config);
     this.strategyName = strategy.name();
     this.transports = TransportSet.from(config);
     this.listeners = new ListenerSet(config.listeners());
-    this.registry = new WorkerRegistryImpl(transports::forWorker, listeners);
     this.defaultTimeout = config.defaultTimeout();
+    this.retry = config.retry();
+    this.retryBudget = new RetryBudget(retry.budgetRatio(), retry.budgetMinPerSecond());
+    this.breakerPolicy = config.circuitBreaker();
+    this.healthPolicy = config.healthChecks();
+    this.admission = config.admission();
     ExecutorService given = config.executor();
     this.ownsExecutor = given == null;
     this.executor = given != null ? given : Executors.newCachedThreadPool(threads("flexroute-exec"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("flexroute-timer"));
     // Cancelled deadline timers must not pile up in the queue under heavy traffic.
     scheduler.setRemoveOnCancelPolicy(true);
+    this.queue = new AdmissionQueue(admission.maxQueuedRequests(), executor);
+    this.registry = new WorkerRegistryImpl(this::newWorkerState, listeners, queue::wakeAll);
     try {
       for (Worker w : config.workers()) {
         registry.add(w);
@@ -99,11 +121,57 @@ final class DefaultRouter implements Router {
       if (pollInterval != null) {
         loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler);
       }
+      if (healthPolicy != null) {
+        healthChecker = new HealthChecker(registry, healthPolicy, scheduler);
+      }
     } catch (RuntimeException e) {
       close();
       throw e;
     }
     log.info("router started: strategy={}, workers={}", strategyName, config.workers().size());
+  }
+
+  private WorkerState newWorkerState(Worker worker) {
+    WorkerState state = new WorkerState(worker, transports.forWorker(worker));
+    state.setBreaker(
+        new CircuitBreaker(
+            breakerPolicy,
+            (previous, current, openNanos) ->
+                breakerChanged(state, previous, current, openNanos)));
+    return state;
+  }
+
+  private void breakerChanged(
+      WorkerState worker, BreakerState previous, BreakerState current, long openNanos) {
+    if (current == BreakerState.OPEN) {
+      log.warn("circuit breaker of worker {} opened for {} ms", worker.id(), openNanos / 1_000_000);
+    } else {
+      log.info("circuit breaker of worker {}: {} -> {}", worker.id(), previous, current);
+    }
+    registry.republish();
+    listeners.breakerStateChanged(worker, previous, current);
+    if (current == BreakerState.OPEN) {
+      CircuitBreaker breaker = worker.breaker();
+      if (breaker != null) {
+        schedule(breaker::openPeriodEnded, openNanos);
+      }
+    }
+  }
+
+  private void schedule(Runnable task, long delayNanos) {
+    try {
+      scheduler.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The router is closing; nothing is waiting for this task any more.
+    }
+  }
+
+  private void runOnExecutor(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
   }
 
   private static ThreadFactory threads(String prefix) {
@@ -196,38 +264,164 @@ final class DefaultRouter implements Router {
 
   // ---- the request path ----
 
+  /** Creates the request's lifecycle: id, view, deadline timer; refuses it when closed. */
+  private RequestCall newCall(InferenceRequest request, boolean streaming) {
+    long start = System.nanoTime();
+    String requestId = request.requestId() != null ? request.requestId() : RequestIds.next();
+    RequestViewImpl view = new RequestViewImpl(request, requestId, streaming);
+    listeners.requestStarted(view);
+    if (closed.get()) {
+      RouterClosedException error = new RouterClosedException();
+      listeners.requestFinished(
+          view, null, RequestOutcome.REJECTED, Duration.ofNanos(System.nanoTime() - start), null,
+          error);
+      throw error;
+    }
+    Duration timeout = request.timeout() != null ? request.timeout() : defaultTimeout;
+    RequestCall call = new RequestCall(view, start, timeout, listeners, this::callEnded);
+    active.add(call);
+    retryBudget.recordRequest();
+    if (closed.get()) {
+      // close() may have swept the active set before this request joined it.
+      call.cancel(RouterCallContext.Reason.CLOSED);
+      throw new RouterClosedException();
+    }
+    try {
+      call.setTimer(
+          scheduler.schedule(
+              () -> call.cancel(RouterCallContext.Reason.TIMEOUT),
+              call.remainingNanos(),
+              TimeUnit.NANOSECONDS));
+    } catch (RejectedExecutionException e) {
+      call.cancel(RouterCallContext.Reason.CLOSED);
+      throw new RouterClosedException();
+    }
+    return call;
+  }
+
+  private void callEnded(RequestCall call) {
+    active.remove(call);
+    if (call.holdsGlobalPermit()) {
+      call.setHoldsGlobalPermit(false);
+      globalInFlight.decrementAndGet();
+      if (queue.size() > 0) {
+        queue.wakeAll();
+      }
+    }
+  }
+
   private <Q extends InferenceRequest, R, C> CompletableFuture<R> execute(
       OperationBinding<Q, R, C> op, Q request, boolean completeDirectly) {
     java.util.Objects.requireNonNull(request, "request");
-    CallTracker tracker;
+    RequestCall call;
     try {
-      tracker = begin(request, false);
+      call = newCall(request, false);
     } catch (RouterException e) {
       return CompletableFuture.failedFuture(e);
     }
-    ResultFuture<R> result = new ResultFuture<>(tracker.context());
-    tracker.setFailureSink(e -> deliver(result, null, e, completeDirectly));
-    CompletableFuture<R> call;
+    ResultFuture<R> result = new ResultFuture<>(call);
+    call.setFailureSink(e -> deliver(result, null, e, completeDirectly));
+    startUnary(op, request, call, result, completeDirectly);
+    return result;
+  }
+
+  private <Q extends InferenceRequest, R, C> void startUnary(
+      OperationBinding<Q, R, C> op,
+      Q request,
+      RequestCall call,
+      ResultFuture<R> result,
+      boolean completeDirectly) {
+    acquire(call)
+        .whenComplete(
+            (attempt, error) -> {
+              if (error != null) {
+                RouterException e = RequestCall.mapFailure(error, "router", "none");
+                call.fail(RequestCall.outcomeOf(e), e);
+              } else {
+                runUnary(op, request, call, attempt, result, completeDirectly);
+              }
+            });
+  }
+
+  private <Q extends InferenceRequest, R, C> void runUnary(
+      OperationBinding<Q, R, C> op,
+      Q request,
+      RequestCall call,
+      Attempt attempt,
+      ResultFuture<R> result,
+      boolean completeDirectly) {
+    WorkerState worker = attempt.worker();
+    CompletableFuture<R> future;
     try {
-      WorkerState worker = tracker.worker();
-      call = op.call(worker.transport(), worker.worker(), request, tracker.context());
+      future = op.call(worker.transport(), worker.worker(), request, attempt.context());
     } catch (RuntimeException e) {
-      call = CompletableFuture.failedFuture(e);
+      future = CompletableFuture.failedFuture(e);
     }
-    call.whenComplete(
+    future.whenComplete(
         (value, error) -> {
           if (error == null) {
-            if (tracker.finish(RequestOutcome.SUCCESS, op.usage(value), null)) {
+            TokenUsage usage = op.usage(value);
+            attempt.finish(RequestOutcome.SUCCESS, usage, null);
+            if (call.finish(RequestOutcome.SUCCESS, usage, null)) {
               deliver(result, value, null, completeDirectly);
             }
+            return;
+          }
+          RouterException mapped = failureOf(call, attempt, error);
+          attempt.finish(RequestCall.outcomeOf(mapped), null, mapped);
+          if (call.isFinished()) {
+            return;
+          }
+          long backoff = retryBackoff(call, attempt, mapped);
+          if (backoff >= 0) {
+            schedule(
+                () -> runOnExecutor(() -> startUnary(op, request, call, result, completeDirectly)),
+                backoff);
           } else {
-            RouterException mapped = tracker.mapFailure(error);
-            if (tracker.finish(CallTracker.outcomeOf(mapped), null, mapped)) {
-              deliver(result, null, mapped, completeDirectly);
-            }
+            call.fail(RequestCall.outcomeOf(mapped), mapped);
           }
         });
-    return result;
+  }
+
+  /** The failure an attempt ended with: the request's own end (deadline, cancel) wins. */
+  private static RouterException failureOf(RequestCall call, Attempt attempt, Throwable error) {
+    RouterException ended = call.failure();
+    if (call.isFinished() && ended != null) {
+      return ended;
+    }
+    return RequestCall.mapFailure(
+        error, attempt.worker().transport().name(), attempt.worker().id());
+  }
+
+  /**
+   * Decides whether a failed attempt is tried again.
+   *
+   * @return the backoff in nanoseconds before the next attempt, or -1 for no retry
+   */
+  long retryBackoff(RequestCall call, Attempt attempt, RouterException error) {
+    if (!(error instanceof WorkerException we) || !we.isRetryable()) {
+      return -1;
+    }
+    call.recordWorkerFailure(attempt.worker().id(), error);
+    if (call.attempts() >= retry.maxAttempts() || closed.get()) {
+      return -1;
+    }
+    long base = retry.backoff(call.attempts()).toNanos();
+    double jitter = retry.jitter();
+    long backoff =
+        jitter == 0
+            ? base
+            : (long) (base * (1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble()));
+    if (backoff >= call.remainingNanos()) {
+      return -1;
+    }
+    if (!retryBudget.tryRetry()) {
+      log.debug("retry budget exhausted; request {} fails", call.view().requestId());
+      return -1;
+    }
+    listeners.retryScheduled(
+        call.view(), attempt.worker(), error, call.attempts() + 1, Duration.ofNanos(backoff));
+    return backoff;
   }
 
   private <R> void deliver(
@@ -242,98 +436,305 @@ final class DefaultRouter implements Router {
         };
     if (direct) {
       completion.run();
-      return;
-    }
-    try {
-      executor.execute(completion);
-    } catch (RejectedExecutionException e) {
-      completion.run();
+    } else {
+      runOnExecutor(completion);
     }
   }
 
   private <Q extends InferenceRequest, R, C> ResponseStream<C> openStream(
       OperationBinding<Q, R, C> op, Q request) {
     java.util.Objects.requireNonNull(request, "request");
-    CallTracker tracker = begin(request, true);
-    ChunkSource<C> source;
-    try {
-      WorkerState worker = tracker.worker();
-      source = op.open(worker.transport(), worker.worker(), request, tracker.context());
-    } catch (RuntimeException e) {
-      RouterException mapped = tracker.mapFailure(e);
-      tracker.finish(CallTracker.outcomeOf(mapped), null, mapped);
-      RouterException recorded = tracker.failure();
-      throw recorded != null ? recorded : mapped;
-    }
-    return new RouterResponseStream<>(tracker, source, op);
+    RequestCall call = newCall(request, true);
+    RouterResponseStream<Q, C> stream = new RouterResponseStream<>(this, op, request, call);
+    stream.open();
+    return stream;
   }
 
   /**
-   * Chooses a worker and takes its in-flight slot: everything a request does before the transport
-   * is called.
+   * Starts an attempt: a worker chosen, its slot and breaker permit taken. Completes at once when a
+   * worker is available; otherwise waits in the admission queue, if the policy allows, until a
+   * worker recovers or a slot frees up.
    */
-  private CallTracker begin(InferenceRequest request, boolean streaming) {
-    long start = System.nanoTime();
-    String requestId = request.requestId() != null ? request.requestId() : RequestIds.next();
-    RequestViewImpl view = new RequestViewImpl(request, requestId, streaming);
-    listeners.requestStarted(view);
-    if (closed.get()) {
-      throw reject(view, start, new RouterClosedException());
+  CompletableFuture<Attempt> acquire(RequestCall call) {
+    CompletableFuture<Attempt> future = new CompletableFuture<>();
+    acquireOrWait(call, future);
+    return future;
+  }
+
+  private void acquireOrWait(RequestCall call, CompletableFuture<Attempt> future) {
+    if (call.isFinished()) {
+      RouterException ended = call.failure();
+      future.completeExceptionally(ended != null ? ended : new RouterClosedException());
+      return;
+    }
+    long version = queue.version();
+    Attempt attempt;
+    RouterException[] why = new RouterException[1];
+    try {
+      attempt = tryStart(call, why);
+    } catch (RouterException e) {
+      future.completeExceptionally(e);
+      return;
+    }
+    if (attempt != null) {
+      future.complete(attempt);
+      return;
+    }
+    RouterException reason = why[0];
+    long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
+    if (queue.capacity() == 0 || wait <= 0) {
+      future.completeExceptionally(reason);
+      return;
+    }
+    ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+    AdmissionQueue.Waiter waiter =
+        new AdmissionQueue.Waiter(
+            () -> {
+              ScheduledFuture<?> t = timer[0];
+              if (t != null) {
+                t.cancel(false);
+              }
+              acquireOrWait(call, future);
+            });
+    if (!queue.add(waiter)) {
+      future.completeExceptionally(
+          new RequestRejectedException(
+              RequestRejectedException.Reason.QUEUE_FULL,
+              "the waiting queue is full (" + queue.capacity() + " requests) and "
+                  + reason.getMessage()));
+      return;
+    }
+    try {
+      timer[0] =
+          scheduler.schedule(
+              () -> {
+                if (waiter.claim()) {
+                  queue.remove(waiter);
+                  future.completeExceptionally(
+                      new RequestRejectedException(
+                          RequestRejectedException.Reason.WAIT_TIMEOUT,
+                          "waited " + Duration.ofNanos(wait).toMillis() + " ms and still "
+                              + reason.getMessage()));
+                }
+              },
+              wait,
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      if (waiter.claim()) {
+        queue.remove(waiter);
+        future.completeExceptionally(new RouterClosedException());
+      }
+      return;
+    }
+    call.setStopWaiting(
+        () -> {
+          if (waiter.claim()) {
+            queue.remove(waiter);
+            timer[0].cancel(false);
+          }
+        });
+    if (queue.version() != version && waiter.claim()) {
+      // Something changed between the try and joining the queue: try again now.
+      queue.remove(waiter);
+      timer[0].cancel(false);
+      runOnExecutor(() -> acquireOrWait(call, future));
+    }
+  }
+
+  /**
+   * One try at starting an attempt.
+   *
+   * @param why receives the reason when the request must wait
+   * @return the attempt, or null when the request must wait (or fail with {@code why[0]})
+   * @throws RouterException when the request must fail now
+   */
+  private @Nullable Attempt tryStart(RequestCall call, RouterException[] why) {
+    RequestViewImpl view = call.view();
+    int globalLimit = admission.maxConcurrentRequests();
+    if (globalLimit > 0 && !call.holdsGlobalPermit()) {
+      if (!tryAcquireGlobal(globalLimit)) {
+        why[0] =
+            new RequestRejectedException(
+                RequestRejectedException.Reason.LIMIT_REACHED,
+                "the router already runs its limit of " + globalLimit + " requests");
+        return null;
+      }
+      call.setHoldsGlobalPermit(true);
     }
     WorkerSnapshot snapshot = registry.snapshot();
-    List<WorkerView> candidates = snapshot.eligible(request.model(), request.role());
+    List<WorkerView> eligible = snapshot.eligible(view.model(), view.role());
+    List<WorkerView> candidates = eligible;
+    Set<String> failed = call.failedWorkers();
+    if (!failed.isEmpty() && !eligible.isEmpty()) {
+      candidates = without(eligible, failed);
+      if (candidates.isEmpty()) {
+        // Every available worker already failed this request: its last failure is the answer.
+        RouterException last = call.lastWorkerError();
+        throw last != null
+            ? last
+            : new NoEligibleWorkerException(view.model(), view.role(), "all workers failed");
+      }
+    }
     if (candidates.isEmpty()) {
-      throw reject(
-          view,
-          start,
+      RouterException last = call.lastWorkerError();
+      if (last != null && queue.capacity() == 0) {
+        throw last;
+      }
+      why[0] =
           new NoEligibleWorkerException(
-              request.model(),
-              request.role(),
-              snapshot.explainNoCandidates(request.model(), request.role())));
+              view.model(), view.role(), snapshot.explainNoCandidates(view.model(), view.role()));
+      return null;
     }
-    WorkerState worker;
-    try {
-      worker = select(view, candidates, snapshot);
-    } catch (NoEligibleWorkerException e) {
-      throw reject(view, start, e);
+    int perWorkerLimit = admission.maxConcurrentPerWorker();
+    List<WorkerView> remaining = candidates;
+    while (!remaining.isEmpty()) {
+      WorkerState chosen = select(view, remaining, snapshot);
+      CircuitBreaker breaker = chosen.breaker();
+      if (breaker != null && !breaker.tryAcquire()) {
+        remaining = without(remaining, Set.of(chosen.id()));
+        continue;
+      }
+      int tokens = view.estimatedPromptTokens();
+      InFlightGuard guard =
+          perWorkerLimit > 0 ? chosen.tryAcquire(tokens, perWorkerLimit) : chosen.acquire(tokens);
+      if (guard == null) {
+        if (breaker != null) {
+          breaker.onResult(false, true);
+        }
+        remaining = without(remaining, Set.of(chosen.id()));
+        continue;
+      }
+      return newAttempt(call, chosen, guard);
     }
-    Duration timeout = request.timeout() != null ? request.timeout() : defaultTimeout;
+    why[0] =
+        new RequestRejectedException(
+            RequestRejectedException.Reason.LIMIT_REACHED,
+            "every eligible worker is at its concurrency limit or only admits recovery probes");
+    return null;
+  }
+
+  private boolean tryAcquireGlobal(int limit) {
+    while (true) {
+      int current = globalInFlight.get();
+      if (current >= limit) {
+        return false;
+      }
+      if (globalInFlight.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  private static List<WorkerView> without(List<WorkerView> list, Set<String> ids) {
+    List<WorkerView> out = new ArrayList<>(list.size());
+    for (WorkerView w : list) {
+      if (!ids.contains(w.id())) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  private Attempt newAttempt(RequestCall call, WorkerState worker, InFlightGuard guard) {
+    RequestViewImpl view = call.view();
     RouterCallContext context =
-        new RouterCallContext(requestId, start, timeout, headers(worker.worker(), request));
-    InFlightGuard guard = worker.acquire(view.estimatedPromptTokens());
-    CallTracker tracker =
-        new CallTracker(
-            view, worker, guard, context, start, strategy, listeners, active::remove);
-    active.add(tracker);
+        new RouterCallContext(
+            view.requestId(), call.startNanos(), call.timeout(), headers(worker.worker(), view.request()));
+    Attempt attempt =
+        new Attempt(call, worker, guard, context, strategy, this::attemptEnded, call.attempts() + 1);
+    context.onCancel(
+        () -> {
+          if (!attempt.isFinished()) {
+            abortOnWorker(worker, view.requestId());
+          }
+        });
     listeners.workerSelected(view, worker, strategyName);
-    context.onCancel(tracker::onContextCancelled);
+    call.setCurrent(attempt);
+    return attempt;
+  }
+
+  /** Asks the worker to stop a request it may still be running; best effort. */
+  private void abortOnWorker(WorkerState worker, String requestId) {
     if (closed.get()) {
-      // close() may have swept the active set before this request joined it.
-      context.cancel(RouterCallContext.Reason.CLOSED);
-      throw new RouterClosedException();
+      return;
     }
+    RouterCallContext context =
+        new RouterCallContext(requestId, System.nanoTime(), ABORT_TIMEOUT, worker.worker().headers());
     try {
-      tracker.setTimer(
-          scheduler.schedule(
-              () -> context.cancel(RouterCallContext.Reason.TIMEOUT),
-              context.remainingNanos(),
-              TimeUnit.NANOSECONDS));
-    } catch (RejectedExecutionException e) {
-      context.cancel(RouterCallContext.Reason.CLOSED);
-      throw new RouterClosedException();
+      worker
+          .transport()
+          .abort(worker.worker(), requestId, context)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  log.debug("abort of request {} on {} failed", requestId, worker.id(), error);
+                }
+              });
+    } catch (RuntimeException e) {
+      log.debug("abort of request {} on {} failed", requestId, worker.id(), e);
     }
-    return tracker;
   }
 
-  private RouterException reject(RequestViewImpl view, long start, RouterException error) {
-    listeners.requestFinished(
-        view, null, RequestOutcome.REJECTED, Duration.ofNanos(System.nanoTime() - start), null,
-        error);
-    return error;
+  private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** After every attempt: feeds the breaker, parks rate-limited workers, passive health, waiters. */
+  private void attemptEnded(Attempt attempt, RequestOutcome outcome, @Nullable Throwable error) {
+    WorkerState worker = attempt.worker();
+    WorkerException workerError = error instanceof WorkerException we ? we : null;
+    boolean timeout = outcome == RequestOutcome.TIMEOUT;
+    boolean fault = timeout || (workerError != null && workerError.isWorkerFault());
+    boolean neutral = outcome == RequestOutcome.CANCELLED;
+    CircuitBreaker breaker = worker.breaker();
+    if (breaker != null) {
+      breaker.onResult(fault, neutral);
+    }
+    if (workerError != null
+        && workerError.kind() == WorkerException.Kind.HTTP_STATUS
+        && workerError.statusCode() == 429) {
+      park(worker, workerError.retryAfter());
+    }
+    HealthCheckPolicy health = healthPolicy;
+    if (health != null && health.passiveFailureThreshold() > 0) {
+      boolean connectionFault =
+          timeout || (workerError != null && workerError.kind() == WorkerException.Kind.CONNECTION);
+      if (connectionFault) {
+        if (worker.passiveFailures().incrementAndGet() >= health.passiveFailureThreshold()
+            && worker.health() == HealthState.HEALTHY) {
+          worker.passiveFailures().set(0);
+          log.warn("worker {} failed {} requests in a row at the connection level; marking it"
+              + " unhealthy until probes pass", worker.id(), health.passiveFailureThreshold());
+          registry.setHealth(worker.id(), HealthState.UNHEALTHY);
+        }
+      } else if (outcome == RequestOutcome.SUCCESS && worker.passiveFailures().get() != 0) {
+        worker.passiveFailures().set(0);
+      }
+    }
+    if (queue.size() > 0) {
+      queue.wakeAll();
+    }
   }
 
-  private WorkerState select(
-      RequestViewImpl view, List<WorkerView> candidates, WorkerSnapshot snapshot) {
+  private void park(WorkerState worker, @Nullable Duration retryAfter) {
+    Duration park = retryAfter != null ? retryAfter : breakerPolicy.rateLimitPark();
+    if (park.compareTo(MAX_PARK) > 0) {
+      park = MAX_PARK;
+    }
+    long nanos = park.toNanos();
+    long until = System.nanoTime() + nanos;
+    long current = worker.parkedUntilNanos();
+    if (current != Long.MIN_VALUE && current - until >= 0) {
+      return;
+    }
+    worker.parkUntil(until);
+    log.info("worker {} answered 429; parked for {} ms", worker.id(), park.toMillis());
+    registry.republish();
+    // When the parking ends the worker must become a candidate again by itself.
+    schedule(registry::republish, nanos + 1_000_000);
+  }
+
+  private static final Duration MAX_PARK = Duration.ofMinutes(5);
+
+  WorkerState select(RequestViewImpl view, List<WorkerView> candidates, WorkerSnapshot snapshot) {
     Choice choice;
     try {
       choice = strategy.select(view, candidates);
@@ -430,7 +831,9 @@ final class DefaultRouter implements Router {
             "health-" + RequestIds.next(), System.nanoTime(), Duration.ofSeconds(30), Map.of());
     CompletableFuture<Void> probe;
     try {
-      probe = worker.transport().checkHealth(worker.worker(), context);
+      String path =
+          healthPolicy != null ? healthPolicy.path() : HealthCheckPolicy.DEFAULT_PATH;
+      probe = worker.transport().checkHealth(worker.worker(), path, context);
     } catch (RuntimeException e) {
       probe = CompletableFuture.failedFuture(e);
     }
@@ -474,8 +877,12 @@ final class DefaultRouter implements Router {
     if (poller != null) {
       poller.close();
     }
-    for (CallTracker t : active) {
-      t.context().cancel(RouterCallContext.Reason.CLOSED);
+    HealthChecker checker = healthChecker;
+    if (checker != null) {
+      checker.close();
+    }
+    for (RequestCall call : active) {
+      call.cancel(RouterCallContext.Reason.CLOSED);
     }
     listeners.routerClosed(registry.list());
     scheduler.shutdownNow();
@@ -486,19 +893,27 @@ final class DefaultRouter implements Router {
     log.info("router closed");
   }
 
+  RetryPolicy retryPolicy() {
+    return retry;
+  }
+
+  ListenerSet listeners() {
+    return listeners;
+  }
+
   /** The future handed to callers: cancelling it cancels the call on the worker. */
   private static final class ResultFuture<R> extends CompletableFuture<R> {
-    private final RouterCallContext context;
+    private final RequestCall call;
 
-    ResultFuture(RouterCallContext context) {
-      this.context = context;
+    ResultFuture(RequestCall call) {
+      this.call = call;
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
       if (cancelled) {
-        context.cancel(RouterCallContext.Reason.CALLER);
+        call.cancel(RouterCallContext.Reason.CALLER);
       }
       return cancelled;
     }

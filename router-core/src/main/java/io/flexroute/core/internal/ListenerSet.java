@@ -60,6 +60,19 @@ final class ListenerSet {
     }
   }
 
+  void retryScheduled(
+      RequestView request, WorkerView failed, Throwable error, int nextAttempt, Duration backoff) {
+    if (listeners.length != 0) {
+      each("retryScheduled", l -> l.retryScheduled(request, failed, error, nextAttempt, backoff));
+    }
+  }
+
+  void breakerStateChanged(
+      WorkerView worker, io.flexroute.spi.BreakerState previous,
+      io.flexroute.spi.BreakerState current) {
+    each("breakerStateChanged", l -> l.breakerStateChanged(worker, previous, current));
+  }
+
   void firstChunk(RequestView request, WorkerView worker, Duration ttft) {
     if (listeners.length != 0) {
       each("firstChunk", l -> l.firstChunk(request, worker, ttft));

@@ -1,38 +1,142 @@
 package io.flexroute.core.internal;
 
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.InferenceRequest;
+import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestOutcome;
 import io.flexroute.ResponseStream;
 import io.flexroute.RouterException;
 import io.flexroute.TokenUsage;
 import io.flexroute.spi.ChunkSource;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A routed stream: pulls chunks from the transport's source and ends the request's tracker when the
- * stream ends, fails, is cancelled, or passes its deadline.
+ * A routed stream: pulls chunks from the current attempt's source on the caller's thread and ends
+ * the request when the stream ends, fails, is cancelled, or passes its deadline.
  *
+ * <p>Until the first chunk has reached the caller, a failed attempt is retried on another worker
+ * like any request. After that a stream is never replayed; a token-level generate stream can
+ * instead be resumed on another worker from the tokens already delivered ({@link
+ * GenerateResumption}), so the caller sees one unbroken stream.
+ *
+ * @param <Q> the request type
  * @param <C> the chunk type
  */
-final class RouterResponseStream<C> implements ResponseStream<C> {
+final class RouterResponseStream<Q extends InferenceRequest, C> implements ResponseStream<C> {
 
-  private final CallTracker tracker;
-  private final ChunkSource<C> source;
-  private final OperationBinding<?, ?, C> binding;
+  private final DefaultRouter router;
+  private final OperationBinding<Q, ?, C> binding;
+  private final RequestCall call;
+  private final @Nullable GenerateResumption resumption;
   private final AtomicBoolean iterated = new AtomicBoolean();
-  private final AtomicBoolean sourceClosed = new AtomicBoolean();
+  private Q request;
+  private volatile @Nullable Attempt attempt;
+  private volatile @Nullable ChunkSource<C> source;
   private @Nullable TokenUsage lastUsage;
   private @Nullable C lookahead;
+  private boolean delivered;
   private boolean done;
 
-  RouterResponseStream(CallTracker tracker, ChunkSource<C> source, OperationBinding<?, ?, C> binding) {
-    this.tracker = tracker;
-    this.source = source;
+  RouterResponseStream(
+      DefaultRouter router, OperationBinding<Q, ?, C> binding, Q request, RequestCall call) {
+    this.router = router;
     this.binding = binding;
-    // A deadline, a caller cancel from another thread, or the router closing must unblock a reader.
-    tracker.context().onCancel(this::closeSource);
+    this.request = request;
+    this.call = call;
+    this.resumption =
+        request instanceof GenerateRequest g && router.retryPolicy().resumeTokenStreams()
+            ? GenerateResumption.of(g)
+            : null;
+  }
+
+  /** Opens the first attempt, retrying on other workers; blocks until a worker accepted it. */
+  void open() {
+    while (true) {
+      Attempt a = awaitAttempt();
+      ChunkSource<C> opened;
+      try {
+        opened = binding.open(a.worker().transport(), a.worker().worker(), request, a.context());
+      } catch (RuntimeException e) {
+        RouterException mapped = failureOf(a, e);
+        a.finish(RequestCall.outcomeOf(mapped), null, mapped);
+        backoffOrFail(a, mapped);
+        continue;
+      }
+      attempt = a;
+      source = opened;
+      // A deadline, a caller cancel from another thread, or the router closing must unblock a
+      // reader blocked in the source.
+      a.context().onCancel(() -> closeQuietly(opened));
+      return;
+    }
+  }
+
+  private Attempt awaitAttempt() {
+    CompletableFuture<Attempt> future = router.acquire(call);
+    try {
+      long remaining = call.remainingNanos();
+      return future.get(Math.max(0, remaining) + 1_000_000, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      call.cancel(RouterCallContext.Reason.CALLER);
+      throw ended(new RequestCancelledException(call.view().requestId()));
+    } catch (ExecutionException e) {
+      RouterException mapped = RequestCall.mapFailure(e, "router", "none");
+      call.fail(RequestCall.outcomeOf(mapped), mapped);
+      throw ended(mapped);
+    } catch (TimeoutException e) {
+      call.cancel(RouterCallContext.Reason.TIMEOUT);
+      throw ended(new RequestCancelledException(call.view().requestId()));
+    }
+  }
+
+  /** The exception the request ended with, or the given one if it has not ended. */
+  private RouterException ended(RouterException fallback) {
+    RouterException recorded = call.failure();
+    return recorded != null ? recorded : fallback;
+  }
+
+  private RouterException failureOf(Attempt a, Throwable error) {
+    RouterException ended = call.failure();
+    if (call.isFinished() && ended != null) {
+      return ended;
+    }
+    return RequestCall.mapFailure(error, a.worker().transport().name(), a.worker().id());
+  }
+
+  /** Waits out the retry backoff, or ends the request with the failure when it is not retried. */
+  private void backoffOrFail(Attempt failed, RouterException error) {
+    if (call.isFinished()) {
+      throw ended(error);
+    }
+    long backoff = router.retryBackoff(call, failed, error);
+    if (backoff < 0) {
+      call.fail(RequestCall.outcomeOf(error), error);
+      throw ended(error);
+    }
+    long until = System.nanoTime() + backoff;
+    while (!call.isFinished()) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(this, Math.min(left, 10_000_000));
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        call.cancel(RouterCallContext.Reason.CALLER);
+      }
+    }
+    throw ended(error);
   }
 
   @Override
@@ -63,75 +167,158 @@ final class RouterResponseStream<C> implements ResponseStream<C> {
   }
 
   private @Nullable C fetch() {
-    if (done) {
-      return null;
-    }
-    RouterException earlier = tracker.failure();
-    if (earlier != null) {
-      done = true;
-      closeSource();
-      throw earlier;
-    }
-    C chunk;
-    try {
-      chunk = source.next();
-    } catch (RuntimeException e) {
-      done = true;
-      RouterException mapped = tracker.mapFailure(e);
-      tracker.finish(CallTracker.outcomeOf(mapped), lastUsage, mapped);
-      closeSource();
-      RouterException recorded = tracker.failure();
-      throw recorded != null ? recorded : mapped;
-    }
-    if (chunk == null) {
-      done = true;
-      closeSource();
-      if (!tracker.finish(RequestOutcome.SUCCESS, lastUsage, null)) {
-        RouterException recorded = tracker.failure();
+    while (true) {
+      if (done) {
+        return null;
+      }
+      RouterException earlier = call.failure();
+      if (earlier != null) {
+        done = true;
+        closeSource();
+        throw earlier;
+      }
+      Attempt a = attempt;
+      ChunkSource<C> s = source;
+      if (a == null || s == null) {
+        throw new IllegalStateException("stream not open");
+      }
+      C chunk;
+      try {
+        chunk = s.next();
+      } catch (RuntimeException e) {
+        RouterException mapped = failureOf(a, e);
+        a.finish(RequestCall.outcomeOf(mapped), lastUsage, mapped);
+        closeSource();
+        if (call.isFinished()) {
+          done = true;
+          throw ended(mapped);
+        }
+        if (!continueElsewhere(a, mapped)) {
+          done = true;
+          call.fail(RequestCall.outcomeOf(mapped), mapped);
+          throw ended(mapped);
+        }
+        continue;
+      }
+      if (chunk == null) {
+        done = true;
+        closeSource();
+        a.finish(RequestOutcome.SUCCESS, lastUsage, null);
+        if (!call.finish(RequestOutcome.SUCCESS, lastUsage, null)) {
+          RouterException recorded = call.failure();
+          if (recorded != null) {
+            throw recorded;
+          }
+        }
+        return null;
+      }
+      if (call.isFinished()) {
+        // The deadline or a cancel won the race against this chunk; report that instead.
+        done = true;
+        closeSource();
+        RouterException recorded = call.failure();
         if (recorded != null) {
           throw recorded;
         }
+        return null;
       }
-      return null;
-    }
-    if (tracker.isFinished()) {
-      // The deadline or a cancel won the race against this chunk; report that instead.
-      done = true;
-      closeSource();
-      RouterException recorded = tracker.failure();
-      if (recorded != null) {
-        throw recorded;
+      chunk = adjust(chunk);
+      a.firstChunk();
+      if (!delivered) {
+        delivered = true;
+        router.listeners().firstChunk(
+            call.view(), a.worker(), Duration.ofNanos(System.nanoTime() - call.startNanos()));
       }
-      return null;
+      TokenUsage usage = binding.chunkUsage(chunk);
+      if (usage != null) {
+        lastUsage = usage;
+      }
+      return chunk;
     }
-    tracker.firstChunk();
-    TokenUsage usage = binding.chunkUsage(chunk);
-    if (usage != null) {
-      lastUsage = usage;
+  }
+
+  @SuppressWarnings("unchecked")
+  private C adjust(C chunk) {
+    if (resumption != null && chunk instanceof GenerateChunk g) {
+      GenerateChunk shifted = resumption.adjust(g);
+      resumption.delivered(shifted);
+      return (C) shifted;
     }
     return chunk;
   }
 
+  /**
+   * After a broken attempt: before anything reached the caller, retry elsewhere; after, resume a
+   * token-level generation elsewhere. Opens the new attempt.
+   *
+   * @return {@code false} when the stream cannot continue
+   */
+  @SuppressWarnings("unchecked")
+  private boolean continueElsewhere(Attempt failed, RouterException error) {
+    if (delivered) {
+      if (resumption == null) {
+        return false;
+      }
+      long backoff = router.retryBackoff(call, failed, error);
+      if (backoff < 0) {
+        return false;
+      }
+      GenerateRequest resumed = resumption.resumeRequest();
+      if (resumed == null) {
+        return false;
+      }
+      request = (Q) resumed;
+      waitBackoff(backoff);
+    } else {
+      backoffOrFail(failed, error);
+    }
+    attempt = null;
+    source = null;
+    open();
+    return true;
+  }
+
+  private void waitBackoff(long backoff) {
+    long until = System.nanoTime() + backoff;
+    while (!call.isFinished()) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(this, Math.min(left, 10_000_000));
+    }
+  }
+
   private void closeSource() {
-    if (sourceClosed.compareAndSet(false, true)) {
-      source.close();
+    ChunkSource<C> s = source;
+    if (s != null) {
+      closeQuietly(s);
+    }
+  }
+
+  private static void closeQuietly(ChunkSource<?> s) {
+    try {
+      s.close();
+    } catch (RuntimeException e) {
+      // Closing is best effort; the request's outcome is already decided.
     }
   }
 
   @Override
   public String requestId() {
-    return tracker.view().requestId();
+    return call.view().requestId();
   }
 
   @Override
   public String workerId() {
-    return tracker.worker().id();
+    Attempt a = attempt;
+    return a == null ? "none" : a.worker().id();
   }
 
   @Override
   public void cancel() {
-    if (!tracker.isFinished()) {
-      tracker.context().cancel(RouterCallContext.Reason.CALLER);
+    if (!call.isFinished()) {
+      call.cancel(RouterCallContext.Reason.CALLER);
     }
     closeSource();
   }

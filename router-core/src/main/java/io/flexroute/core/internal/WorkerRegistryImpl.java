@@ -4,7 +4,6 @@ import io.flexroute.HealthState;
 import io.flexroute.Worker;
 import io.flexroute.WorkerChangeListener;
 import io.flexroute.WorkerRegistry;
-import io.flexroute.spi.Transport;
 import io.flexroute.spi.WorkerView;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +24,42 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   private static final Logger log = LoggerFactory.getLogger(WorkerRegistryImpl.class);
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Function<Worker, Transport> transportFor;
+  private final Function<Worker, WorkerState> stateFactory;
   private final ListenerSet listeners;
+  private final Runnable onChange;
   private final List<WorkerChangeListener> changeListeners = new CopyOnWriteArrayList<>();
   private volatile WorkerSnapshot snapshot = WorkerSnapshot.EMPTY;
 
-  WorkerRegistryImpl(Function<Worker, Transport> transportFor, ListenerSet listeners) {
-    this.transportFor = transportFor;
+  /**
+   * Creates the registry.
+   *
+   * @param stateFactory creates the live state of a new worker (transport, breaker)
+   * @param listeners the router's listeners
+   * @param onChange runs after every published change, outside the lock (wakes waiting requests)
+   */
+  WorkerRegistryImpl(
+      Function<Worker, WorkerState> stateFactory, ListenerSet listeners, Runnable onChange) {
+    this.stateFactory = stateFactory;
     this.listeners = listeners;
+    this.onChange = onChange;
   }
 
   WorkerSnapshot snapshot() {
     return snapshot;
+  }
+
+  /**
+   * Publishes a fresh snapshot of the same workers, after a change of availability that lives in
+   * the workers' state (breaker, parking), so that candidate lists are computed again.
+   */
+  void republish() {
+    lock.lock();
+    try {
+      snapshot = new WorkerSnapshot(snapshot.workers());
+    } finally {
+      lock.unlock();
+    }
+    onChange.run();
   }
 
   @Override
@@ -49,13 +72,14 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       if (current.get(worker.id()) != null) {
         throw new IllegalArgumentException("workers: duplicate worker id '" + worker.id() + "'");
       }
-      state = new WorkerState(worker, transportFor.apply(worker));
+      state = stateFactory.apply(worker);
       List<WorkerState> next = new ArrayList<>(current.workers());
       next.add(state);
       snapshot = new WorkerSnapshot(next);
     } finally {
       lock.unlock();
     }
+    onChange.run();
     log.info("worker added: {}", worker);
     listeners.workerAdded(state);
     for (WorkerChangeListener l : changeListeners) {
@@ -76,10 +100,12 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       }
       List<WorkerState> next = new ArrayList<>(current.workers());
       next.remove(removed);
+      removed.setHealth(HealthState.REMOVED);
       snapshot = new WorkerSnapshot(next);
     } finally {
       lock.unlock();
     }
+    onChange.run();
     log.info("worker removed: {} ({} requests still running on it)", workerId,
         removed.inFlightRequests());
     listeners.workerRemoved(removed);
@@ -110,6 +136,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     } finally {
       lock.unlock();
     }
+    onChange.run();
     log.info("worker updated: {}", worker);
   }
 
@@ -117,6 +144,9 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   public boolean setHealth(String workerId, HealthState state) {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(state, "state");
+    if (state == HealthState.REMOVED) {
+      throw new IllegalArgumentException("use remove(workerId) to remove a worker");
+    }
     WorkerState worker;
     HealthState previous;
     lock.lock();
@@ -135,6 +165,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     } finally {
       lock.unlock();
     }
+    onChange.run();
     log.info("worker {} health: {} -> {}", workerId, previous, state);
     listeners.healthChanged(worker, previous);
     Worker w = worker.worker();

@@ -75,8 +75,9 @@ final class WorkerSnapshot {
 
   private List<WorkerView> compute(@Nullable String model, WorkerRole role) {
     List<WorkerView> out = new ArrayList<>();
+    long now = System.nanoTime();
     for (WorkerState w : workers) {
-      if (w.worker().role() == role && w.worker().serves(model) && w.health().acceptsRequests()) {
+      if (w.worker().role() == role && w.worker().serves(model) && w.isAvailable(now)) {
         out.add(w);
       }
     }
@@ -94,10 +95,21 @@ final class WorkerSnapshot {
     }
     int matching = 0;
     Map<String, Integer> states = new LinkedHashMap<>();
+    long now = System.nanoTime();
     for (WorkerState w : workers) {
       if (w.worker().role() == role && w.worker().serves(model)) {
         matching++;
-        states.merge(w.health().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+        String why;
+        if (!w.health().acceptsRequests()) {
+          why = w.health().name().toLowerCase(java.util.Locale.ROOT);
+        } else if (w.breakerState() == io.flexroute.spi.BreakerState.OPEN) {
+          why = "breaker open";
+        } else if (!w.isAvailable(now)) {
+          why = "rate-limited";
+        } else {
+          why = "available";
+        }
+        states.merge(why, 1, Integer::sum);
       }
     }
     if (matching == 0) {

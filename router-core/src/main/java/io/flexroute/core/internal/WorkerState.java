@@ -2,6 +2,7 @@ package io.flexroute.core.internal;
 
 import io.flexroute.HealthState;
 import io.flexroute.Worker;
+import io.flexroute.spi.BreakerState;
 import io.flexroute.spi.Transport;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
@@ -27,10 +28,87 @@ final class WorkerState implements WorkerView {
   private final Ewma ttft = new Ewma();
   private volatile HealthState health = HealthState.HEALTHY;
   private volatile @Nullable WorkerLoad reportedLoad;
+  private volatile long parkedUntilNanos = Long.MIN_VALUE;
+  private final AtomicInteger passiveFailures = new AtomicInteger();
+  private final AtomicInteger probeFailures = new AtomicInteger();
+  private final AtomicInteger probeSuccesses = new AtomicInteger();
+  private @Nullable CircuitBreaker breaker;
 
   WorkerState(Worker worker, Transport transport) {
     this.worker = worker;
     this.transport = transport;
+  }
+
+  /** Attaches the breaker; called once, before the worker is published. */
+  void setBreaker(CircuitBreaker breaker) {
+    this.breaker = breaker;
+  }
+
+  @Nullable CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  @Override
+  public BreakerState breakerState() {
+    CircuitBreaker b = breaker;
+    return b == null ? BreakerState.CLOSED : b.state();
+  }
+
+  @Override
+  public long parkedUntilNanos() {
+    return parkedUntilNanos;
+  }
+
+  void parkUntil(long nanos) {
+    this.parkedUntilNanos = nanos;
+  }
+
+  /**
+   * Whether the worker may be chosen now: healthy, breaker not open, not parked.
+   *
+   * @param nowNanos the current {@link System#nanoTime()}
+   * @return {@code true} if it is a candidate
+   */
+  boolean isAvailable(long nowNanos) {
+    if (!health.acceptsRequests()) {
+      return false;
+    }
+    CircuitBreaker b = breaker;
+    if (b != null && b.state() == BreakerState.OPEN) {
+      return false;
+    }
+    long parked = parkedUntilNanos;
+    return parked == Long.MIN_VALUE || parked - nowNanos <= 0;
+  }
+
+  AtomicInteger passiveFailures() {
+    return passiveFailures;
+  }
+
+  AtomicInteger probeFailures() {
+    return probeFailures;
+  }
+
+  AtomicInteger probeSuccesses() {
+    return probeSuccesses;
+  }
+
+  /**
+   * Takes an in-flight slot only if the worker runs fewer than {@code limit} requests.
+   *
+   * @return the guard, or null when the worker is at its limit
+   */
+  @Nullable InFlightGuard tryAcquire(int tokens, int limit) {
+    while (true) {
+      int current = inFlight.get();
+      if (current >= limit) {
+        return null;
+      }
+      if (inFlight.compareAndSet(current, current + 1)) {
+        inFlightTokens.addAndGet(tokens);
+        return new InFlightGuard(this, tokens);
+      }
+    }
   }
 
   @Override

@@ -1,0 +1,138 @@
+package io.flexroute;
+
+import java.time.Duration;
+
+/**
+ * Limits on concurrent requests, and whether requests wait instead of failing when no worker can
+ * take them.
+ *
+ * <p>{@link #maxConcurrentRequests()} bounds the requests the router runs at once and {@link
+ * #maxConcurrentPerWorker()} those on any one worker (0 = unlimited). A request that finds the
+ * limits reached, or no eligible worker at all (every worker unhealthy, open, parked or draining),
+ * waits in a bounded queue ({@link #maxQueuedRequests()}) for at most {@link #maxQueueWait()}, or
+ * less if its deadline comes first, and is woken as soon as a worker recovers or a slot frees up.
+ * With a queue of 0 it fails at once. Failures are typed: {@link RequestRejectedException} with
+ * reason {@code QUEUE_FULL}, {@code WAIT_TIMEOUT} or {@code LIMIT_REACHED}, or {@link
+ * NoEligibleWorkerException} when no worker serves the request at all.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class AdmissionPolicy {
+
+  private static final AdmissionPolicy DEFAULTS = builder().build();
+
+  private final int maxConcurrentRequests;
+  private final int maxConcurrentPerWorker;
+  private final int maxQueuedRequests;
+  private final Duration maxQueueWait;
+
+  private AdmissionPolicy(Builder b) {
+    this.maxConcurrentRequests = b.maxConcurrentRequests;
+    this.maxConcurrentPerWorker = b.maxConcurrentPerWorker;
+    this.maxQueuedRequests = b.maxQueuedRequests;
+    this.maxQueueWait = b.maxQueueWait;
+  }
+
+  /**
+   * The default policy: no limits and no waiting; a request that finds no eligible worker fails at
+   * once.
+   *
+   * @return the default policy
+   */
+  public static AdmissionPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts a builder with the default settings.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the requests the router runs at once; 0 = unlimited */
+  public int maxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  /** @return the requests any one worker runs at once; 0 = unlimited */
+  public int maxConcurrentPerWorker() {
+    return maxConcurrentPerWorker;
+  }
+
+  /** @return the requests that may wait at once; 0 = none wait */
+  public int maxQueuedRequests() {
+    return maxQueuedRequests;
+  }
+
+  /** @return the longest wait of one request */
+  public Duration maxQueueWait() {
+    return maxQueueWait;
+  }
+
+  @Override
+  public String toString() {
+    return "AdmissionPolicy{maxConcurrentRequests=" + maxConcurrentRequests
+        + ", maxConcurrentPerWorker=" + maxConcurrentPerWorker + ", maxQueuedRequests="
+        + maxQueuedRequests + ", maxQueueWait=" + maxQueueWait + "}";
+  }
+
+  /** Builds an {@link AdmissionPolicy}; setters validate at once. Not thread-safe. */
+  public static final class Builder {
+    private int maxConcurrentRequests;
+    private int maxConcurrentPerWorker;
+    private int maxQueuedRequests;
+    private Duration maxQueueWait = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /**
+     * Sets the requests the router runs at once. Default 0 (unlimited).
+     *
+     * @param n at least 0
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxConcurrentRequests(int n) {
+      this.maxConcurrentRequests = Durations.atLeast(n, 0, "maxConcurrentRequests");
+      return this;
+    }
+
+    /**
+     * Sets the requests any one worker runs at once. Default 0 (unlimited).
+     *
+     * @param n at least 0
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxConcurrentPerWorker(int n) {
+      this.maxConcurrentPerWorker = Durations.atLeast(n, 0, "maxConcurrentPerWorker");
+      return this;
+    }
+
+    /**
+     * Lets up to {@code n} requests wait, each for at most {@code maxWait}. Default: none wait.
+     *
+     * @param n at least 0
+     * @param maxWait positive
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder queue(int n, Duration maxWait) {
+      this.maxQueuedRequests = Durations.atLeast(n, 0, "maxQueuedRequests");
+      this.maxQueueWait = Durations.positive(maxWait, "maxQueueWait");
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @return the immutable policy
+     */
+    public AdmissionPolicy build() {
+      return new AdmissionPolicy(this);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.RequestOutcome;
+import io.flexroute.TokenUsage;
+import io.flexroute.spi.RequestFeedback;
+import io.flexroute.spi.RoutingStrategy;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One try of a request on one worker. It owns the worker's in-flight slot and the breaker permit,
+ * and gives both back exactly once through {@link #finish}, whichever end path gets there first.
+ */
+final class Attempt {
+
+  private static final Logger log = LoggerFactory.getLogger(Attempt.class);
+
+  /** What the router does when an attempt ends (breaker, parking, passive health, waiters). */
+  interface EndHook {
+    void ended(Attempt attempt, RequestOutcome outcome, @Nullable Throwable error);
+  }
+
+  private final RequestCall call;
+  private final WorkerState worker;
+  private final InFlightGuard guard;
+  private final RouterCallContext context;
+  private final RoutingStrategy strategy;
+  private final EndHook endHook;
+  private final int number;
+  private final long startNanos = System.nanoTime();
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private volatile long firstChunkNanos;
+
+  Attempt(
+      RequestCall call,
+      WorkerState worker,
+      InFlightGuard guard,
+      RouterCallContext context,
+      RoutingStrategy strategy,
+      EndHook endHook,
+      int number) {
+    this.call = call;
+    this.worker = worker;
+    this.guard = guard;
+    this.context = context;
+    this.strategy = strategy;
+    this.endHook = endHook;
+    this.number = number;
+  }
+
+  RequestCall call() {
+    return call;
+  }
+
+  WorkerState worker() {
+    return worker;
+  }
+
+  RouterCallContext context() {
+    return context;
+  }
+
+  int number() {
+    return number;
+  }
+
+  boolean isFinished() {
+    return finished.get();
+  }
+
+  /** Records the first chunk of a stream (once per attempt). */
+  void firstChunk() {
+    if (firstChunkNanos == 0) {
+      long now = System.nanoTime();
+      firstChunkNanos = now;
+      worker.recordTtft(Math.max(1, now - startNanos));
+    }
+  }
+
+  /**
+   * Ends the attempt, unless it already ended: releases the slot, informs the strategy, the
+   * breaker and the router.
+   *
+   * @return {@code true} for the one call that ended it
+   */
+  boolean finish(RequestOutcome outcome, @Nullable TokenUsage usage, @Nullable Throwable error) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    guard.release();
+    if (outcome == RequestOutcome.SUCCESS) {
+      context.complete();
+    }
+    long duration = Math.max(1, System.nanoTime() - startNanos);
+    if (outcome == RequestOutcome.SUCCESS) {
+      worker.recordLatency(duration);
+    }
+    long first = firstChunkNanos;
+    Duration ttft = first == 0 ? null : Duration.ofNanos(Math.max(1, first - startNanos));
+    try {
+      strategy.onComplete(
+          new RequestFeedback(
+              call.view(), worker, outcome, Duration.ofNanos(duration), ttft, usage));
+    } catch (RuntimeException e) {
+      log.warn("strategy {} threw in onComplete; ignoring it", strategy.name(), e);
+    }
+    endHook.ended(this, outcome, error);
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.HealthCheckPolicy;
+import io.flexroute.HealthState;
+import io.flexroute.spi.CallContext;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes every worker at a fixed interval and moves it between healthy and unhealthy after the
+ * policy's numbers of consecutive failures or successes. Draining and removed workers keep their
+ * state. At most one probe per worker is outstanding.
+ */
+final class HealthChecker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+
+  private final WorkerRegistryImpl registry;
+  private final HealthCheckPolicy policy;
+  private final Set<WorkerState> outstanding = ConcurrentHashMap.newKeySet();
+  private final ScheduledFuture<?> task;
+
+  HealthChecker(
+      WorkerRegistryImpl registry, HealthCheckPolicy policy, ScheduledExecutorService scheduler) {
+    this.registry = registry;
+    this.policy = policy;
+    long nanos = policy.interval().toNanos();
+    this.task = scheduler.scheduleWithFixedDelay(this::probeAll, nanos, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void probeAll() {
+    for (WorkerState worker : registry.snapshot().workers()) {
+      probe(worker);
+    }
+  }
+
+  /** Probes one worker now and applies the thresholds. */
+  CompletableFuture<HealthState> probe(WorkerState worker) {
+    if (!outstanding.add(worker)) {
+      return CompletableFuture.completedFuture(worker.health());
+    }
+    CallContext context =
+        new RouterCallContext(
+            "health-" + RequestIds.next(), System.nanoTime(), policy.timeout(), Map.of());
+    CompletableFuture<Void> probe;
+    try {
+      probe = worker.transport().checkHealth(worker.worker(), policy.path(), context);
+    } catch (RuntimeException e) {
+      probe = CompletableFuture.failedFuture(e);
+    }
+    return probe.handle(
+        (ok, error) -> {
+          outstanding.remove(worker);
+          return record(worker, error == null, error);
+        });
+  }
+
+  private HealthState record(WorkerState worker, boolean healthy, Throwable error) {
+    HealthState state = worker.health();
+    if (state == HealthState.DRAINING || state == HealthState.REMOVED) {
+      return state;
+    }
+    if (healthy) {
+      worker.probeFailures().set(0);
+      if (state == HealthState.UNHEALTHY
+          && worker.probeSuccesses().incrementAndGet() >= policy.successThreshold()) {
+        worker.probeSuccesses().set(0);
+        worker.passiveFailures().set(0);
+        registry.setHealth(worker.id(), HealthState.HEALTHY);
+        return HealthState.HEALTHY;
+      }
+      return state;
+    }
+    worker.probeSuccesses().set(0);
+    if (state == HealthState.HEALTHY
+        && worker.probeFailures().incrementAndGet() >= policy.failureThreshold()) {
+      worker.probeFailures().set(0);
+      log.warn("worker {} failed {} health probes in a row: {}", worker.id(),
+          policy.failureThreshold(), error == null ? "unhealthy" : error.getMessage());
+      registry.setHealth(worker.id(), HealthState.UNHEALTHY);
+      return HealthState.UNHEALTHY;
+    }
+    return state;
+  }
+
+  @Override
+  public void close() {
+    task.cancel(false);
+  }
+}

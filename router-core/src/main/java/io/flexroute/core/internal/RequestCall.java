@@ -1,0 +1,265 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.RequestCancelledException;
+import io.flexroute.RequestOutcome;
+import io.flexroute.RequestTimeoutException;
+import io.flexroute.RouterClosedException;
+import io.flexroute.RouterException;
+import io.flexroute.TokenUsage;
+import io.flexroute.WorkerException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The life of one request across its attempts: its deadline, its cancellation, the workers that
+ * already failed it, and its single end.
+ *
+ * <p>{@link #finish} runs once, whichever of result, final failure, deadline, caller cancel or
+ * router close comes first; a cancel or deadline also cancels the running attempt, whose own
+ * {@link Attempt#finish} then releases the worker's slot.
+ */
+final class RequestCall {
+
+  private final RequestViewImpl view;
+  private final long startNanos;
+  private final Duration timeout;
+  private final long deadlineNanos;
+  private final ListenerSet listeners;
+  private final Consumer<RequestCall> onEnd;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final Set<String> failedWorkers = ConcurrentHashMap.newKeySet();
+  private volatile @Nullable Attempt current;
+  private volatile @Nullable RouterException failure;
+  private volatile @Nullable RouterException lastWorkerError;
+  private volatile @Nullable ScheduledFuture<?> timer;
+  private volatile @Nullable Consumer<RouterException> failureSink;
+  private volatile @Nullable Runnable stopWaiting;
+  private volatile boolean holdsGlobalPermit;
+  private volatile int attempts;
+
+  RequestCall(
+      RequestViewImpl view,
+      long startNanos,
+      Duration timeout,
+      ListenerSet listeners,
+      Consumer<RequestCall> onEnd) {
+    this.view = view;
+    this.startNanos = startNanos;
+    this.timeout = timeout;
+    long nanos;
+    try {
+      nanos = timeout.toNanos();
+    } catch (ArithmeticException e) {
+      nanos = Long.MAX_VALUE / 4;
+    }
+    this.deadlineNanos = startNanos + Math.min(nanos, Long.MAX_VALUE / 4);
+    this.listeners = listeners;
+    this.onEnd = onEnd;
+  }
+
+  RequestViewImpl view() {
+    return view;
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  long remainingNanos() {
+    return deadlineNanos - System.nanoTime();
+  }
+
+  boolean isFinished() {
+    return finished.get();
+  }
+
+  @Nullable RouterException failure() {
+    return failure;
+  }
+
+  @Nullable Attempt current() {
+    return current;
+  }
+
+  void setCurrent(Attempt attempt) {
+    this.current = attempt;
+    attempts = attempt.number();
+    if (finished.get()) {
+      // The request ended (deadline, cancel, close) while this attempt was being set up.
+      attempt.context().cancel(reasonOf(failure));
+      RouterException f = failure;
+      attempt.finish(f == null ? RequestOutcome.CANCELLED : outcomeOf(f), null, f);
+    }
+  }
+
+  int attempts() {
+    return attempts;
+  }
+
+  Set<String> failedWorkers() {
+    return failedWorkers;
+  }
+
+  void recordWorkerFailure(String workerId, RouterException error) {
+    failedWorkers.add(workerId);
+    lastWorkerError = error;
+  }
+
+  @Nullable RouterException lastWorkerError() {
+    return lastWorkerError;
+  }
+
+  void setTimer(ScheduledFuture<?> timer) {
+    this.timer = timer;
+    if (finished.get()) {
+      timer.cancel(false);
+    }
+  }
+
+  void setFailureSink(Consumer<RouterException> sink) {
+    this.failureSink = sink;
+  }
+
+  void setStopWaiting(@Nullable Runnable stop) {
+    this.stopWaiting = stop;
+  }
+
+  boolean holdsGlobalPermit() {
+    return holdsGlobalPermit;
+  }
+
+  void setHoldsGlobalPermit(boolean holds) {
+    this.holdsGlobalPermit = holds;
+  }
+
+  /**
+   * Cancels the request for a reason: ends it with the matching exception, cancels the running
+   * attempt (which aborts its I/O) and tells the failure sink.
+   *
+   * @return {@code true} if this call ended the request
+   */
+  boolean cancel(RouterCallContext.Reason reason) {
+    RouterException error =
+        switch (reason) {
+          case TIMEOUT -> new RequestTimeoutException(view.requestId(), timeout);
+          case CALLER -> new RequestCancelledException(view.requestId());
+          case CLOSED -> new RouterClosedException();
+        };
+    RequestOutcome outcome =
+        reason == RouterCallContext.Reason.TIMEOUT
+            ? RequestOutcome.TIMEOUT
+            : RequestOutcome.CANCELLED;
+    return fail(outcome, error);
+  }
+
+  /**
+   * Ends the request with a failure and delivers it to the failure sink.
+   *
+   * @return {@code true} if this call ended the request
+   */
+  boolean fail(RequestOutcome outcome, RouterException error) {
+    if (!finish(outcome, null, error)) {
+      return false;
+    }
+    Attempt a = current;
+    if (a != null && !a.isFinished()) {
+      // Abort the attempt's I/O and give its slot back now: a stream nobody reads any more would
+      // otherwise hold it forever.
+      a.context().cancel(reasonOf(error));
+      a.finish(outcome, null, error);
+    }
+    Runnable stop = stopWaiting;
+    if (stop != null) {
+      stop.run();
+    }
+    Consumer<RouterException> sink = failureSink;
+    if (sink != null) {
+      sink.accept(error);
+    }
+    return true;
+  }
+
+  private static RouterCallContext.Reason reasonOf(@Nullable RouterException error) {
+    if (error instanceof RequestTimeoutException) {
+      return RouterCallContext.Reason.TIMEOUT;
+    }
+    if (error instanceof RouterClosedException) {
+      return RouterCallContext.Reason.CLOSED;
+    }
+    return RouterCallContext.Reason.CALLER;
+  }
+
+  /**
+   * Ends the request, unless it already ended, and tells the listeners.
+   *
+   * @return {@code true} for the one call that ended it
+   */
+  boolean finish(RequestOutcome outcome, @Nullable TokenUsage usage, @Nullable Throwable error) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    if (error instanceof RouterException re) {
+      failure = re;
+    }
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+    }
+    onEnd.accept(this);
+    Attempt a = current;
+    listeners.requestFinished(
+        view,
+        a == null ? null : a.worker(),
+        outcome,
+        Duration.ofNanos(Math.max(1, System.nanoTime() - startNanos)),
+        usage,
+        error);
+    return true;
+  }
+
+  /** Maps any failure of an attempt to the exception the caller sees. */
+  static RouterException mapFailure(Throwable error, String transportName, String workerId) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RouterException re) {
+      return re;
+    }
+    return new RouterException(
+        "transport '" + transportName + "' failed for worker '" + workerId + "'", cause);
+  }
+
+  static RequestOutcome outcomeOf(RouterException error) {
+    if (error instanceof RequestTimeoutException) {
+      return RequestOutcome.TIMEOUT;
+    }
+    if (error instanceof RequestCancelledException || error instanceof RouterClosedException) {
+      return RequestOutcome.CANCELLED;
+    }
+    if (error instanceof io.flexroute.NoEligibleWorkerException
+        || error instanceof io.flexroute.RequestRejectedException) {
+      return RequestOutcome.REJECTED;
+    }
+    if (error instanceof WorkerException) {
+      return RequestOutcome.WORKER_ERROR;
+    }
+    return RequestOutcome.WORKER_ERROR;
+  }
+}
