@@ -281,6 +281,25 @@ public final class HttpTransport implements Transport {
     return async(() -> calls.health(worker, context));
   }
 
+  /** Sends {@code GET {base}{path}}; any 2xx answer means healthy. */
+  @Override
+  public CompletableFuture<Void> checkHealth(Worker worker, String path, CallContext context) {
+    return async(() -> calls.health(worker, path, context));
+  }
+
+  /**
+   * Asks an SGLang worker to stop a request ({@code POST /abort_request}); vLLM and other
+   * OpenAI-compatible servers abort a request when its connection closes, so for them this does
+   * nothing.
+   */
+  @Override
+  public CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
+    if (worker.flavor() != io.flexroute.ApiFlavor.SGLANG) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return async(() -> calls.abort(worker, requestId, context));
+  }
+
   /**
    * Shuts down the dispatcher threads and evicts the idle connections of the client this transport
    * created; does nothing to a client given to the builder. Calls in flight finish; new calls fail

@@ -63,7 +63,36 @@ public final class Failures {
     }
     return new WorkerException(
         worker.id(), WorkerException.Kind.HTTP_STATUS, code, message, body.isEmpty() ? null : body,
-        null);
+        parseRetryAfter(retryAfter, java.time.Instant.now()), null);
+  }
+
+  /**
+   * Reads a {@code Retry-After} value: delay seconds or an HTTP date.
+   *
+   * @param value the header value, or null
+   * @param now the current time, for HTTP dates
+   * @return the wait (zero for a date in the past), or null when absent or unreadable
+   */
+  public static java.time.@Nullable Duration parseRetryAfter(
+      @Nullable String value, java.time.Instant now) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.strip();
+    try {
+      long seconds = Long.parseLong(v);
+      return seconds < 0 ? null : java.time.Duration.ofSeconds(Math.min(seconds, 86_400));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        java.time.Instant at =
+            java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                .toInstant();
+        java.time.Duration wait = java.time.Duration.between(now, at);
+        return wait.isNegative() ? java.time.Duration.ZERO : wait;
+      } catch (java.time.format.DateTimeParseException notDate) {
+        return null;
+      }
+    }
   }
 
   /**

@@ -113,7 +113,34 @@ public final class HttpCalls {
    * @return a future completed on an OkHttp thread
    */
   public CompletableFuture<Void> health(Worker worker, CallContext context) {
-    return enqueue(worker, "/health", null, context, null);
+    return health(worker, "/health", context);
+  }
+
+  /**
+   * Sends {@code GET {base}{path}}; completes normally on a 2xx answer. Never throws.
+   *
+   * @param worker the worker
+   * @param path the probe path, such as {@code /health_generate}
+   * @param context the call's context
+   * @return the future
+   */
+  public CompletableFuture<Void> health(Worker worker, String path, CallContext context) {
+    return enqueue(worker, path, null, context, null);
+  }
+
+  /**
+   * Sends SGLang's {@code POST {base}/abort_request {"rid": id}}; completes normally on a 2xx
+   * answer (SGLang answers 200 also for ids it does not know). Never throws.
+   *
+   * @param worker the worker
+   * @param requestId the id of the request to abort
+   * @param context the call's context
+   * @return the future
+   */
+  public CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = json.newObject();
+    body.put("rid", requestId);
+    return enqueue(worker, "/abort_request", json.write(body), context, null);
   }
 
   private <T> CompletableFuture<T> enqueue(
