@@ -467,6 +467,32 @@ class RadixTokenCacheTest {
     assertThat(cache.lookup("entry A").isHit()).isFalse();
   }
 
+  @Test
+  void insert_largerThanTheWholeBudget_leavesTheCacheWithinBudget() {
+    cache = RadixTokenCache.builder().maxCachedTokens(5).ticker(ticker).build();
+    opaque(-1, "a", "b");
+
+    int added = opaque(-1, "c", "d", "e", "f", "g", "h");
+
+    assertThat(added).isEqualTo(6);
+    assertThat(cache.stats().cachedTokens()).isLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void lookup_amongManyChildren_findsEachByItsFirstChar() {
+    for (int i = 0; i < 200; i++) {
+      char c = (char) (0x21 + i * 37 % 400);
+      cache.insert(known(String.valueOf(c), "-" + i).build());
+    }
+
+    for (int i = 0; i < 200; i++) {
+      char c = (char) (0x21 + i * 37 % 400);
+      PrefixMatch m = cache.lookup(c + "-" + i + "!");
+      assertThat(m.tokenIds()).containsExactly(tok.ids(String.valueOf(c), "-" + i));
+    }
+    assertThat(cache.lookup("\u4E00").isHit()).isFalse();
+  }
+
   // --- statistics ------------------------------------------------------------------------------
 
   @Test

@@ -609,7 +609,7 @@ public final class RadixTree {
     return before - cachedTokens;
   }
 
-  /** Removes every node and resets the hit counters. */
+  /** Removes every node and resets the counters and the newest version seen. */
   public void clear() {
     lock.writeLock().lock();
     try {
@@ -620,6 +620,7 @@ public final class RadixTree {
       estimatedBytes = root.estimatedBytes();
       evictedTokens = 0;
       gcRemovedTokens = 0;
+      newestVersion = -1;
       hits.reset();
       misses.reset();
       matchedTokens.reset();
