@@ -283,9 +283,47 @@ public final class GrpcTransport implements Transport {
                 .call(
                     worker,
                     SglangSchedulerGrpc.getGetLoadsMethod(),
-                    SglangSchedulerProto.GetLoadsRequest.newBuilder().addInclude("core").build(),
+                    loadsRequest(),
                     infoTimeout)
                 .thenApply(r -> InfoCodec.load(r, System.nanoTime())));
+  }
+
+  /**
+   * Reads the worker's load with {@code GetLoads}, as {@link #loads(Worker)} does, within the
+   * context's deadline and cancellation. Never throws.
+   */
+  @Override
+  public CompletableFuture<WorkerLoad> fetchLoad(Worker worker, CallContext context) {
+    return async(
+        () ->
+            unary
+                .call(worker, SglangSchedulerGrpc.getGetLoadsMethod(), loadsRequest(), context)
+                .thenApply(r -> InfoCodec.load(r, System.nanoTime())));
+  }
+
+  /**
+   * Sends {@code Abort} with the request id, within the context's deadline; completes when the
+   * server answered. The transport already sends one itself when it cancels a call, so this may
+   * reach the server twice, which SGLang answers harmlessly ("not found"). Never throws.
+   */
+  @Override
+  public CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
+    return async(
+        () ->
+            unary
+                .call(
+                    worker,
+                    SglangSchedulerGrpc.getAbortMethod(),
+                    SglangSchedulerProto.AbortRequest.newBuilder()
+                        .setRequestId(requestId)
+                        .setReason("aborted by the router")
+                        .build(),
+                    context)
+                .thenApply(r -> null));
+  }
+
+  private static SglangSchedulerProto.GetLoadsRequest loadsRequest() {
+    return SglangSchedulerProto.GetLoadsRequest.newBuilder().addInclude("core").build();
   }
 
   /**

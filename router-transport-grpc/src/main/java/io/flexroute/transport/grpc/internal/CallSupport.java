@@ -59,7 +59,7 @@ public final class CallSupport {
     }
     Duration remaining = context.remaining();
     if (remaining.isNegative() || remaining.isZero()) {
-      throw new RequestTimeoutException(context.requestId(), Duration.ZERO);
+      throw new RequestTimeoutException(context.requestId(), context.timeout());
     }
     Duration timeout = remaining.compareTo(MAX_DEADLINE) > 0 ? MAX_DEADLINE : remaining;
     return new Timing(Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS), timeout);

@@ -214,7 +214,7 @@ public final class GenerateCalls {
               status,
               worker,
               context.requestId(),
-              timing.timeout(),
+              context.timeout(),
               timing.deadline().isExpired(),
               context.isCancelled() || closedByConsumer,
               afterStart);

@@ -170,7 +170,7 @@ public final class UnaryCalls {
                     status,
                     worker,
                     requestId,
-                    timing.timeout(),
+                    context != null ? context.timeout() : timing.timeout(),
                     timing.deadline().isExpired(),
                     context != null && context.isCancelled(),
                     false);

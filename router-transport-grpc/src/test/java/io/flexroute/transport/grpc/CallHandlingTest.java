@@ -1,0 +1,170 @@
+package io.flexroute.transport.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.RequestCancelledException;
+import io.flexroute.RequestTimeoutException;
+import io.flexroute.TokenIds;
+import io.flexroute.Worker;
+import io.flexroute.WorkerException;
+import io.flexroute.spi.ChunkSource;
+import io.grpc.Status;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Deadlines, cancellation to Abort, and the status-to-exception table. */
+class CallHandlingTest {
+
+  private final ScriptedScheduler scheduler = new ScriptedScheduler();
+  private final GrpcTransport transport = GrpcTransport.create();
+  private final Worker worker = Worker.of("w1", scheduler.url());
+  private final GenerateRequest request =
+      GenerateRequest.builder().inputIds(TokenIds.of(1, 2)).build();
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    transport.close();
+    scheduler.close();
+  }
+
+  @Test
+  void generate_deadlineFromTheContext_timesOutAndAborts() throws Exception {
+    scheduler.script = (req, out) -> scheduler.stall();
+    TestContext context = new TestContext("slow-1", Duration.ofMillis(300), Map.of());
+
+    CompletableFuture<?> future = transport.generate(worker, request, context);
+
+    assertThatThrownBy(() -> GenerateMappingTest.await(future))
+        .isInstanceOfSatisfying(RequestTimeoutException.class,
+            e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(300)));
+    assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("slow-1");
+  }
+
+  @Test
+  void generateStream_deadlineWhileWaitingForTheFirstMessage() {
+    scheduler.script = (req, out) -> scheduler.stall();
+    TestContext context = new TestContext("slow-2", Duration.ofMillis(300), Map.of());
+
+    assertThatThrownBy(() -> transport.generateStream(worker, request, context))
+        .isInstanceOf(RequestTimeoutException.class);
+  }
+
+  @Test
+  void generate_expiredOrCancelledContext_sendsNothing() {
+    TestContext expired = new TestContext("late", Duration.ofNanos(1), Map.of());
+    TestContext cancelled = TestContext.of("gone");
+    cancelled.cancel();
+
+    assertThatThrownBy(() -> GenerateMappingTest.await(
+        transport.generate(worker, request, expired)))
+        .isInstanceOf(RequestTimeoutException.class);
+    assertThatThrownBy(() -> GenerateMappingTest.await(
+        transport.generate(worker, request, cancelled)))
+        .isInstanceOf(RequestCancelledException.class);
+    assertThat(scheduler.generates).isEmpty();
+  }
+
+  @Test
+  void generate_cancelledContext_cancelsTheCallAndSendsAbortWithTheRequestId() throws Exception {
+    scheduler.script = (req, out) -> scheduler.stall();
+    TestContext context = TestContext.of("cancel-me");
+    CompletableFuture<?> future = transport.generate(worker, request, context);
+    assertThat(scheduler.arrived.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
+
+    context.cancel();
+
+    assertThatThrownBy(() -> GenerateMappingTest.await(future))
+        .isInstanceOf(RequestCancelledException.class);
+    assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
+    assertThat(scheduler.cancelledCalls.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
+  }
+
+  @Test
+  void generateStream_cancelledContext_wakesThePullAndAborts() throws Exception {
+    scheduler.script =
+        (req, out) -> {
+          out.onNext(ScriptedScheduler.chunk(req.getRequestId(), List.of(1), 1));
+          scheduler.stall();
+        };
+    TestContext context = TestContext.of("cancel-stream");
+    try (ChunkSource<GenerateChunk> source = transport.generateStream(worker, request, context)) {
+      assertThat(source.next()).isNotNull();
+      context.cancel();
+      assertThatThrownBy(source::next).isInstanceOf(RequestCancelledException.class);
+    }
+    assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-stream");
+  }
+
+  @Test
+  void generate_completedCall_isNotAbortedByALateCancel() throws Exception {
+    TestContext context = TestContext.of("done");
+    GenerateMappingTest.await(transport.generate(worker, request, context));
+
+    context.cancel();
+    // An abort, had one been sent, would arrive before this second call's request.
+    GenerateMappingTest.await(transport.generate(worker, request, TestContext.of("next")));
+    assertThat(scheduler.aborts).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "UNAVAILABLE, 503, true",
+    "DEADLINE_EXCEEDED, 504, true",
+    "RESOURCE_EXHAUSTED, 429, true",
+    "INTERNAL, 500, true",
+    "UNKNOWN, 500, true",
+    "DATA_LOSS, 500, true",
+    "UNIMPLEMENTED, 501, true",
+    "INVALID_ARGUMENT, 400, false",
+    "FAILED_PRECONDITION, 400, false",
+    "OUT_OF_RANGE, 400, false",
+    "UNAUTHENTICATED, 401, false",
+    "PERMISSION_DENIED, 403, false",
+    "NOT_FOUND, 404, false",
+    "ABORTED, 409, false",
+    "ALREADY_EXISTS, 409, false",
+    "CANCELLED, 499, false"
+  })
+  void generate_serverStatus_mapsToTheHttpEquivalent(
+      Status.Code code, int http, boolean retryable) {
+    scheduler.script =
+        (req, out) -> out.onError(Status.fromCode(code).withDescription("fault").asException());
+
+    assertThatThrownBy(() -> GenerateMappingTest.await(
+        transport.generate(worker, request, TestContext.of("f"))))
+        .isInstanceOfSatisfying(WorkerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(WorkerException.Kind.HTTP_STATUS);
+          assertThat(e.statusCode()).isEqualTo(http);
+          assertThat(e.isRetryable()).isEqualTo(retryable);
+          assertThat(e.workerId()).isEqualTo("w1");
+          assertThat(e.getMessage()).contains(code.name(), "fault");
+        });
+  }
+
+  @Test
+  void generate_connectionRefused_isARetryableConnectionFailure() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Worker gone = Worker.of("gone", "grpc://127.0.0.1:" + port);
+
+    assertThatThrownBy(() -> GenerateMappingTest.await(
+        transport.generate(gone, request, TestContext.of("c"))))
+        .isInstanceOfSatisfying(WorkerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(WorkerException.Kind.CONNECTION);
+          assertThat(e.isRetryable()).isTrue();
+        });
+  }
+}
