@@ -250,7 +250,7 @@ public interface RadixTokenCache {
 
     /**
      * Sets whether a retrieve that misses derives token boundaries for the text it inserts, at
-     * the cost of one {@code decode} call per token; default {@code true}.
+     * the cost of one {@link Tokenizer#decodeEach(int[])} call; default {@code true}.
      *
      * @param derive whether to derive boundaries
      * @return this builder

@@ -88,11 +88,9 @@ public final class TokenBoundaries {
   }
 
   /**
-   * Derives token ends by decoding every token on its own, or returns {@code null} when the
-   * decoded pieces do not spell the text (byte-level tokens that are only part of a character, or
-   * a tokenizer that normalises text).
-   *
-   * <p>This costs one {@code decode} call per token.
+   * Derives token ends by decoding every token on its own ({@link Tokenizer#decodeEach(int[])}),
+   * or returns {@code null} when the decoded pieces do not spell the text (byte-level tokens that
+   * are only part of a character, or a tokenizer that normalises text).
    *
    * @param text the text the tokens came from
    * @param tokenIds its token ids
@@ -103,29 +101,10 @@ public final class TokenBoundaries {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(tokenIds, "tokenIds");
     Objects.requireNonNull(tokenizer, "tokenizer");
-    int[] out = new int[tokenIds.length];
-    int pos = 0;
-    int[] one = new int[1];
-    for (int i = 0; i < tokenIds.length; i++) {
-      one[0] = tokenIds[i];
-      String piece = tokenizer.decode(one);
-      if (!text.startsWith(piece, pos)) {
-        return null;
-      }
-      pos += piece.length();
-      out[i] = pos;
-    }
-    if (pos != text.length()) {
+    List<String> pieces = tokenizer.decodeEach(tokenIds);
+    if (pieces.size() != tokenIds.length) {
       return null;
     }
-    for (int e : out) {
-      if (e > 0
-          && e < text.length()
-          && Character.isHighSurrogate(text.charAt(e - 1))
-          && Character.isLowSurrogate(text.charAt(e))) {
-        return null;
-      }
-    }
-    return out;
+    return fromTokenTexts(text, pieces);
   }
 }
