@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * Deterministic chat-shaped workloads for the radix cache benchmarks, with a toy tokenizer of about
- * four characters per token that reports token boundaries (as FlexRoute's rollout path has them).
+ * 3.6 characters per token that reports token boundaries (as FlexRoute's rollout path has them).
  *
  * <p>Stateless apart from the immutable data it returns; thread-safe.
  */
