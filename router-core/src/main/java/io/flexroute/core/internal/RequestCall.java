@@ -173,13 +173,14 @@ final class RequestCall {
    * @return {@code true} if this call ended the request
    */
   boolean fail(RequestOutcome outcome, RouterException error) {
-    if (!finish(outcome, null, error)) {
+    if (!finished.compareAndSet(false, true)) {
       return false;
     }
+    failure = error;
     Attempt a = current;
     if (a != null && !a.isFinished()) {
-      // Abort the attempt's I/O and give its slot back now: a stream nobody reads any more would
-      // otherwise hold it forever.
+      // Abort the attempt's I/O and give its slot back before anyone hears that the request
+      // ended: a stream nobody reads any more would otherwise hold the slot forever.
       a.context().cancel(reasonOf(error));
       a.finish(outcome, null, error);
     }
@@ -187,6 +188,7 @@ final class RequestCall {
     if (stop != null) {
       stop.run();
     }
+    complete(outcome, null, error);
     Consumer<RouterException> sink = failureSink;
     if (sink != null) {
       sink.accept(error);
@@ -216,6 +218,12 @@ final class RequestCall {
     if (error instanceof RouterException re) {
       failure = re;
     }
+    complete(outcome, usage, error);
+    return true;
+  }
+
+  private void complete(
+      RequestOutcome outcome, @Nullable TokenUsage usage, @Nullable Throwable error) {
     ScheduledFuture<?> t = timer;
     if (t != null) {
       t.cancel(false);
@@ -229,7 +237,6 @@ final class RequestCall {
         Duration.ofNanos(Math.max(1, System.nanoTime() - startNanos)),
         usage,
         error);
-    return true;
   }
 
   /** Maps any failure of an attempt to the exception the caller sees. */

@@ -90,6 +90,20 @@ public final class RecordingRouterListener extends RouterListener {
   }
 
   @Override
+  public void retryScheduled(
+      RequestView request, WorkerView failedWorker, Throwable error, int nextAttempt,
+      Duration backoff) {
+    add(new Event("retryScheduled", request.requestId(), failedWorker.id(), null, null, error));
+  }
+
+  @Override
+  public void breakerStateChanged(
+      WorkerView worker, io.flexroute.spi.BreakerState previous,
+      io.flexroute.spi.BreakerState current) {
+    add(new Event("breakerStateChanged", null, worker.id(), null, null, null));
+  }
+
+  @Override
   public void workerAdded(WorkerView worker) {
     add(new Event("workerAdded", null, worker.id(), null, null, null));
   }

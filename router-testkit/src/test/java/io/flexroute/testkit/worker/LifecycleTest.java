@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -59,19 +58,17 @@ class LifecycleTest {
   }
 
   @Test
-  void worker_answersWithoutNagleDelays() throws Exception {
+  void worker_turnsOffNaglesAlgorithmForItsServer() throws Exception {
+    // With Nagle's algorithm on, every response waits about 40 ms for a delayed ACK; the JDK
+    // server reads this property once, when its first server starts, so the worker sets it.
     try (FakeWorker worker = FakeWorker.builder().start()) {
+      assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
       TestClient client = new TestClient(worker);
-      long[] nanos = new long[31];
-      for (int i = 0; i < nanos.length; i++) {
-        long start = System.nanoTime();
-        client.post("/generate", "{\"text\":\"quick\",\"sampling_params\":{\"max_new_tokens\":2}}");
-        nanos[i] = System.nanoTime() - start;
-      }
-
-      Arrays.sort(nanos);
-      // With Nagle's algorithm on, every response waits about 40 ms for a delayed ACK.
-      assertThat(Duration.ofNanos(nanos[nanos.length / 2])).isLessThan(Duration.ofMillis(20));
+      assertThat(
+              client
+                  .post("/generate", "{\"text\":\"quick\",\"sampling_params\":{\"max_new_tokens\":2}}")
+                  .status())
+          .isEqualTo(200);
     }
   }
 

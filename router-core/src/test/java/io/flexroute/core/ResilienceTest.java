@@ -1,0 +1,456 @@
+package io.flexroute.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.AdmissionPolicy;
+import io.flexroute.CircuitBreakerPolicy;
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.HealthCheckPolicy;
+import io.flexroute.HealthState;
+import io.flexroute.NoEligibleWorkerException;
+import io.flexroute.RequestRejectedException;
+import io.flexroute.ResponseStream;
+import io.flexroute.RetryPolicy;
+import io.flexroute.Router;
+import io.flexroute.RouterBuilder;
+import io.flexroute.SamplingParams;
+import io.flexroute.TokenIds;
+import io.flexroute.WorkerException;
+import io.flexroute.spi.BreakerState;
+import io.flexroute.spi.WorkerView;
+import io.flexroute.testkit.fake.FakeCall;
+import io.flexroute.testkit.fake.FakeTransport;
+import io.flexroute.testkit.fake.RecordingRouterListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** Retries, breakers, parking, health, admission, aborts and stream resumption. */
+class ResilienceTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final FakeTransport transport = FakeTransport.create();
+  private final RecordingRouterListener listener = new RecordingRouterListener();
+
+  private RouterBuilder builder(String... workers) {
+    RouterBuilder b =
+        Router.builder()
+            .transport(transport)
+            .listener(listener)
+            .strategy("round_robin")
+            .retry(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build());
+    for (String w : workers) {
+      b.worker(w, "http://" + w + ".invalid:1");
+    }
+    return b;
+  }
+
+  private static WorkerException status(String worker, int code) {
+    return new WorkerException(worker, WorkerException.Kind.HTTP_STATUS, code, "fake " + code, null, null);
+  }
+
+  private static void await(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + WAIT);
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  private static int inFlight(Router router) {
+    return router.workers().views().stream().mapToInt(WorkerView::inFlightRequests).sum();
+  }
+
+  @Test
+  void retryReselectsAndExcludesTheFailedWorker() {
+    transport.behavior("a", FakeTransport.Behavior.status(503));
+    try (Router router = builder("a", "b").build()) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      }
+      assertThat(listener.events("retryScheduled")).isNotEmpty();
+      assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void requestFaultsAreNotRetried() {
+    transport.behavior(FakeTransport.Behavior.status(400));
+    try (Router router = builder("a", "b").build()) {
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOf(WorkerException.class)
+          .satisfies(e -> assertThat(((WorkerException) e).statusCode()).isEqualTo(400));
+      assertThat(transport.calls()).hasSize(1);
+      assertThat(listener.events("retryScheduled")).isEmpty();
+    }
+  }
+
+  @Test
+  void retriesStopAtMaxAttemptsWithTheLastError() {
+    transport.behavior(FakeTransport.Behavior.status(500));
+    try (Router router =
+        builder("a", "b", "c", "d")
+            .retry(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ZERO).build())
+            .build()) {
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOf(WorkerException.class);
+      assertThat(transport.calls()).hasSize(3);
+      assertThat(transport.calls()).extracting(FakeCall::workerId).doesNotHaveDuplicates();
+      assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void retryBudgetCapsRetriesDuringAnOutage() {
+    transport.behavior(FakeTransport.Behavior.status(503));
+    try (Router router =
+        builder("a", "b", "c")
+            .retry(
+                RetryPolicy.builder()
+                    .maxAttempts(3)
+                    .initialBackoff(Duration.ZERO)
+                    .budget(0.1, 0)
+                    .build())
+            .circuitBreaker(CircuitBreakerPolicy.disabled())
+            .build()) {
+      int requests = 200;
+      for (int i = 0; i < requests; i++) {
+        assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+            .isInstanceOf(WorkerException.class);
+      }
+      int retries = transport.calls().size() - requests;
+      assertThat(retries).isLessThanOrEqualTo((int) (0.1 * requests) + 1);
+    }
+  }
+
+  @Test
+  void breakerOpensAfterConsecutiveFaultsAndRecoversThroughProbes() {
+    transport.behavior("a", FakeTransport.Behavior.status(500));
+    try (Router router =
+        builder("a", "b")
+            .retry(RetryPolicy.disabled())
+            .circuitBreaker(
+                CircuitBreakerPolicy.builder()
+                    .failureThreshold(3)
+                    .openDuration(Duration.ofMillis(100))
+                    .successThreshold(2)
+                    .halfOpenProbes(1)
+                    .build())
+            .build()) {
+      WorkerView a = router.workers().view("a").orElseThrow();
+      for (int i = 0; i < 6 && a.breakerState() == BreakerState.CLOSED; i++) {
+        try {
+          router.generate(GenerateRequest.ofText("x"));
+        } catch (WorkerException expected) {
+          // a fails; b serves
+        }
+      }
+      assertThat(a.breakerState()).isEqualTo(BreakerState.OPEN);
+      int callsToA = (int) transport.calls().stream().filter(c -> c.workerId().equals("a")).count();
+      for (int i = 0; i < 10; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      }
+      assertThat(transport.calls().stream().filter(c -> c.workerId().equals("a")).count())
+          .isEqualTo(callsToA);
+      transport.behavior("a", FakeTransport.Behavior.SUCCEED);
+      await(() -> a.breakerState() == BreakerState.HALF_OPEN);
+      for (int i = 0; i < 20 && a.breakerState() != BreakerState.CLOSED; i++) {
+        router.generate(GenerateRequest.ofText("x"));
+      }
+      assertThat(a.breakerState()).isEqualTo(BreakerState.CLOSED);
+      assertThat(listener.events("breakerStateChanged")).hasSizeGreaterThanOrEqualTo(3);
+    }
+  }
+
+  @Test
+  void clientErrorsNeverOpenTheBreaker() {
+    transport.behavior(FakeTransport.Behavior.status(400));
+    try (Router router =
+        builder("a")
+            .circuitBreaker(CircuitBreakerPolicy.builder().failureThreshold(2).build())
+            .build()) {
+      for (int i = 0; i < 10; i++) {
+        assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+            .isInstanceOf(WorkerException.class);
+      }
+      assertThat(router.workers().view("a").orElseThrow().breakerState())
+          .isEqualTo(BreakerState.CLOSED);
+    }
+  }
+
+  @Test
+  void rateLimitedWorkerIsParkedUntilRetryAfterThenReturns() {
+    transport.behavior(
+        "a",
+        call -> {
+          call.fail(
+              new WorkerException(
+                  "a", WorkerException.Kind.HTTP_STATUS, 429, "slow down", null,
+                  Duration.ofMillis(200), null));
+          return FakeTransport.Action.HOLD;
+        });
+    try (Router router = builder("a", "b").build()) {
+      assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      WorkerView a = router.workers().view("a").orElseThrow();
+      assertThat(a.parkedUntilNanos()).isGreaterThan(System.nanoTime());
+      int callsToA = (int) transport.calls().stream().filter(c -> c.workerId().equals("a")).count();
+      for (int i = 0; i < 6; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      }
+      assertThat(transport.calls().stream().filter(c -> c.workerId().equals("a")).count())
+          .isEqualTo(callsToA);
+      transport.behavior("a", FakeTransport.Behavior.SUCCEED);
+      await(
+          () -> {
+            router.generate(GenerateRequest.ofText("x"));
+            return transport.calls().stream().filter(c -> c.workerId().equals("a")).count()
+                > callsToA;
+          });
+    }
+  }
+
+  @Test
+  void aRequestWaitsForARecoveringWorkerInsteadOfFailing() throws Exception {
+    try (Router router =
+        builder("a").admission(AdmissionPolicy.builder().queue(10, WAIT).build()).build()) {
+      router.workers().setHealth("a", HealthState.UNHEALTHY);
+      CompletableFuture<GenerateResult> f = router.generateAsync(GenerateRequest.ofText("x"));
+      assertThat(f).isNotDone();
+      router.workers().setHealth("a", HealthState.HEALTHY);
+      assertThat(f.get(10, TimeUnit.SECONDS).workerId()).isEqualTo("a");
+    }
+  }
+
+  @Test
+  void waitingIsBoundedInTimeAndSize() throws Exception {
+    try (Router router =
+        builder("a")
+            .admission(AdmissionPolicy.builder().queue(1, Duration.ofMillis(50)).build())
+            .build()) {
+      router.workers().setHealth("a", HealthState.UNHEALTHY);
+      CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("x"));
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("y")))
+          .isInstanceOf(RequestRejectedException.class)
+          .satisfies(
+              e ->
+                  assertThat(((RequestRejectedException) e).reason())
+                      .isEqualTo(RequestRejectedException.Reason.QUEUE_FULL));
+      assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(RequestRejectedException.class)
+          .cause()
+          .satisfies(
+              e ->
+                  assertThat(((RequestRejectedException) e).reason())
+                      .isEqualTo(RequestRejectedException.Reason.WAIT_TIMEOUT))
+          .hasMessageContaining("unhealthy");
+    }
+  }
+
+  @Test
+  void withoutWaitingNoEligibleWorkerFailsAtOnce() {
+    try (Router router = builder("a").build()) {
+      router.workers().setHealth("a", HealthState.UNHEALTHY);
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOf(NoEligibleWorkerException.class);
+    }
+  }
+
+  @Test
+  void concurrencyLimitsQueueAndRelease() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router =
+        builder("a", "b")
+            .admission(
+                AdmissionPolicy.builder()
+                    .maxConcurrentRequests(3)
+                    .maxConcurrentPerWorker(2)
+                    .queue(10, WAIT)
+                    .build())
+            .build()) {
+      List<CompletableFuture<GenerateResult>> futures = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        futures.add(router.generateAsync(GenerateRequest.ofText("x" + i)));
+      }
+      List<FakeCall> running = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        running.add(transport.awaitCall(WAIT));
+      }
+      assertThat(transport.calls()).hasSize(3);
+      assertThat(router.workers().views())
+          .allSatisfy(w -> assertThat(w.inFlightRequests()).isLessThanOrEqualTo(2));
+      running.get(0).complete();
+      running.add(transport.awaitCall(WAIT));
+      running.get(1).complete();
+      running.add(transport.awaitCall(WAIT));
+      running.forEach(FakeCall::complete);
+      for (CompletableFuture<GenerateResult> f : futures) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void concurrencyLimitWithoutQueueRejects() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router =
+        builder("a")
+            .admission(AdmissionPolicy.builder().maxConcurrentRequests(1).build())
+            .build()) {
+      router.generateAsync(GenerateRequest.ofText("x"));
+      transport.awaitCall(WAIT);
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("y")))
+          .isInstanceOf(RequestRejectedException.class)
+          .hasMessageContaining("limit of 1");
+    }
+  }
+
+  @Test
+  void cancelAndTimeoutAbortTheRequestOnTheWorker() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = builder("a").build()) {
+      CompletableFuture<GenerateResult> f = router.generateAsync(GenerateRequest.ofText("x"));
+      FakeCall call = transport.awaitCall(WAIT);
+      f.cancel(true);
+      await(() -> transport.aborts().contains(call.requestId()));
+      assertThatThrownBy(
+              () ->
+                  router.generate(
+                      GenerateRequest.builder().text("y").timeout(Duration.ofMillis(30)).build()))
+          .isInstanceOf(io.flexroute.RequestTimeoutException.class);
+      FakeCall timedOut = transport.awaitCall(WAIT);
+      await(() -> transport.aborts().contains(timedOut.requestId()));
+      assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void streamIsRetriedElsewhereBeforeItsFirstChunk() {
+    transport.behavior("a", FakeTransport.Behavior.status(503));
+    try (Router router = builder("a", "b").build();
+        ResponseStream<GenerateChunk> stream = router.generateStream(GenerateRequest.ofText("x"))) {
+      StringBuilder text = new StringBuilder();
+      stream.forEach(c -> text.append(c.textDelta()));
+      assertThat(text.toString()).isEqualTo("Hello world");
+      assertThat(stream.workerId()).isEqualTo("b");
+    }
+  }
+
+  @Test
+  void brokenTokenStreamResumesOnAnotherWorkerWithoutDuplicates() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = builder("a", "b").build()) {
+      GenerateRequest request =
+          GenerateRequest.builder()
+              .inputIds(TokenIds.of(10, 11, 12))
+              .sampling(SamplingParams.builder().maxNewTokens(10).build())
+              .build();
+      ResponseStream<GenerateChunk> stream = router.generateStream(request);
+      FakeCall first = transport.awaitCall(WAIT);
+      first.emit("one");
+      first.emit(" two");
+      first.failStream(
+          new WorkerException(
+              first.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      List<GenerateChunk> chunks = new ArrayList<>();
+      var it = stream.iterator();
+      chunks.add(it.next());
+      chunks.add(it.next());
+      // The third read meets the break, resumes elsewhere and blocks for the new worker's chunks.
+      CompletableFuture<GenerateChunk> third = CompletableFuture.supplyAsync(it::next);
+      FakeCall second = transport.awaitCall(WAIT);
+      assertThat(second.workerId()).isNotEqualTo(first.workerId());
+      GenerateRequest resumed = (GenerateRequest) second.request();
+      assertThat(resumed.inputIds()).isEqualTo(TokenIds.of(10, 11, 12, 1, 2));
+      assertThat(resumed.sampling().maxNewTokens()).isEqualTo(8);
+      second.emit(" three");
+      second.end();
+      chunks.add(third.get(10, TimeUnit.SECONDS));
+      while (it.hasNext()) {
+        chunks.add(it.next());
+      }
+      stream.close();
+      StringBuilder text = new StringBuilder();
+      chunks.forEach(c -> text.append(c.textDelta()));
+      assertThat(text.toString()).isEqualTo("one two three");
+      GenerateChunk last = chunks.get(chunks.size() - 1);
+      assertThat(last.completionTokens()).isEqualTo(3);
+      assertThat(last.usage().promptTokens()).isEqualTo(3);
+      assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void activeHealthChecksMarkAndRecoverWorkers() {
+    try (Router router =
+        builder("a", "b")
+            .healthChecks(
+                HealthCheckPolicy.builder()
+                    .interval(Duration.ofMillis(10))
+                    .failureThreshold(2)
+                    .successThreshold(2)
+                    .build())
+            .build()) {
+      transport.healthy("a", false);
+      await(() -> router.workers().view("a").orElseThrow().health() == HealthState.UNHEALTHY);
+      for (int i = 0; i < 5; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      }
+      transport.healthy("a", true);
+      await(() -> router.workers().view("a").orElseThrow().health() == HealthState.HEALTHY);
+    }
+  }
+
+  @Test
+  void passiveDetectionMarksAWorkerWithBrokenConnectionsUnhealthy() {
+    transport.behavior(
+        "a",
+        call -> {
+          call.fail(
+              new WorkerException(
+                  "a", WorkerException.Kind.CONNECTION, 0, "connection refused", null, null));
+          return FakeTransport.Action.HOLD;
+        });
+    try (Router router =
+        builder("a", "b")
+            .circuitBreaker(CircuitBreakerPolicy.disabled())
+            .healthChecks(
+                HealthCheckPolicy.builder()
+                    .interval(Duration.ofSeconds(60))
+                    .passiveFailureThreshold(2)
+                    .build())
+            .build()) {
+      for (int i = 0; i < 6; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      }
+      assertThat(router.workers().view("a").orElseThrow().health())
+          .isEqualTo(HealthState.UNHEALTHY);
+    }
+  }
+
+  @Test
+  void removedWorkerFinishesItsRunningRequests() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = builder("a", "b").build()) {
+      CompletableFuture<GenerateResult> f = router.generateAsync(GenerateRequest.ofText("x"));
+      FakeCall call = transport.awaitCall(WAIT);
+      WorkerView view = router.workers().view(call.workerId()).orElseThrow();
+      assertThat(router.workers().remove(call.workerId())).isTrue();
+      assertThat(view.health()).isEqualTo(HealthState.REMOVED);
+      call.complete();
+      assertThat(f.get(10, TimeUnit.SECONDS).workerId()).isEqualTo(call.workerId());
+      assertThat(view.inFlightRequests()).isZero();
+    }
+  }
+}
