@@ -1,0 +1,410 @@
+package io.flexroute.radix;
+
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.RequestCancelledException;
+import io.flexroute.Router;
+import io.flexroute.RouterException;
+import io.flexroute.TokenIds;
+import io.flexroute.TokenLogprobs;
+import io.flexroute.radix.InvalidCacheInputException.Problem;
+import io.flexroute.radix.internal.TokenPieces;
+import io.flexroute.spi.Tokenizer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link RolloutClient} implementation; see there for the steps of a turn.
+ *
+ * <p>Thread-safe. Each turn is a {@link Turn} driven by callbacks: no thread waits for the worker or
+ * for the backoff. Not public API.
+ */
+final class DefaultRolloutClient implements RolloutClient {
+
+  private static final Logger log = LoggerFactory.getLogger(DefaultRolloutClient.class);
+
+  private final Router router;
+  private final RadixTokenCache cache;
+  private final Tokenizer tokenizer;
+  private final int maxAttempts;
+  private final Duration abortBackoff;
+  private final Sleeper sleeper;
+  private final Executor executor;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final WeightVersionMapper versions;
+  private final TokenPieces pieces;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  DefaultRolloutClient(Builder b) {
+    this.router = b.router;
+    this.cache = b.cache;
+    this.tokenizer = b.tokenizer;
+    this.maxAttempts = b.maxAttempts;
+    this.abortBackoff = b.abortBackoff;
+    this.sleeper = b.sleeper;
+    if (b.executor != null) {
+      this.executor = b.executor;
+      this.ownedExecutor = null;
+    } else {
+      ExecutorService own = newExecutor();
+      this.executor = own;
+      this.ownedExecutor = own;
+    }
+    this.versions =
+        b.weightVersionMapper != null ? b.weightVersionMapper : WeightVersionMapper.standard();
+    this.pieces = new TokenPieces(b.tokenizer, Builder.PIECE_CACHE_SIZE);
+  }
+
+  private static ExecutorService newExecutor() {
+    AtomicInteger count = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "flexroute-rollout-" + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  @Override
+  public RolloutResult rollout(RolloutRequest request) {
+    CompletableFuture<RolloutResult> future = rolloutAsync(request);
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new RequestCancelledException("(rollout turn)");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new RouterException("the rollout turn failed", cause);
+    }
+  }
+
+  @Override
+  public CompletableFuture<RolloutResult> rolloutAsync(RolloutRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    Turn turn = new Turn(request);
+    try {
+      executor.execute(turn::start);
+    } catch (RejectedExecutionException e) {
+      turn.result.completeExceptionally(closed.get() ? closedException() : e);
+    }
+    return turn.result;
+  }
+
+  @Override
+  public WeightVersionMapper weightVersionMapper() {
+    return versions;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RolloutClient{tokenizer=" + tokenizer.name() + ", maxAttempts=" + maxAttempts
+        + ", abortBackoff=" + abortBackoff + ", closed=" + closed.get() + "}";
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("the rollout client is closed");
+  }
+
+  int mapVersion(@Nullable String workerVersion) {
+    if (workerVersion == null) {
+      return RadixTokenCache.NO_VERSION;
+    }
+    int v = versions.toInt(workerVersion);
+    if (v < 0) {
+      throw new IllegalArgumentException(
+          "weightVersionMapper must return a version >= 0, but returned " + v
+              + " for the worker's version '" + workerVersion + "'");
+    }
+    return v;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static float[] concat(float[] a, float[] b) {
+    float[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** One turn: prompt, attempts, then the result and the inserts. */
+  private final class Turn {
+    final RolloutRequest request;
+    final CompletableFuture<RolloutResult> result = new CompletableFuture<>();
+    volatile @Nullable CompletableFuture<?> pending;
+
+    String promptText = "";
+    int[] promptIds = new int[0];
+    float[] promptLogprobs = new float[0];
+    int[] promptMask = new int[0];
+    int[] promptVersions = new int[0];
+    int cachedTokens;
+    int tokenizedTokens;
+    @Nullable GenerateRequest generate;
+
+    Turn(RolloutRequest request) {
+      this.request = request;
+      result.whenComplete(
+          (r, e) -> {
+            if (e instanceof CancellationException) {
+              CompletableFuture<?> p = pending;
+              if (p != null) {
+                p.cancel(true);
+              }
+            }
+          });
+    }
+
+    void start() {
+      if (result.isDone()) {
+        return;
+      }
+      try {
+        promptText = request.text();
+        PrefixMatch match = cache.lookup(promptText);
+        String remaining = match.remainingText();
+        int[] fresh = remaining.isEmpty() ? new int[0] : tokenizer.encode(remaining);
+        cachedTokens = match.tokenCount();
+        tokenizedTokens = fresh.length;
+        promptIds = concat(match.tokenIds(), fresh);
+        if (promptIds.length == 0) {
+          throw new IllegalArgumentException(
+              "the prompt text (" + promptText.length() + " chars) encodes to no tokens with"
+                  + " tokenizer '" + tokenizer.name() + "'");
+        }
+        promptLogprobs = concat(match.logprobs(), new float[fresh.length]);
+        promptMask = concat(match.lossMask(), new int[fresh.length]);
+        int[] freshVersions = new int[fresh.length];
+        Arrays.fill(freshVersions, RadixTokenCache.NO_VERSION);
+        promptVersions = concat(match.weightVersions(), freshVersions);
+        generate =
+            GenerateRequest.builder()
+                .inputIds(TokenIds.of(promptIds))
+                .sampling(request.sampling())
+                .returnLogprob(true)
+                .routingKey(request.sessionId())
+                .model(request.model())
+                .timeout(request.timeout())
+                .build();
+        attempt(1);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+
+    void attempt(int n) {
+      if (result.isDone()) {
+        return;
+      }
+      CompletableFuture<GenerateResult> call =
+          router.generateAsync(Objects.requireNonNull(generate));
+      pending = call;
+      if (result.isCancelled()) {
+        call.cancel(true);
+        return;
+      }
+      call.whenComplete((r, e) -> onAnswer(n, r, e));
+    }
+
+    void onAnswer(int n, @Nullable GenerateResult r, @Nullable Throwable e) {
+      if (e != null) {
+        result.completeExceptionally(unwrap(e));
+        return;
+      }
+      GenerateResult answer = Objects.requireNonNull(r);
+      if (answer.finishReason().isAbort()) {
+        if (n >= maxAttempts) {
+          log.warn(
+              "rollout turn given up: worker {} aborted the generation on all {} attempts",
+              answer.workerId(), n);
+          result.completeExceptionally(
+              new RolloutAbortedException(n, answer.workerId(), answer.finishReason().message()));
+          return;
+        }
+        log.debug(
+            "worker {} aborted the generation (attempt {} of {}); retrying in {}",
+            answer.workerId(), n, maxAttempts, abortBackoff);
+        CompletableFuture<Void> wait = sleeper.sleep(abortBackoff);
+        pending = wait;
+        wait.whenComplete(
+            (v, se) -> {
+              if (se != null) {
+                result.completeExceptionally(unwrap(se));
+              } else {
+                attempt(n + 1);
+              }
+            });
+        return;
+      }
+      try {
+        executor.execute(() -> finish(answer, n));
+      } catch (RejectedExecutionException ex) {
+        finish(answer, n);
+      }
+    }
+
+    void finish(GenerateResult answer, int attempts) {
+      if (result.isDone()) {
+        return;
+      }
+      try {
+        result.complete(record(answer, attempts));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+
+    RolloutResult record(GenerateResult answer, int attempts) {
+      int[] out = answer.outputIds().toArray();
+      TokenLogprobs lps = answer.outputLogprobs();
+      if (lps.size() != out.length) {
+        throw new RouterException(
+            "worker '" + answer.workerId() + "' returned " + lps.size() + " logprobs for "
+                + out.length + " output tokens; rollouts need return_logprob support");
+      }
+      float[] outLogprobs = new float[out.length];
+      for (int i = 0; i < out.length; i++) {
+        outLogprobs[i] = (float) lps.get(i);
+      }
+      int version = mapVersion(answer.weightVersion());
+      TokenPieces.Decoded decoded = pieces.decode(out);
+      String outputText = decoded.text();
+      int[] outMask = new int[out.length];
+      Arrays.fill(outMask, 1);
+      int[] outVersions = new int[out.length];
+      Arrays.fill(outVersions, version);
+
+      int[] ids = concat(promptIds, out);
+      float[] logprobs = concat(promptLogprobs, outLogprobs);
+      int[] mask = concat(promptMask, outMask);
+      int[] tokenVersions = concat(promptVersions, outVersions);
+
+      int[] promptEnds = pieces.align(promptText, promptIds);
+      int[] outEnds = decoded.ends();
+      int[] ends = null;
+      if (promptEnds != null && outEnds != null) {
+        int shift = promptText.length();
+        int[] shifted = new int[outEnds.length];
+        for (int i = 0; i < outEnds.length; i++) {
+          shifted[i] = outEnds[i] + shift;
+        }
+        ends = concat(promptEnds, shifted);
+      }
+      boolean boundaries = insert(promptText, promptIds, promptLogprobs, promptMask, promptEnds,
+          RadixTokenCache.NO_VERSION, tokenizedTokens > 0);
+      String fullText = promptText + outputText;
+      if (out.length > 0 && !outputText.isEmpty()) {
+        boundaries = insert(fullText, ids, logprobs, mask, ends, version, true) && boundaries;
+      }
+      if (log.isDebugEnabled()) {
+        log.debug(
+            "rollout turn on worker {}: {} cached tokens, {} tokenised, {} generated, version {},"
+                + " attempts {}",
+            answer.workerId(), cachedTokens, tokenizedTokens, out.length, version, attempts);
+      }
+      return new RolloutResult(
+          promptText,
+          outputText,
+          answer.text(),
+          ids,
+          logprobs,
+          mask,
+          tokenVersions,
+          promptIds.length,
+          cachedTokens,
+          version,
+          answer.weightVersion(),
+          answer.workerId(),
+          answer.requestId(),
+          answer.finishReason(),
+          attempts,
+          boundaries);
+    }
+
+    /** Inserts an entry, without boundaries if the cache refuses them; returns whether it had them. */
+    boolean insert(
+        String text,
+        int[] ids,
+        float[] logprobs,
+        int[] mask,
+        int @Nullable [] ends,
+        int version,
+        boolean wanted) {
+      if (!wanted) {
+        return ends != null;
+      }
+      try {
+        cache.insert(
+            CacheEntry.builder(text, ids)
+                .logprobs(logprobs)
+                .lossMask(mask)
+                .tokenEnds(ends)
+                .weightVersion(version)
+                .build());
+        return ends != null;
+      } catch (InvalidCacheInputException e) {
+        if (ends == null || e.problem() != Problem.BAD_TOKEN_ENDS) {
+          throw e;
+        }
+        cache.insert(
+            CacheEntry.builder(text, ids)
+                .logprobs(logprobs)
+                .lossMask(mask)
+                .weightVersion(version)
+                .build());
+        return false;
+      }
+    }
+  }
+}

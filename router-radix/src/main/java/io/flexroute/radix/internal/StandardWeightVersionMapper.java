@@ -1,0 +1,62 @@
+package io.flexroute.radix.internal;
+
+import io.flexroute.radix.WeightVersionMapper;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The mapping of {@link WeightVersionMapper#standard()}: decimal integers map to themselves, other
+ * strings to numbers handed out in order of first sight above the highest number produced so far.
+ *
+ * <p>Thread-safe. The registry holds one entry per distinct non-numeric version string (one per
+ * weight update at most). Not public API.
+ */
+public final class StandardWeightVersionMapper implements WeightVersionMapper {
+
+  private final ConcurrentHashMap<String, Integer> registry = new ConcurrentHashMap<>();
+  private final AtomicInteger highest = new AtomicInteger(-1);
+
+  /** Creates a mapper with an empty registry. */
+  public StandardWeightVersionMapper() {}
+
+  @Override
+  public int toInt(String workerVersion) {
+    Objects.requireNonNull(workerVersion, "workerVersion");
+    String v = workerVersion.strip();
+    int parsed = parseDecimal(v);
+    if (parsed >= 0) {
+      highest.accumulateAndGet(parsed, Math::max);
+      return parsed;
+    }
+    Integer known = registry.get(v);
+    if (known != null) {
+      return known;
+    }
+    return registry.computeIfAbsent(
+        v, k -> highest.updateAndGet(h -> h == Integer.MAX_VALUE ? h : h + 1));
+  }
+
+  /** The value of a string of 1 to 10 ASCII digits that fits an int, or -1. */
+  static int parseDecimal(String s) {
+    int n = s.length();
+    if (n == 0 || n > 10) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value > Integer.MAX_VALUE ? -1 : (int) value;
+  }
+
+  @Override
+  public String toString() {
+    return "StandardWeightVersionMapper{registered=" + registry.size() + ", highest="
+        + highest.get() + "}";
+  }
+}
