@@ -157,7 +157,13 @@ final class ScriptedScheduler implements AutoCloseable {
       ServerCallStreamObserver<GenerateResponse> call =
           (ServerCallStreamObserver<GenerateResponse>) out;
       io.grpc.Context.current()
-          .addListener(c -> cancelledCalls.add(request.getRequestId()), Runnable::run);
+          .addListener(
+              c -> {
+                if (c.cancellationCause() != null) {
+                  cancelledCalls.add(request.getRequestId());
+                }
+              },
+              Runnable::run);
       try {
         script.run(request, call);
       } catch (Exception e) {
