@@ -272,6 +272,18 @@ public final class FakeScheduler implements AutoCloseable {
   }
 
   /**
+   * Waits until Abort was received for a request id.
+   *
+   * @param requestId the id
+   * @param timeout how long to wait
+   * @return {@code true} if it arrived in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitAbort(String requestId, Duration timeout) throws InterruptedException {
+    return service.awaitAbort(Objects.requireNonNull(requestId, "requestId"), timeout);
+  }
+
+  /**
    * Returns how many Generate calls are running, including stalled ones.
    *
    * @return the count

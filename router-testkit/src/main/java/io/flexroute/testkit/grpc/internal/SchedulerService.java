@@ -133,6 +133,21 @@ public final class SchedulerService extends SglangSchedulerGrpc.SglangSchedulerI
     }
   }
 
+  /** Waits until Abort was received for a request id. */
+  public boolean awaitAbort(String requestId, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (idle) {
+      while (!aborts.contains(requestId)) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+      return true;
+    }
+  }
+
   /** Waits until at least {@code count} Generate calls arrived in total. */
   public boolean awaitReceived(long count, Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
@@ -332,6 +347,7 @@ public final class SchedulerService extends SglangSchedulerGrpc.SglangSchedulerI
       StreamObserver<SglangSchedulerProto.AbortResponse> out) {
     String prefix = request.getRequestId();
     aborts.add(prefix);
+    signal();
     boolean found = false;
     for (Running r : List.copyOf(running.values())) {
       if (!prefix.isEmpty() && r.key.startsWith(prefix)) {

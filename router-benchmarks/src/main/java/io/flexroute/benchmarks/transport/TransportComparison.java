@@ -1,0 +1,246 @@
+package io.flexroute.benchmarks.transport;
+
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.ResponseStream;
+import io.flexroute.RetryPolicy;
+import io.flexroute.Router;
+import io.flexroute.SamplingParams;
+import io.flexroute.TokenIds;
+import io.flexroute.spi.Transport;
+import io.flexroute.testkit.grpc.FakeScheduler;
+import io.flexroute.testkit.worker.FakeWorker;
+import io.flexroute.transport.grpc.GrpcTransport;
+import io.flexroute.transport.http.HttpTransport;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Compares the HTTP transport ({@code POST /generate} against the test kit's {@code FakeWorker})
+ * with the gRPC transport ({@code Generate} against its {@code FakeScheduler}) through the router,
+ * on the same token workload: prompts given as token ids, a fixed number of output tokens ({@code
+ * ignore_eos}), logprobs returned. Both fakes answer at once, so the latency is the whole overhead
+ * of routing, encoding, the loopback round trip and decoding.
+ *
+ * <p>For each transport and mode (plain and streamed) it runs warm-up requests, then a measured
+ * batch from a few client threads, and prints one Markdown row: requests per second, latency
+ * percentiles, and the CPU time per request of the client side alone (the driver threads plus the
+ * router's and the transport's own threads, from {@link ThreadMXBean}; the fake servers run in the
+ * same JVM, so their threads are counted apart) and of the whole process.
+ *
+ * <p>Run (after {@code ./mvnw -B -q -pl router-benchmarks -am -DskipTests package}):
+ *
+ * <pre>{@code
+ * java -cp router-benchmarks/target/benchmarks.jar \
+ *     io.flexroute.benchmarks.transport.TransportComparison [requests] [threads] [promptTokens]
+ *     [outputTokens]
+ * }</pre>
+ *
+ * Defaults: 4000 requests, 4 threads, 512 prompt tokens, 64 output tokens. Not thread-safe; a
+ * command-line program.
+ */
+public final class TransportComparison {
+
+  /** Thread-name prefixes of the client side: driver, router and both transports. */
+  private static final List<String> CLIENT_THREADS =
+      List.of("bench-client", "flexroute-", "OkHttp", "main");
+
+  private TransportComparison() {}
+
+  /**
+   * Runs the comparison and prints the table.
+   *
+   * @param args requests, threads, prompt tokens, output tokens (all optional)
+   * @throws Exception if a request fails
+   */
+  public static void main(String[] args) throws Exception {
+    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 4000;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int promptTokens = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+    int outputTokens = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    int warmup = Math.max(500, requests / 4);
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+
+    List<GenerateRequest> workload = workload(64, promptTokens, outputTokens);
+    System.out.printf(Locale.ROOT,
+        "%d requests, %d client threads, %d prompt tokens, %d output tokens, logprobs on%n%n",
+        requests, threads, promptTokens, outputTokens);
+    System.out.println("| Transport | Mode | req/s | p50 latency (µs) | p99 latency (µs)"
+        + " | client CPU per request (µs) | process CPU per request (µs) |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    try (FakeWorker worker = FakeWorker.builder().maxModelLen(1_000_000).start();
+        FakeScheduler scheduler =
+            FakeScheduler.builder().maxContextLength(1_000_000).tokensPerChunk(1).start()) {
+      for (boolean stream : new boolean[] {false, true}) {
+        try (HttpTransport http = HttpTransport.create();
+            Router router = router(http, worker.baseUrl())) {
+          run("HTTP /generate", stream, router, workload, warmup, requests, threads);
+        }
+        try (GrpcTransport grpc = GrpcTransport.create();
+            Router router = router(grpc, scheduler.url())) {
+          run("gRPC Generate", stream, router, workload, warmup, requests, threads);
+        }
+      }
+    }
+  }
+
+  private static Router router(Transport transport, String url) {
+    return Router.builder()
+        .transport(transport)
+        .worker("w", url)
+        .retry(RetryPolicy.disabled())
+        .build();
+  }
+
+  static List<GenerateRequest> workload(int distinct, int promptTokens, int outputTokens) {
+    SplittableRandom random = new SplittableRandom(42);
+    List<GenerateRequest> list = new ArrayList<>();
+    for (int i = 0; i < distinct; i++) {
+      int[] ids = new int[promptTokens];
+      for (int j = 0; j < ids.length; j++) {
+        ids[j] = 1000 + random.nextInt(30_000);
+      }
+      list.add(
+          GenerateRequest.builder()
+              .inputIds(TokenIds.of(ids))
+              .sampling(
+                  SamplingParams.builder()
+                      .maxNewTokens(outputTokens)
+                      .temperature(1.0)
+                      .ignoreEos(true)
+                      .build())
+              .returnLogprob(true)
+              .timeout(Duration.ofSeconds(30))
+              .build());
+    }
+    return list;
+  }
+
+  /** Sends one request and checks that it produced the expected number of tokens. */
+  static int once(Router router, GenerateRequest request, boolean stream) {
+    int tokens = 0;
+    if (stream) {
+      try (ResponseStream<GenerateChunk> s = router.generateStream(request)) {
+        for (GenerateChunk c : s) {
+          tokens += c.newOutputIds().size();
+        }
+      }
+    } else {
+      GenerateResult r = router.generate(request);
+      tokens = r.outputIds().size();
+    }
+    Integer expected = request.sampling().maxNewTokens();
+    if (expected != null && tokens != expected) {
+      throw new IllegalStateException("expected " + expected + " tokens, got " + tokens);
+    }
+    return tokens;
+  }
+
+  private static void run(
+      String name,
+      boolean stream,
+      Router router,
+      List<GenerateRequest> workload,
+      int warmup,
+      int requests,
+      int threads)
+      throws Exception {
+    drive(router, workload, warmup, threads, stream, new Histogram(3));
+    Histogram latency = new Histogram(3);
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> clientBefore = clientCpu(mx);
+    long processBefore = processCpuNanos();
+    long start = System.nanoTime();
+    drive(router, workload, requests, threads, stream, latency);
+    long wall = System.nanoTime() - start;
+    long processCpu = processCpuNanos() - processBefore;
+    Map<Long, Long> clientAfter = clientCpu(mx);
+    long clientCpu = 0;
+    for (Map.Entry<Long, Long> e : clientAfter.entrySet()) {
+      clientCpu += e.getValue() - clientBefore.getOrDefault(e.getKey(), 0L);
+    }
+    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.1f | %.1f |%n",
+        name,
+        stream ? "stream" : "plain",
+        requests / (wall / 1e9),
+        latency.getValueAtPercentile(50) / 1000.0,
+        latency.getValueAtPercentile(99) / 1000.0,
+        clientCpu / 1000.0 / requests,
+        processCpu / 1000.0 / requests);
+  }
+
+  private static void drive(
+      Router router,
+      List<GenerateRequest> workload,
+      int count,
+      int threads,
+      boolean stream,
+      Histogram latency)
+      throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(threads);
+    for (int t = 0; t < threads; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    long s = System.nanoTime();
+                    once(router, workload.get(i % workload.size()), stream);
+                    long d = System.nanoTime() - s;
+                    synchronized (latency) {
+                      latency.recordValue(d);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                } finally {
+                  done.countDown();
+                }
+              },
+              "bench-client-" + t);
+      thread.setDaemon(true);
+      thread.start();
+    }
+    done.await();
+    Throwable e = failure.get();
+    if (e != null) {
+      throw new IllegalStateException("a request failed", e);
+    }
+  }
+
+  private static Map<Long, Long> clientCpu(ThreadMXBean mx) {
+    Map<Long, Long> cpu = new HashMap<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      String n = t.getName();
+      if (CLIENT_THREADS.stream().anyMatch(n::startsWith)) {
+        long c = mx.getThreadCpuTime(t.getId());
+        if (c >= 0) {
+          cpu.put(t.getId(), c);
+        }
+      }
+    }
+    return cpu;
+  }
+
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    return -1;
+  }
+}
