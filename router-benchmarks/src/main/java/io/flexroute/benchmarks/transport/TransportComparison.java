@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
@@ -37,8 +38,9 @@ import org.HdrHistogram.Histogram;
  * <p>For each transport and mode (plain and streamed) it runs warm-up requests, then a measured
  * batch from a few client threads, and prints one Markdown row: requests per second, latency
  * percentiles, and the CPU time per request of the client side alone (the driver threads plus the
- * router's and the transport's own threads, from {@link ThreadMXBean}; the fake servers run in the
- * same JVM, so their threads are counted apart) and of the whole process.
+ * router's and the transport's own threads ({@code flexroute-*}, {@code OkHttp*}), from {@link
+ * ThreadMXBean}; the fake servers run in the same JVM, so their threads are left out) and of the
+ * whole process (client and server together).
  *
  * <p>Run (after {@code ./mvnw -B -q -pl router-benchmarks -am -DskipTests package}):
  *
@@ -55,7 +57,7 @@ public final class TransportComparison {
 
   /** Thread-name prefixes of the client side: driver, router and both transports. */
   private static final List<String> CLIENT_THREADS =
-      List.of("bench-client", "flexroute-", "OkHttp", "main");
+      List.of("flexroute-", "OkHttp");
 
   private TransportComparison() {}
 
@@ -163,11 +165,11 @@ public final class TransportComparison {
     Map<Long, Long> clientBefore = clientCpu(mx);
     long processBefore = processCpuNanos();
     long start = System.nanoTime();
-    drive(router, workload, requests, threads, stream, latency);
+    long driverCpu = drive(router, workload, requests, threads, stream, latency);
     long wall = System.nanoTime() - start;
     long processCpu = processCpuNanos() - processBefore;
     Map<Long, Long> clientAfter = clientCpu(mx);
-    long clientCpu = 0;
+    long clientCpu = driverCpu;
     for (Map.Entry<Long, Long> e : clientAfter.entrySet()) {
       clientCpu += e.getValue() - clientBefore.getOrDefault(e.getKey(), 0L);
     }
@@ -181,7 +183,8 @@ public final class TransportComparison {
         processCpu / 1000.0 / requests);
   }
 
-  private static void drive(
+  /** Runs the requests from fresh driver threads; returns the CPU time those threads used. */
+  private static long drive(
       Router router,
       List<GenerateRequest> workload,
       int count,
@@ -191,11 +194,14 @@ public final class TransportComparison {
       throws Exception {
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong cpu = new AtomicLong();
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     CountDownLatch done = new CountDownLatch(threads);
     for (int t = 0; t < threads; t++) {
       Thread thread =
           new Thread(
               () -> {
+                long cpuStart = mx.getCurrentThreadCpuTime();
                 try {
                   for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
                     long s = System.nanoTime();
@@ -208,6 +214,7 @@ public final class TransportComparison {
                 } catch (Throwable e) {
                   failure.compareAndSet(null, e);
                 } finally {
+                  cpu.addAndGet(mx.getCurrentThreadCpuTime() - cpuStart);
                   done.countDown();
                 }
               },
@@ -220,6 +227,7 @@ public final class TransportComparison {
     if (e != null) {
       throw new IllegalStateException("a request failed", e);
     }
+    return cpu.get();
   }
 
   private static Map<Long, Long> clientCpu(ThreadMXBean mx) {
