@@ -106,4 +106,117 @@ public final class BuiltinStrategies {
       return new SessionAffinityStrategy();
     }
   }
+
+  /**
+   * Provides {@link CacheAwareStrategy} as {@value CacheAwareStrategy#NAME} with its default
+   * settings.
+   */
+  public static final class CacheAware implements StrategyProvider {
+    /** Creates the provider. */
+    public CacheAware() {}
+
+    @Override
+    public String name() {
+      return CacheAwareStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new CacheAwareStrategy();
+    }
+  }
+
+  /**
+   * Provides {@link ShortestTtftStrategy} as {@value ShortestTtftStrategy#NAME} with its default
+   * settings.
+   */
+  public static final class ShortestTtft implements StrategyProvider {
+    /** Creates the provider. */
+    public ShortestTtft() {}
+
+    @Override
+    public String name() {
+      return ShortestTtftStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new ShortestTtftStrategy();
+    }
+  }
+
+  /**
+   * Provides {@link LeastTokenWorkStrategy} as {@value LeastTokenWorkStrategy#NAME} with its
+   * default settings.
+   */
+  public static final class LeastTokenWork implements StrategyProvider {
+    /** Creates the provider. */
+    public LeastTokenWork() {}
+
+    @Override
+    public String name() {
+      return LeastTokenWorkStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new LeastTokenWorkStrategy();
+    }
+  }
+
+  /**
+   * Provides {@link PeakEwmaStrategy} as {@value PeakEwmaStrategy#NAME} with its default settings.
+   */
+  public static final class PeakEwma implements StrategyProvider {
+    /** Creates the provider. */
+    public PeakEwma() {}
+
+    @Override
+    public String name() {
+      return PeakEwmaStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new PeakEwmaStrategy();
+    }
+  }
+
+  /**
+   * Provides {@link ConsistentHashStrategy} as {@value ConsistentHashStrategy#NAME} with its
+   * default settings.
+   */
+  public static final class ConsistentHash implements StrategyProvider {
+    /** Creates the provider. */
+    public ConsistentHash() {}
+
+    @Override
+    public String name() {
+      return ConsistentHashStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new ConsistentHashStrategy();
+    }
+  }
+
+  /**
+   * Provides {@link PriorityFailoverStrategy} as {@value PriorityFailoverStrategy#NAME} around
+   * {@link PowerOfTwoStrategy}.
+   */
+  public static final class PriorityFailover implements StrategyProvider {
+    /** Creates the provider. */
+    public PriorityFailover() {}
+
+    @Override
+    public String name() {
+      return PriorityFailoverStrategy.NAME;
+    }
+
+    @Override
+    public RoutingStrategy create() {
+      return new PriorityFailoverStrategy();
+    }
+  }
 }

@@ -1,0 +1,443 @@
+package io.flexroute.core.strategy;
+
+import io.flexroute.core.strategy.internal.ListCache;
+import io.flexroute.core.strategy.internal.PrefixForest;
+import io.flexroute.core.strategy.internal.PrefixKey;
+import io.flexroute.core.strategy.internal.PrefixTree;
+import io.flexroute.spi.Choice;
+import io.flexroute.spi.RequestFeedback;
+import io.flexroute.spi.RequestView;
+import io.flexroute.spi.RoutingStrategy;
+import io.flexroute.spi.WorkerLoad;
+import io.flexroute.spi.WorkerView;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends each request to the worker with the shortest estimated time to first token, as FlexLB
+ * does, then spreads concurrent requests among the nearly-best workers.
+ *
+ * <h2>Rule</h2>
+ *
+ * <ol>
+ *   <li>For each candidate: {@code ttft = (queued + prompt - 0.7 * cached) / prefillRate}, where
+ *       {@code prompt} is the request's estimated prompt tokens, {@code cached} the tokens of the
+ *       longest prefix the candidate was sent before (from an approximate prefix tree, as in {@link
+ *       CacheAwareStrategy}; at most {@code prompt - 1}), and {@code queued} the candidate's
+ * ledger:
+ *       the estimated work ({@code prompt - 0.7 * cached}) of the requests this strategy sent it
+ *       that have not finished. When the worker's fresh {@linkplain WorkerView#reportedLoad()
+ *       reported load} shows more requests than the ledger held when the report was first seen
+ *       (requests from other routers), the surplus is added at the ledger's mean work per request.
+ *   <li>The best {@code poolRatio} of the candidates (at least one) form the pool; those within the
+ *       similarity band of the best ({@code max(best * similarityRatio, stddev(pool) / 2)}) are
+ *       equally good.
+ *   <li>Among those, the least recently selected worker is claimed with a compare-and-set on its
+ *       selection stamp; the first claim that succeeds wins, so concurrent requests that saw the
+ *       same estimates spread instead of herding. If every claim fails, the best estimate wins.
+ *   <li>The request's work joins the chosen worker's ledger until {@link #onComplete}, and its
+ *       prompt is recorded in the prefix tree.
+ * </ol>
+ *
+ * <h2>Cost and threading</h2>
+ *
+ * Thread-safe and lock-free apart from the prefix tree's short per-node locks. Up to {@code
+ * exactScanLimit} candidates, every candidate is estimated (O(n log n) for the ranking); above it,
+ * {@code sampleSize} random candidates plus the holders of the longest cached prefix are, so the
+ * cost does not grow with the fleet. Requests that never complete (routed but never dispatched)
+ * leave the ledger after {@code ledgerTimeout}.
+ */
+public final class ShortestTtftStrategy implements RoutingStrategy {
+
+  /** The name this strategy is selected by. */
+  public static final String NAME = "shortest_ttft";
+
+  /** Holders of the longest prefix added to the sample above the scan limit. */
+  private static final int MAX_HOLDERS_SAMPLED = 8;
+
+  /** Selections between two sweeps of the ledger for requests that never completed. */
+  private static final int SWEEP_INTERVAL = 4096;
+
+  private final ShortestTtftConfig config;
+  private final PrefixForest forest;
+  private final ConcurrentHashMap<String, WorkerLedger> ledgers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+  private final ListCache<Fleet> fleets = new ListCache<>(this::newFleet);
+  private final AtomicLong clock = new AtomicLong();
+  private final AtomicInteger sinceSweep = new AtomicInteger();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final long maxReportAgeNanos;
+  private final long ledgerTimeoutNanos;
+
+  /** Creates the strategy with {@link ShortestTtftConfig#defaults()}. */
+  public ShortestTtftStrategy() {
+    this(ShortestTtftConfig.defaults());
+  }
+
+  /**
+   * Creates the strategy.
+   *
+   * @param config the settings
+   */
+  public ShortestTtftStrategy(ShortestTtftConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.forest = new PrefixForest(config.maxTreeSizePerWorker(), true);
+    this.maxReportAgeNanos = saturatedNanos(config.maxReportAge());
+    this.ledgerTimeoutNanos = saturatedNanos(config.ledgerTimeout());
+  }
+
+  private static long saturatedNanos(java.time.Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** @return the settings */
+  public ShortestTtftConfig config() {
+    return config;
+  }
+
+  @Override
+  public Choice select(RequestView request, List<WorkerView> candidates) {
+    int n = candidates.size();
+    Fleet fleet = fleets.get(candidates);
+    PrefixKey key = PrefixKey.of(request);
+    PrefixTree tree = null;
+    PrefixTree.FleetIndex index = null;
+    PrefixTree.Walk walk = null;
+    if (key != null) {
+      tree = forest.tree(request.model(), request.role(), key.tokenLevel());
+      index = tree.index(candidates);
+      walk = tree.match(key, PrefixTree.walk());
+    }
+    int[] evaluated = evaluated(n, walk, index);
+    int m = evaluated.length;
+    int[] matched = matchedLengths(n, evaluated, walk, index);
+    int prompt = request.estimatedPromptTokens();
+    int keyLength = key == null ? 1 : key.length();
+    long now = config.ticker().getAsLong();
+    double discount = config.cachedTokenDiscount();
+    double[] work = new double[m];
+    double[] ttft = new double[m];
+    long[] order = new long[m];
+    for (int j = 0; j < m; j++) {
+      int c = evaluated[j];
+      long cached = Math.min((long) matched[j] * prompt / keyLength, prompt - 1L);
+      work[j] = prompt - discount * Math.max(0, cached);
+      WorkerLedger ledger = fleet.ledgers[c];
+      double queued = ledger.work() + foreignWork(candidates.get(c), ledger, now);
+      ttft[j] = (queued + work[j]) / fleet.rates[c];
+      long micros = (long) Math.min(ttft[j] * 1e6, (double) (1L << 42));
+      order[j] = (micros << 20) | j;
+    }
+    Arrays.sort(order);
+    int pool = Math.max(1, (int) (m * config.poolRatio()));
+    double best = ttft[(int) (order[0] & 0xFFFFF)];
+    double band = Math.max(best * config.similarityRatio(), stddev(order, ttft, pool) / 2);
+    int similar = 1;
+    while (similar < pool && ttft[(int) (order[similar] & 0xFFFFF)] - best <= band) {
+      similar++;
+    }
+    int pick = claimLeastRecentlySelected(order, similar, evaluated, fleet);
+    int chosen = evaluated[pick];
+    commit(request, fleet.ledgers[chosen], work[pick], now);
+    if (tree != null && walk != null && index != null) {
+      tree.insert(walk, index.tenant(chosen), tree.tick());
+    }
+    if (sinceSweep.incrementAndGet() >= SWEEP_INTERVAL) {
+      sweep(now);
+    }
+    return Choice.of(candidates.get(chosen));
+  }
+
+  /** The candidates to estimate: all up to the scan limit, else a sample plus the best holders. */
+  private int[] evaluated(
+      int n, PrefixTree.@Nullable Walk walk, PrefixTree.@Nullable FleetIndex index) {
+    if (n <= config.exactScanLimit()) {
+      int[] all = new int[n];
+      for (int i = 0; i < n; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    int sample = Math.min(config.sampleSize(), n);
+    int[] out = new int[sample + MAX_HOLDERS_SAMPLED];
+    int m = 0;
+    if (walk != null && index != null) {
+      for (int i = walk.size() - 1; i >= 0 && m < MAX_HOLDERS_SAMPLED; i--) {
+        PrefixTree.TenantSet holders = walk.holders(i);
+        int h = holders.size();
+        int start = h <= 1 ? 0 : random.nextInt(h);
+        for (int k = 0; k < h && m < MAX_HOLDERS_SAMPLED; k++) {
+          int at = start + k;
+          int c = index.candidate(holders.tenantAt(at < h ? at : at - h));
+          if (c >= 0 && !contains(out, m, c)) {
+            out[m++] = c;
+          }
+        }
+      }
+    }
+    for (int k = 0; k < sample; k++) {
+      int c = random.nextInt(n);
+      if (!contains(out, m, c)) {
+        out[m++] = c;
+      }
+    }
+    return Arrays.copyOf(out, m);
+  }
+
+  private static boolean contains(int[] a, int length, int value) {
+    for (int i = 0; i < length; i++) {
+      if (a[i] == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The cached prefix length of each evaluated candidate, from the deepest node it holds. */
+  private static int[] matchedLengths(
+      int n, int[] evaluated, PrefixTree.@Nullable Walk walk,
+      PrefixTree.@Nullable FleetIndex index) {
+    int m = evaluated.length;
+    int[] matched = new int[m];
+    if (walk == null || index == null || walk.size() == 0) {
+      return matched;
+    }
+    if (m == n) {
+      // Every candidate is evaluated in list order: assign from the deepest node up.
+      int assigned = 0;
+      for (int i = walk.size() - 1; i >= 0 && assigned < n; i--) {
+        PrefixTree.TenantSet holders = walk.holders(i);
+        int end = walk.end(i);
+        for (int k = 0, h = holders.size(); k < h; k++) {
+          int c = index.candidate(holders.tenantAt(k));
+          if (c >= 0 && matched[c] == 0) {
+            matched[c] = end;
+            assigned++;
+          }
+        }
+      }
+      return matched;
+    }
+    for (int j = 0; j < m; j++) {
+      int tenant = index.tenant(evaluated[j]).index();
+      for (int i = walk.size() - 1; i >= 0; i--) {
+        if (walk.holders(i).find(tenant) >= 0) {
+          matched[j] = walk.end(i);
+          break;
+        }
+      }
+    }
+    return matched;
+  }
+
+  /**
+   * The work of requests a worker reports beyond what the ledger held when the report was first
+   * seen: requests other routers sent it. Zero without a fresh report.
+   */
+  private double foreignWork(WorkerView worker, WorkerLedger ledger, long now) {
+    WorkerLoad load = worker.reportedLoad();
+    if (load == null || now - load.reportedAtNanos() > maxReportAgeNanos) {
+      return 0;
+    }
+    int count = ledger.count.get();
+    if (ledger.lastReport != load) {
+      long reported = (long) load.runningRequests() + load.waitingRequests();
+      ledger.foreign = (int) Math.max(0, Math.min(Integer.MAX_VALUE, reported - count));
+      ledger.lastReport = load;
+    }
+    int foreign = ledger.foreign;
+    if (foreign == 0) {
+      return 0;
+    }
+    double mean = count > 0 ? ledger.work() / count : config.defaultRequestTokens();
+    return foreign * mean;
+  }
+
+  private static double stddev(long[] order, double[] ttft, int pool) {
+    if (pool < 2) {
+      return 0;
+    }
+    double sum = 0;
+    double sumSq = 0;
+    for (int k = 0; k < pool; k++) {
+      double v = ttft[(int) (order[k] & 0xFFFFF)];
+      sum += v;
+      sumSq += v * v;
+    }
+    double mean = sum / pool;
+    return Math.sqrt(Math.max(0, sumSq / pool - mean * mean));
+  }
+
+  /**
+   * Claims the least recently selected of the first {@code similar} ranked candidates with a
+   * compare-and-set on its stamp; returns its position among the evaluated candidates.
+   */
+  private int claimLeastRecentlySelected(long[] order, int similar, int[] evaluated, Fleet fleet) {
+    long stamp = clock.incrementAndGet();
+    if (similar == 1) {
+      int j = (int) (order[0] & 0xFFFFF);
+      fleet.ledgers[evaluated[j]].lastSelected.set(stamp);
+      return j;
+    }
+    int[] set = new int[similar];
+    long[] seen = new long[similar];
+    for (int k = 0; k < similar; k++) {
+      int j = (int) (order[k] & 0xFFFFF);
+      long observed = fleet.ledgers[evaluated[j]].lastSelected.get();
+      int at = k;
+      while (at > 0 && seen[at - 1] > observed) {
+        set[at] = set[at - 1];
+        seen[at] = seen[at - 1];
+        at--;
+      }
+      set[at] = j;
+      seen[at] = observed;
+    }
+    for (int k = 0; k < similar; k++) {
+      if (fleet.ledgers[evaluated[set[k]]].lastSelected.compareAndSet(seen[k], stamp)) {
+        return set[k];
+      }
+    }
+    return (int) (order[0] & 0xFFFFF);
+  }
+
+  private void commit(RequestView request, WorkerLedger ledger, double work, long now) {
+    long milli = (long) (work * 1000);
+    ledger.add(milli);
+    Pending old = pending.put(request.requestId(), new Pending(ledger, milli, now));
+    if (old != null) {
+      // The same request routed again (a retry): its earlier attempt's work leaves the ledger.
+      old.ledger.remove(old.workMilli);
+    }
+  }
+
+  @Override
+  public void onComplete(RequestFeedback feedback) {
+    Pending p = pending.remove(feedback.request().requestId());
+    if (p != null) {
+      p.ledger.remove(p.workMilli);
+    }
+  }
+
+  private void sweep(long now) {
+    if (!sweeping.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      sinceSweep.set(0);
+      pending.forEach(
+          (id, p) -> {
+            if (now - p.startNanos > ledgerTimeoutNanos && pending.remove(id, p)) {
+              p.ledger.remove(p.workMilli);
+            }
+          });
+    } finally {
+      sweeping.set(false);
+    }
+  }
+
+  /**
+   * The estimated queued work of a worker in the ledger, in prompt tokens.
+   *
+   * @param workerId the worker id
+   * @return the work, 0 for a worker never selected
+   */
+  public double queuedWork(String workerId) {
+    WorkerLedger l = ledgers.get(workerId);
+    return l == null ? 0 : l.work();
+  }
+
+  /**
+   * The number of requests in the ledger, all workers together.
+   *
+   * @return the count
+   */
+  public int pendingRequests() {
+    return pending.size();
+  }
+
+  private Fleet newFleet(List<WorkerView> candidates) {
+    int n = candidates.size();
+    WorkerLedger[] l = new WorkerLedger[n];
+    double[] rates = new double[n];
+    for (int i = 0; i < n; i++) {
+      WorkerView w = candidates.get(i);
+      l[i] = ledgers.computeIfAbsent(w.id(), id -> new WorkerLedger());
+      double rate = config.prefillRate().applyAsDouble(w.worker());
+      rates[i] =
+          rate > 0 && !Double.isInfinite(rate)
+              ? rate
+              : ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND;
+    }
+    return new Fleet(l, rates);
+  }
+
+  @Override
+  public String toString() {
+    return "ShortestTtftStrategy{" + config + "}";
+  }
+
+  /** The ledgers and prefill rates of one candidate list, by position. Immutable. */
+  private static final class Fleet {
+    final WorkerLedger[] ledgers;
+    final double[] rates;
+
+    Fleet(WorkerLedger[] ledgers, double[] rates) {
+      this.ledgers = ledgers;
+      this.rates = rates;
+    }
+  }
+
+  /** One worker's unfinished work and selection stamp. Thread-safe. */
+  private static final class WorkerLedger {
+    final AtomicLong workMilli = new AtomicLong();
+    final AtomicInteger count = new AtomicInteger();
+    final AtomicLong lastSelected = new AtomicLong();
+    volatile @Nullable WorkerLoad lastReport;
+    volatile int foreign;
+
+    double work() {
+      return Math.max(0, workMilli.get()) / 1000.0;
+    }
+
+    void add(long milli) {
+      workMilli.addAndGet(milli);
+      count.incrementAndGet();
+    }
+
+    void remove(long milli) {
+      workMilli.addAndGet(-milli);
+      count.decrementAndGet();
+    }
+  }
+
+  /** A routed request's entry in the ledger. Immutable. */
+  private static final class Pending {
+    final WorkerLedger ledger;
+    final long workMilli;
+    final long startNanos;
+
+    Pending(WorkerLedger ledger, long workMilli, long startNanos) {
+      this.ledger = ledger;
+      this.workMilli = workMilli;
+      this.startNanos = startNanos;
+    }
+  }
+}

@@ -1,0 +1,880 @@
+package io.flexroute.core.strategy.internal;
+
+import io.flexroute.spi.WorkerView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An approximate, multi-tenant radix tree of the prompts a router sent to each worker (tenant): it
+ * records which worker served which prefix, so that a strategy can send a request where its prefix
+ * is most likely still in the KV cache. Elements are token ids or characters ({@link PrefixKey}); a
+ * tree holds one kind only.
+ *
+ * <h2>Operations</h2>
+ *
+ * <ul>
+ *   <li>{@link #match} walks the tree along a key without locking and records the path in a {@link
+ *       Walk}: for every node on it, the length matched up to its end and its holders.
+ *   <li>{@link #insert} records the key for the chosen worker, reusing the walk (match and insert
+ *       are one pass over the key): it stamps the path's nodes for the worker, splits the edge
+ * where
+ *       the key diverges and adds one leaf for the rest of the key.
+ *   <li>Each worker's share of the tree (the total length of the nodes it holds) is trimmed to a
+ *       budget, least recently used first, by the thread whose insert crossed it. A per-worker
+ * queue
+ *       of (node, stamp) entries gives the LRU order in O(1) per evicted node; ancestors go with
+ *       their last descendant when no later request touched them.
+ *   <li>Workers absent from the candidate lists for long lose their entries gradually ({@link
+ *       #index}), so a fleet whose workers change does not leak.
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ *
+ * Thread-safe. Matching takes no lock. Inserting takes a node's monitor only to change it (a new
+ * holder, a split, a new child); a split holds the parent's and then the child's monitor, while
+ * eviction holds one monitor at a time, so locks are always taken top-down. Concurrent changes can
+ * make a match miss part of a prefix or an insert skip a branch: the tree is a hint, never wrong in
+ * a way that matters beyond a worse choice.
+ */
+public final class PrefixTree {
+
+  private static final VarHandle STAMPS = MethodHandles.arrayElementVarHandle(long[].class);
+
+  /** Eviction trims a worker to this fraction of its budget, so it runs once per 10% of growth. */
+  private static final double TRIM_TO = 0.9;
+
+  /** Selections of its tree after which a worker absent from the candidates starts to be purged. */
+  public static final long ABSENT_PURGE_DELAY = 65_536;
+
+  /** Queue entries an insert spends purging absent workers. */
+  private static final int PURGE_STEPS = 8;
+
+  /** The smallest eviction-queue length that triggers a compaction. */
+  private static final int MIN_COMPACT = 1024;
+
+  private static final ThreadLocal<Walk> WALKS = ThreadLocal.withInitial(Walk::new);
+
+  private final long maxSize;
+  private final long trimTo;
+  private final boolean purgeAbsent;
+  private final Node root = new Node(null, Label.ROOT);
+  private final AtomicLong clock = new AtomicLong();
+  private final ConcurrentHashMap<String, Tenant> tenantsById = new ConcurrentHashMap<>();
+  private final Object registryLock = new Object();
+  private volatile Tenant[] tenants = new Tenant[0];
+  private volatile int[] absent = new int[0];
+  private volatile @Nullable FleetIndex lastIndex;
+  private final ConcurrentHashMap<ListKey, FleetIndex> indexes = new ConcurrentHashMap<>();
+
+  /**
+   * Creates an empty tree.
+   *
+   * @param maxSizePerWorker the budget of each worker, in elements (tokens or characters)
+   * @param purgeAbsent whether workers missing from {@link #index} calls for {@link
+   *     #ABSENT_PURGE_DELAY} selections are purged; only for callers that pass the full candidate
+   *     lists
+   */
+  public PrefixTree(long maxSizePerWorker, boolean purgeAbsent) {
+    if (maxSizePerWorker < 1) {
+      throw new IllegalArgumentException(
+          "maxSizePerWorker must be >= 1, but was " + maxSizePerWorker);
+    }
+    this.maxSize = maxSizePerWorker;
+    this.trimTo = Math.max(1, (long) (maxSizePerWorker * TRIM_TO));
+    this.purgeAbsent = purgeAbsent;
+  }
+
+  /**
+   * The calling thread's walk, reset. A walk must not be kept across calls that may use another
+   * tree on the same thread.
+   *
+   * @return the walk
+   */
+  public static Walk walk() {
+    return WALKS.get();
+  }
+
+  /**
+   * A new logical time stamp; later stamps are larger.
+   *
+   * @return the stamp
+   */
+  public long tick() {
+    return clock.incrementAndGet();
+  }
+
+  // ---------------------------------------------------------------- tenants and candidate lists
+
+  /**
+   * The worker state for an id, registering it on first sight.
+   *
+   * @param workerId the worker id
+   * @return the tenant
+   */
+  public Tenant tenant(String workerId) {
+    Tenant t = tenantsById.get(workerId);
+    if (t != null) {
+      return t;
+    }
+    synchronized (registryLock) {
+      t = tenantsById.get(workerId);
+      if (t == null) {
+        Tenant[] old = tenants;
+        t = new Tenant(old.length, workerId);
+        Tenant[] grown = Arrays.copyOf(old, old.length + 1);
+        grown[old.length] = t;
+        tenants = grown;
+        tenantsById.put(workerId, t);
+      }
+      return t;
+    }
+  }
+
+  /**
+   * The index of a candidate list: each candidate's tenant and each tenant's candidate position.
+   * Cached by the list's identity (the router hands out one instance per eligible set), so this is
+   * O(1) except the first time a list is seen, which is O(n).
+   *
+   * @param candidates the candidates
+   * @return the index
+   */
+  public FleetIndex index(List<WorkerView> candidates) {
+    FleetIndex last = lastIndex;
+    if (last != null && last.candidates == candidates) {
+      return last;
+    }
+    ListKey key = new ListKey(candidates);
+    FleetIndex idx = indexes.get(key);
+    if (idx == null) {
+      if (indexes.size() >= 64) {
+        indexes.clear();
+      }
+      idx = indexes.computeIfAbsent(key, k -> buildIndex(candidates));
+    }
+    lastIndex = idx;
+    return idx;
+  }
+
+  private FleetIndex buildIndex(List<WorkerView> candidates) {
+    int n = candidates.size();
+    Tenant[] of = new Tenant[n];
+    for (int i = 0; i < n; i++) {
+      of[i] = tenant(candidates.get(i).id());
+    }
+    Tenant[] all = tenants;
+    int[] candidateOf = new int[all.length];
+    Arrays.fill(candidateOf, -1);
+    for (int i = 0; i < n; i++) {
+      candidateOf[of[i].index] = i;
+    }
+    if (purgeAbsent) {
+      long now = clock.get();
+      int[] missing = new int[all.length];
+      int m = 0;
+      for (Tenant t : all) {
+        if (candidateOf[t.index] < 0) {
+          if (t.absentSince < 0) {
+            t.absentSince = now;
+          }
+          missing[m++] = t.index;
+        } else {
+          t.absentSince = -1;
+        }
+      }
+      absent = Arrays.copyOf(missing, m);
+    }
+    return new FleetIndex(candidates, of, candidateOf);
+  }
+
+  // ---------------------------------------------------------------- match and insert
+
+  /**
+   * Walks the tree along a key without locking.
+   *
+   * @param key the key
+   * @param walk where to record the path (from {@link #walk()})
+   * @return the walk
+   */
+  public Walk match(PrefixKey key, Walk walk) {
+    walk.reset(key);
+    Node cur = root;
+    int pos = 0;
+    int length = key.length();
+    while (pos < length) {
+      Node child = cur.children.get(key.at(pos));
+      if (child == null) {
+        break;
+      }
+      Label label = child.label;
+      if (label.depth != pos) {
+        break; // split concurrently: stop here, the match is a hint
+      }
+      int k = key.common(label.elements, pos);
+      if (k == 0) {
+        break;
+      }
+      walk.push(child, pos + k);
+      pos += k;
+      if (k < label.elements.length) {
+        walk.partialLabel = label;
+        walk.partialCount = k;
+        break;
+      }
+      cur = child;
+    }
+    walk.matched = pos;
+    return walk;
+  }
+
+  /**
+   * Records a matched key for a worker: stamps the walk's nodes for it, splits the edge where the
+   * key diverges, adds a leaf for the unmatched rest, then trims the worker to its budget.
+   *
+   * @param walk the walk {@link #match} just filled for this tree, on this thread
+   * @param tenant the worker that takes the request
+   * @param stamp the request's stamp from {@link #tick()}
+   */
+  public void insert(Walk walk, Tenant tenant, long stamp) {
+    PrefixKey key = walk.key;
+    if (key == null) {
+      return;
+    }
+    int pos = walk.matched;
+    int full = walk.partialLabel != null ? walk.size - 1 : walk.size;
+    Node tail = root;
+    for (int i = 0; i < full; i++) {
+      Node node = walk.nodes[i];
+      if (!touch(node, tenant, stamp)) {
+        finish(tenant, tail, stamp);
+        return;
+      }
+      tail = node;
+    }
+    Label partial = walk.partialLabel;
+    if (partial != null) {
+      Node child = walk.nodes[walk.size - 1];
+      if (pos == key.length() && holds(child, tenant)) {
+        touch(child, tenant, stamp);
+        finish(tenant, child, stamp);
+        return;
+      }
+      Node upper = split(tail, child, partial, walk.partialCount);
+      if (upper == null || !touch(upper, tenant, stamp)) {
+        finish(tenant, tail, stamp);
+        return;
+      }
+      tail = upper;
+    }
+    if (pos < key.length()) {
+      Node leaf = addLeaf(tail, key, pos, tenant, stamp);
+      if (leaf != null) {
+        tail = leaf;
+      }
+    }
+    finish(tenant, tail, stamp);
+  }
+
+  private void finish(Tenant tenant, Node deepest, long stamp) {
+    if (deepest != root) {
+      tenant.queue.offer(new Entry(deepest, stamp));
+      tenant.queueLength.incrementAndGet();
+    }
+    if (tenant.size.get() > maxSize) {
+      evict(tenant, trimTo, Integer.MAX_VALUE);
+    } else if (tenant.queueLength.get() > tenant.compactAt) {
+      compact(tenant);
+    }
+    if (purgeAbsent) {
+      int[] gone = absent;
+      if (gone.length > 0) {
+        Tenant t = tenants[gone[(int) (stamp % gone.length)]];
+        long since = t.absentSince;
+        if (since >= 0 && stamp - since > ABSENT_PURGE_DELAY && t.size.get() > 0) {
+          evict(t, 0, PURGE_STEPS);
+        }
+      }
+    }
+  }
+
+  private static boolean holds(Node node, Tenant tenant) {
+    return node.tenants.find(tenant.index) >= 0;
+  }
+
+  /** Stamps a node for a tenant, adding the tenant if needed; false if the node is gone. */
+  private static boolean touch(Node node, Tenant tenant, long stamp) {
+    TenantSet ts = node.tenants;
+    int i = ts.find(tenant.index);
+    if (i >= 0) {
+      ts.setStamp(i, stamp);
+      return true;
+    }
+    synchronized (node) {
+      if (node.dead) {
+        return false;
+      }
+      ts = node.tenants;
+      i = ts.find(tenant.index);
+      if (i >= 0) {
+        ts.setStamp(i, stamp);
+        return true;
+      }
+      node.tenants = ts.with(tenant.index, stamp);
+      tenant.size.addAndGet(node.label.elements.length);
+      return true;
+    }
+  }
+
+  /**
+   * Splits {@code child} (a child of {@code parent}) after {@code k} elements; returns the new
+   * upper
+   * node, or null when the tree changed since the walk.
+   */
+  private @Nullable Node split(Node parent, Node child, Label seen, int k) {
+    synchronized (parent) {
+      if (parent.dead || parent.children.get(seen.elements[0]) != child) {
+        return null;
+      }
+      synchronized (child) {
+        if (child.dead || child.label != seen) {
+          return null;
+        }
+        int[] all = seen.elements;
+        Node upper = new Node(parent, new Label(Arrays.copyOfRange(all, 0, k), seen.depth));
+        upper.tenants = child.tenants.copy();
+        upper.children = Children.EMPTY.with(all[k], child);
+        child.label = new Label(Arrays.copyOfRange(all, k, all.length), seen.depth + k);
+        child.parent = upper;
+        parent.children = parent.children.replace(child, upper);
+        return upper;
+      }
+    }
+  }
+
+  private static @Nullable Node addLeaf(
+      Node parent, PrefixKey key, int pos, Tenant tenant, long stamp) {
+    int first = key.at(pos);
+    int[] elements = key.copy(pos, key.length());
+    Node leaf = new Node(parent, new Label(elements, pos));
+    leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp);
+    synchronized (parent) {
+      if (parent.dead || parent.children.get(first) != null) {
+        return null;
+      }
+      parent.children = parent.children.with(first, leaf);
+    }
+    tenant.size.addAndGet(elements.length);
+    return leaf;
+  }
+
+  // ---------------------------------------------------------------- eviction
+
+  /** Evicts a tenant's least recently used nodes until its size is at most {@code target}. */
+  private void evict(Tenant tenant, long target, int maxSteps) {
+    if (!tenant.lock.tryLock()) {
+      return; // another thread is trimming this worker
+    }
+    try {
+      int steps = 0;
+      while (tenant.size.get() > target && steps++ < maxSteps) {
+        Entry e = tenant.queue.poll();
+        if (e == null) {
+          break;
+        }
+        tenant.queueLength.decrementAndGet();
+        removeUpwards(e.node, tenant, e.stamp);
+      }
+    } finally {
+      tenant.lock.unlock();
+    }
+  }
+
+  /**
+   * Removes a tenant from a node last touched at {@code stamp} and from the ancestors no later
+   * request touched; unlinks nodes left without holders and children.
+   */
+  private void removeUpwards(Node start, Tenant tenant, long stamp) {
+    Node node = start;
+    while (node != root) {
+      Node parent;
+      boolean unlink;
+      synchronized (node) {
+        if (node.dead) {
+          return;
+        }
+        TenantSet ts = node.tenants;
+        int i = ts.find(tenant.index);
+        if (i >= 0) {
+          if (ts.stamp(i) > stamp) {
+            return; // touched since: still in use
+          }
+          node.tenants = ts.without(i);
+          tenant.size.addAndGet(-node.label.elements.length);
+        } else if (ts.size() > 0) {
+          return;
+        }
+        unlink = node.tenants.size() == 0 && node.children.size() == 0;
+        if (unlink) {
+          node.dead = true;
+        }
+        parent = node.parent;
+      }
+      if (parent == null) {
+        return;
+      }
+      if (unlink) {
+        synchronized (parent) {
+          parent.children = parent.children.without(node);
+        }
+      }
+      node = parent;
+    }
+  }
+
+  /** Drops stale queue entries (nodes touched again since, or gone), keeping the live ones. */
+  private static void compact(Tenant tenant) {
+    if (!tenant.lock.tryLock()) {
+      return;
+    }
+    try {
+      int n = tenant.queueLength.get();
+      int live = 0;
+      for (int i = 0; i < n; i++) {
+        Entry e = tenant.queue.poll();
+        if (e == null) {
+          break;
+        }
+        tenant.queueLength.decrementAndGet();
+        TenantSet ts = e.node.tenants;
+        int at = ts.find(tenant.index);
+        if (!e.node.dead && at >= 0 && ts.stamp(at) == e.stamp) {
+          tenant.queue.offer(e);
+          tenant.queueLength.incrementAndGet();
+          live++;
+        }
+      }
+      tenant.compactAt = 2 * live + MIN_COMPACT;
+    } finally {
+      tenant.lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /**
+   * The number of elements a worker holds in the tree.
+   *
+   * @param workerId the worker id
+   * @return the size, 0 for an unknown worker
+   */
+  public long sizeOf(String workerId) {
+    Tenant t = tenantsById.get(workerId);
+    return t == null ? 0 : t.size.get();
+  }
+
+  /**
+   * The number of nodes, root excluded; walks the whole tree (for tests and reports).
+   *
+   * @return the count
+   */
+  public int nodeCount() {
+    int count = 0;
+    List<Node> stack = new ArrayList<>();
+    stack.add(root);
+    while (!stack.isEmpty()) {
+      Node n = stack.remove(stack.size() - 1);
+      Children c = n.children;
+      for (int i = 0; i < c.size(); i++) {
+        stack.add(c.nodes[i]);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The id of a tenant index.
+   *
+   * @param index the tenant index
+   * @return the worker id
+   */
+  public String workerId(int index) {
+    return tenants[index].id;
+  }
+
+  // ---------------------------------------------------------------- types
+
+  /**
+   * The per-thread record of one {@link #match}: the nodes on the key's path with the matched
+   * length
+   * at each. Not thread-safe: owned by its thread.
+   */
+  public static final class Walk {
+    Node[] nodes = new Node[16];
+    int[] ends = new int[16];
+    int size;
+    int matched;
+    @Nullable PrefixKey key;
+    @Nullable Label partialLabel;
+    int partialCount;
+
+    Walk() {}
+
+    void reset(PrefixKey key) {
+      this.key = key;
+      size = 0;
+      matched = 0;
+      partialLabel = null;
+      partialCount = 0;
+    }
+
+    void push(Node node, int end) {
+      if (size == nodes.length) {
+        nodes = Arrays.copyOf(nodes, size * 2);
+        ends = Arrays.copyOf(ends, size * 2);
+      }
+      nodes[size] = node;
+      ends[size] = end;
+      size++;
+    }
+
+    /** @return the number of nodes on the path */
+    public int size() {
+      return size;
+    }
+
+    /** @return the number of key elements matched */
+    public int matched() {
+      return matched;
+    }
+
+    /** @return the key's length */
+    public int keyLength() {
+      PrefixKey k = key;
+      return k == null ? 0 : k.length();
+    }
+
+    /**
+     * The key elements matched up to the end of a path node (inside it, for the last node when the
+     * key diverges within its edge).
+     *
+     * @param i the path position, from 0 (nearest the root)
+     * @return the matched length
+     */
+    public int end(int i) {
+      return ends[i];
+    }
+
+    /**
+     * The holders of a path node.
+     *
+     * @param i the path position
+     * @return the holders
+     */
+    public TenantSet holders(int i) {
+      return nodes[i].tenants;
+    }
+  }
+
+  /**
+   * One worker's state in a tree: its index, size and eviction queue. Thread-safe.
+   */
+  public static final class Tenant {
+    final int index;
+    final String id;
+    final AtomicLong size = new AtomicLong();
+    final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    final AtomicInteger queueLength = new AtomicInteger();
+    final ReentrantLock lock = new ReentrantLock();
+    volatile int compactAt = MIN_COMPACT;
+    volatile long absentSince = -1;
+
+    Tenant(int index, String id) {
+      this.index = index;
+      this.id = id;
+    }
+
+    /** @return the tenant's index in its tree */
+    public int index() {
+      return index;
+    }
+
+    /** @return the worker id */
+    public String id() {
+      return id;
+    }
+  }
+
+  /**
+   * The index of one candidate list in a tree. Immutable and thread-safe.
+   */
+  public static final class FleetIndex {
+    final List<WorkerView> candidates;
+    final Tenant[] tenantOf;
+    final int[] candidateOf;
+
+    FleetIndex(List<WorkerView> candidates, Tenant[] tenantOf, int[] candidateOf) {
+      this.candidates = candidates;
+      this.tenantOf = tenantOf;
+      this.candidateOf = candidateOf;
+    }
+
+    /**
+     * The tenant of a candidate.
+     *
+     * @param candidate the candidate's position in the list
+     * @return the tenant
+     */
+    public Tenant tenant(int candidate) {
+      return tenantOf[candidate];
+    }
+
+    /**
+     * The candidate position of a tenant.
+     *
+     * @param tenantIndex the tenant index
+     * @return the position, or -1 when the tenant is not a candidate
+     */
+    public int candidate(int tenantIndex) {
+      return tenantIndex < candidateOf.length ? candidateOf[tenantIndex] : -1;
+    }
+  }
+
+  /**
+   * The holders of a node: sorted tenant indexes with their last-touch stamps. The index set is
+   * immutable (changes replace the whole set); stamps are updated in place. Thread-safe.
+   */
+  public static final class TenantSet {
+    static final TenantSet EMPTY = new TenantSet(new int[0], new long[0]);
+
+    final int[] ids;
+    final long[] stamps;
+
+    TenantSet(int[] ids, long[] stamps) {
+      this.ids = ids;
+      this.stamps = stamps;
+    }
+
+    /** @return the number of holders */
+    public int size() {
+      return ids.length;
+    }
+
+    /**
+     * The tenant index of a holder.
+     *
+     * @param i the holder's position, from 0
+     * @return the tenant index
+     */
+    public int tenantAt(int i) {
+      return ids[i];
+    }
+
+    /**
+     * The position of a tenant among the holders.
+     *
+     * @param tenantIndex the tenant index
+     * @return the position, or a negative number when the tenant does not hold the node
+     */
+    public int find(int tenantIndex) {
+      int[] a = ids;
+      if (a.length <= 8) {
+        for (int i = 0; i < a.length; i++) {
+          if (a[i] == tenantIndex) {
+            return i;
+          }
+        }
+        return -1;
+      }
+      return Arrays.binarySearch(a, tenantIndex);
+    }
+
+    long stamp(int i) {
+      return (long) STAMPS.getOpaque(stamps, i);
+    }
+
+    void setStamp(int i, long stamp) {
+      STAMPS.setOpaque(stamps, i, stamp);
+    }
+
+    TenantSet copy() {
+      long[] s = new long[stamps.length];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = stamp(i);
+      }
+      return new TenantSet(ids, s);
+    }
+
+    TenantSet with(int tenantIndex, long stamp) {
+      int at = -(Arrays.binarySearch(ids, tenantIndex) + 1);
+      int n = ids.length;
+      int[] i2 = new int[n + 1];
+      long[] s2 = new long[n + 1];
+      System.arraycopy(ids, 0, i2, 0, at);
+      System.arraycopy(ids, at, i2, at + 1, n - at);
+      for (int j = 0; j < n; j++) {
+        s2[j < at ? j : j + 1] = stamp(j);
+      }
+      i2[at] = tenantIndex;
+      s2[at] = stamp;
+      return new TenantSet(i2, s2);
+    }
+
+    TenantSet without(int position) {
+      int n = ids.length;
+      if (n == 1) {
+        return EMPTY;
+      }
+      int[] i2 = new int[n - 1];
+      long[] s2 = new long[n - 1];
+      for (int j = 0, k = 0; j < n; j++) {
+        if (j != position) {
+          i2[k] = ids[j];
+          s2[k] = stamp(j);
+          k++;
+        }
+      }
+      return new TenantSet(i2, s2);
+    }
+  }
+
+  /** An edge label and the key position it starts at. Immutable. */
+  static final class Label {
+    static final Label ROOT = new Label(new int[0], 0);
+
+    final int[] elements;
+    final int depth;
+
+    Label(int[] elements, int depth) {
+      this.elements = elements;
+      this.depth = depth;
+    }
+  }
+
+  /** A tree node. Fields change under the node's monitor and are read without it. */
+  static final class Node {
+    volatile @Nullable Node parent;
+    volatile Label label;
+    volatile Children children = Children.EMPTY;
+    volatile TenantSet tenants = TenantSet.EMPTY;
+    volatile boolean dead;
+
+    Node(@Nullable Node parent, Label label) {
+      this.parent = parent;
+      this.label = label;
+    }
+  }
+
+  /** A node's children, sorted by first element; replaced on change. Immutable. */
+  static final class Children {
+    static final Children EMPTY = new Children(new int[0], new Node[0]);
+
+    final int[] firsts;
+    final Node[] nodes;
+
+    Children(int[] firsts, Node[] nodes) {
+      this.firsts = firsts;
+      this.nodes = nodes;
+    }
+
+    int size() {
+      return firsts.length;
+    }
+
+    @Nullable Node get(int first) {
+      int[] f = firsts;
+      if (f.length <= 8) {
+        for (int i = 0; i < f.length; i++) {
+          if (f[i] == first) {
+            return nodes[i];
+          }
+        }
+        return null;
+      }
+      int i = Arrays.binarySearch(f, first);
+      return i >= 0 ? nodes[i] : null;
+    }
+
+    Children with(int first, Node node) {
+      int at = -(Arrays.binarySearch(firsts, first) + 1);
+      int n = firsts.length;
+      int[] f2 = new int[n + 1];
+      Node[] n2 = new Node[n + 1];
+      System.arraycopy(firsts, 0, f2, 0, at);
+      System.arraycopy(firsts, at, f2, at + 1, n - at);
+      System.arraycopy(nodes, 0, n2, 0, at);
+      System.arraycopy(nodes, at, n2, at + 1, n - at);
+      f2[at] = first;
+      n2[at] = node;
+      return new Children(f2, n2);
+    }
+
+    Children replace(Node old, Node replacement) {
+      for (int i = 0; i < nodes.length; i++) {
+        if (nodes[i] == old) {
+          Node[] n2 = nodes.clone();
+          n2[i] = replacement;
+          return new Children(firsts, n2);
+        }
+      }
+      return this;
+    }
+
+    Children without(Node node) {
+      for (int i = 0; i < nodes.length; i++) {
+        if (nodes[i] == node) {
+          int n = nodes.length;
+          if (n == 1) {
+            return EMPTY;
+          }
+          int[] f2 = new int[n - 1];
+          Node[] n2 = new Node[n - 1];
+          System.arraycopy(firsts, 0, f2, 0, i);
+          System.arraycopy(firsts, i + 1, f2, i, n - i - 1);
+          System.arraycopy(nodes, 0, n2, 0, i);
+          System.arraycopy(nodes, i + 1, n2, i, n - i - 1);
+          return new Children(f2, n2);
+        }
+      }
+      return this;
+    }
+  }
+
+  /** An eviction-queue entry: a node a tenant touched last at a stamp. Immutable. */
+  static final class Entry {
+    final Node node;
+    final long stamp;
+
+    Entry(Node node, long stamp) {
+      this.node = node;
+      this.stamp = stamp;
+    }
+  }
+
+  /** Identity of a candidate list. */
+  private static final class ListKey {
+    private final List<WorkerView> list;
+
+    ListKey(List<WorkerView> list) {
+      this.list = list;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ListKey k && k.list == list;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(list);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Not public API: the data structures behind the built-in strategies (the approximate prefix tree,
+ * the consistent-hash ring, per-candidate-list caches). Types here may change or disappear in any
+ * release.
+ */
+@NullMarked
+package io.flexroute.core.strategy.internal;
+
+import org.jspecify.annotations.NullMarked;
