@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one {@code select} call of each basic strategy, at 16 and 1,024 workers with uneven
- * in-flight counts and weights.
+ * in-flight counts and weights, on a fleet where some workers are idle and on one where all are
+ * busy.
  *
  * <p>Run with:
  *
@@ -54,21 +55,29 @@ public class StrategySelectBenchmark {
   @Param({"16", "1024"})
   public int workers;
 
+  /**
+   * The fleet's load: {@code mixed} has in-flight counts 0-31 (about one worker in 32 idle),
+   * {@code busy} has 1-32 (no worker idle, so a least-loaded scan cannot stop early).
+   */
+  @Param({"mixed", "busy"})
+  public String fleet;
+
   private RoutingStrategy impl;
   private List<WorkerView> candidates;
   private RequestView request;
 
-  /** Builds the fleet: in-flight counts 0-31 and weights 1-4, from a fixed seed. */
+  /** Builds the fleet: in-flight counts 0-31 (or 1-32) and weights 1-4, from a fixed seed. */
   @Setup
   public void setUp() {
     SplittableRandom random = new SplittableRandom(42);
+    int minInFlight = "busy".equals(fleet) ? 1 : 0;
     List<WorkerView> fleet = new ArrayList<>(workers);
     for (int i = 0; i < workers; i++) {
       Worker w =
           Worker.builder("w" + i, "http://w" + i + ".invalid:30000")
               .weight(1 + random.nextInt(4))
               .build();
-      fleet.add(new FakeWorkerView(w).setInFlight(random.nextInt(32)));
+      fleet.add(new FakeWorkerView(w).setInFlight(minInFlight + random.nextInt(32)));
     }
     candidates = List.copyOf(fleet);
     request = FakeRequestView.text("benchmark prompt");

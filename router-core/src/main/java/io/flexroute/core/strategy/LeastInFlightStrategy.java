@@ -10,8 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Picks the candidate with the fewest requests in flight, then the fewest in-flight prompt tokens.
  *
- * <p>It scans every candidate (O(n) per request: an exact minimum needs a full scan), starting at a
- * random position so that ties do not always go to the first worker. The counts are the router's own
+ * <p>It scans the candidates starting at a random position, so that ties do not always go to the
+ * first worker, and stops at the first idle one (no requests and no tokens in flight), which nothing
+ * can beat. An exact minimum over a busy fleet needs the full scan: O(n) per request. The counts are the router's own
  * in-flight guards, released exactly once per request, so the strategy cannot drift. Thread-safe and
  * lock-free. Use it for long, uneven requests (RL rollouts, agents), as the slime router does.
  */
@@ -35,7 +36,7 @@ public final class LeastInFlightStrategy implements RoutingStrategy {
     WorkerView best = candidates.get(start);
     int bestRequests = best.inFlightRequests();
     long bestTokens = best.inFlightTokens();
-    for (int i = 1; i < n; i++) {
+    for (int i = 1; i < n && (bestRequests > 0 || bestTokens > 0); i++) {
       int index = start + i;
       WorkerView w = candidates.get(index < n ? index : index - n);
       int requests = w.inFlightRequests();

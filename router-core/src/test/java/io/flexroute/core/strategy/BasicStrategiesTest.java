@@ -82,6 +82,20 @@ class BasicStrategiesTest {
   }
 
   @Test
+  void leastInFlight_stopsOnlyAtATrulyIdleWorker() {
+    List<WorkerView> fleet = FakeWorkerView.fleet(6);
+    int[] loads = {3, 0, 5, 0, 2, 0};
+    long[] tokens = {0, 40, 0, 0, 0, 0};
+    for (int i = 0; i < loads.length; i++) {
+      ((FakeWorkerView) fleet.get(i)).setInFlight(loads[i]).setInFlightTokens(tokens[i]);
+    }
+    Map<String, Integer> counts = pick(new LeastInFlightStrategy(), fleet, 3_000);
+    // w1 has no requests but tokens in flight, so it never beats the idle w3 and w5; both idle
+    // workers share the picks.
+    assertThat(counts).containsOnlyKeys("w3", "w5");
+  }
+
+  @Test
   void leastInFlight_withRouterLikeAccounting_staysBalanced() {
     List<WorkerView> fleet = FakeWorkerView.fleet(8);
     LeastInFlightStrategy s = new LeastInFlightStrategy();
