@@ -590,7 +590,8 @@ final class DefaultRouter implements Router {
     while (!remaining.isEmpty()) {
       WorkerState chosen = select(view, remaining, snapshot);
       CircuitBreaker breaker = chosen.breaker();
-      if (breaker != null && !breaker.tryAcquire()) {
+      long permit = breaker == null ? CircuitBreaker.CLOSED_PERMIT : breaker.tryAcquire();
+      if (permit == CircuitBreaker.REFUSED) {
         remaining = without(remaining, Set.of(chosen.id()));
         continue;
       }
@@ -599,12 +600,12 @@ final class DefaultRouter implements Router {
           perWorkerLimit > 0 ? chosen.tryAcquire(tokens, perWorkerLimit) : chosen.acquire(tokens);
       if (guard == null) {
         if (breaker != null) {
-          breaker.onResult(false, true);
+          breaker.onResult(permit, false, true);
         }
         remaining = without(remaining, Set.of(chosen.id()));
         continue;
       }
-      return newAttempt(call, chosen, guard);
+      return newAttempt(call, chosen, guard, permit);
     }
     why[0] =
         new RequestRejectedException(
@@ -635,13 +636,16 @@ final class DefaultRouter implements Router {
     return out;
   }
 
-  private Attempt newAttempt(RequestCall call, WorkerState worker, InFlightGuard guard) {
+  private Attempt newAttempt(
+      RequestCall call, WorkerState worker, InFlightGuard guard, long breakerPermit) {
     RequestViewImpl view = call.view();
     RouterCallContext context =
         new RouterCallContext(
             view.requestId(), call.startNanos(), call.timeout(), headers(worker.worker(), view.request()));
     Attempt attempt =
-        new Attempt(call, worker, guard, context, strategy, this::attemptEnded, call.attempts() + 1);
+        new Attempt(
+            call, worker, guard, breakerPermit, context, strategy, this::attemptEnded,
+            call.attempts() + 1);
     context.onCancel(
         () -> {
           if (!attempt.isFinished()) {
@@ -686,7 +690,7 @@ final class DefaultRouter implements Router {
     boolean neutral = outcome == RequestOutcome.CANCELLED;
     CircuitBreaker breaker = worker.breaker();
     if (breaker != null) {
-      breaker.onResult(fault, neutral);
+      breaker.onResult(attempt.breakerPermit(), fault, neutral);
     }
     if (workerError != null
         && workerError.kind() == WorkerException.Kind.HTTP_STATUS
