@@ -526,13 +526,23 @@ final class DefaultRouter implements Router {
       }
       return;
     }
-    call.setStopWaiting(
+    Runnable stopWaiting =
         () -> {
           if (waiter.claim()) {
             queue.remove(waiter);
             timer[0].cancel(false);
+            // Whoever waits for the attempt (a stream's opening thread) must learn of the end now,
+            // not when its deadline passes.
+            RouterException ended = call.failure();
+            future.completeExceptionally(ended != null ? ended : new RouterClosedException());
           }
-        });
+        };
+    call.setStopWaiting(stopWaiting);
+    if (call.isFinished()) {
+      // The request ended (deadline, cancel, close) before it could be told how to stop waiting.
+      stopWaiting.run();
+      return;
+    }
     if (queue.version() != version && waiter.claim()) {
       // Something changed between the try and joining the queue: try again now.
       queue.remove(waiter);
