@@ -10,6 +10,7 @@ import io.flexroute.GenerateRequest;
 import io.flexroute.GenerateResult;
 import io.flexroute.HealthCheckPolicy;
 import io.flexroute.HealthState;
+import io.flexroute.RequestTimeoutException;
 import io.flexroute.ResponseStream;
 import io.flexroute.RetryPolicy;
 import io.flexroute.Router;
@@ -91,6 +92,22 @@ class WaitingAndDrainingTest {
     router.close();
     // Well before the request's 30 s deadline: the waiter is released, not left to time out.
     assertThat(opened.get(10, TimeUnit.SECONDS)).isInstanceOf(RouterClosedException.class);
+  }
+
+  @Test
+  void aWaitCutShortByTheDeadlineEndsAsATimeout() {
+    try (Router router = builder("a").build()) {
+      router.workers().setHealth("a", HealthState.UNHEALTHY);
+      for (int i = 0; i < 20; i++) {
+        GenerateRequest request =
+            GenerateRequest.builder().text("x").timeout(Duration.ofMillis(5)).build();
+        // The queue would let it wait 30 s: its deadline ended the wait, so it timed out.
+        assertThatThrownBy(() -> router.generate(request))
+            .isInstanceOf(RequestTimeoutException.class);
+        assertThatThrownBy(() -> router.generateStream(request))
+            .isInstanceOf(RequestTimeoutException.class);
+      }
+    }
   }
 
   @Test

@@ -462,6 +462,11 @@ final class DefaultRouter implements Router {
   }
 
   private void acquireOrWait(RequestCall call, CompletableFuture<Attempt> future) {
+    if (!call.isFinished() && call.remainingNanos() <= 0) {
+      // Woken (or retried) after the deadline passed but before its timer ran: the request timed
+      // out, whatever the workers look like now.
+      call.cancel(RouterCallContext.Reason.TIMEOUT);
+    }
     if (call.isFinished()) {
       RouterException ended = call.failure();
       future.completeExceptionally(ended != null ? ended : new RouterClosedException());
@@ -481,9 +486,16 @@ final class DefaultRouter implements Router {
       return;
     }
     RouterException reason = why[0];
-    long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
-    if (queue.capacity() == 0 || wait <= 0) {
+    if (queue.capacity() == 0) {
       future.completeExceptionally(reason);
+      return;
+    }
+    long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
+    if (wait <= 0) {
+      // The deadline passed during this try: it is a timeout, not a reason to reject.
+      call.cancel(RouterCallContext.Reason.TIMEOUT);
+      RouterException ended = call.failure();
+      future.completeExceptionally(ended != null ? ended : reason);
       return;
     }
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
