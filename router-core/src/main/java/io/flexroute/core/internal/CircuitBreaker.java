@@ -52,6 +52,11 @@ final class CircuitBreaker {
     return state;
   }
 
+  /** @return the probes of the current half-open period still running (0 in other states) */
+  int probesInFlight() {
+    return state == BreakerState.HALF_OPEN ? (int) probes.get() : 0;
+  }
+
   /**
    * Asks to send a request: always granted while closed, granted to a bounded number of concurrent
    * probes while half-open, refused while open.

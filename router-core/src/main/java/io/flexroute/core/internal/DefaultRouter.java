@@ -923,6 +923,21 @@ final class DefaultRouter implements Router {
     return retry;
   }
 
+  /** @return the router-wide concurrency permits held now (0 when there is no global limit) */
+  int globalPermitsHeld() {
+    return globalInFlight.get();
+  }
+
+  /** @return the requests waiting in the admission queue now */
+  int waitingRequests() {
+    return queue.size();
+  }
+
+  /** @return the requests that have started and not yet ended */
+  int activeRequests() {
+    return active.size();
+  }
+
   ListenerSet listeners() {
     return listeners;
   }
