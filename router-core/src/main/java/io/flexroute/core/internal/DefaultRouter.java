@@ -714,10 +714,13 @@ final class DefaultRouter implements Router {
     if (breaker != null) {
       breaker.onResult(attempt.breakerPermit(), fault, neutral);
     }
-    if (workerError != null
-        && workerError.kind() == WorkerException.Kind.HTTP_STATUS
-        && workerError.statusCode() == 429) {
-      park(worker, workerError.retryAfter());
+    if (workerError != null && workerError.kind() == WorkerException.Kind.HTTP_STATUS) {
+      int status = workerError.statusCode();
+      Duration retryAfter = workerError.retryAfter();
+      // A 429 always parks the worker; a 503 only when the worker said how long to stay away.
+      if (status == 429 || (status == 503 && retryAfter != null)) {
+        park(worker, status, retryAfter);
+      }
     }
     HealthCheckPolicy health = healthPolicy;
     if (health != null && health.passiveFailureThreshold() > 0) {
@@ -740,7 +743,7 @@ final class DefaultRouter implements Router {
     }
   }
 
-  private void park(WorkerState worker, @Nullable Duration retryAfter) {
+  private void park(WorkerState worker, int status, @Nullable Duration retryAfter) {
     Duration park = retryAfter != null ? retryAfter : breakerPolicy.rateLimitPark();
     if (park.compareTo(MAX_PARK) > 0) {
       park = MAX_PARK;
@@ -752,7 +755,7 @@ final class DefaultRouter implements Router {
       return;
     }
     worker.parkUntil(until);
-    log.info("worker {} answered 429; parked for {} ms", worker.id(), park.toMillis());
+    log.info("worker {} answered {}; parked for {} ms", worker.id(), status, park.toMillis());
     registry.republish();
     // When the parking ends the worker must become a candidate again by itself.
     schedule(registry::republish, nanos + 1_000_000);
