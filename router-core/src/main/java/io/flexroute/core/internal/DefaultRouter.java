@@ -119,10 +119,10 @@ final class DefaultRouter implements Router {
       }
       Duration pollInterval = config.loadPollInterval();
       if (pollInterval != null) {
-        loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler);
+        loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler, executor);
       }
       if (healthPolicy != null) {
-        healthChecker = new HealthChecker(registry, healthPolicy, scheduler);
+        healthChecker = new HealthChecker(registry, healthPolicy, scheduler, executor);
       }
     } catch (RuntimeException e) {
       close();
@@ -679,11 +679,19 @@ final class DefaultRouter implements Router {
     return attempt;
   }
 
-  /** Asks the worker to stop a request it may still be running; best effort. */
+  /**
+   * Asks the worker to stop a request it may still be running; best effort. Sent from the
+   * executor: deadlines cancel requests on the timer thread, which must not wait on the
+   * transport's locks.
+   */
   private void abortOnWorker(WorkerState worker, String requestId) {
     if (closed.get()) {
       return;
     }
+    runOnExecutor(() -> sendAbort(worker, requestId));
+  }
+
+  private void sendAbort(WorkerState worker, String requestId) {
     RouterCallContext context =
         new RouterCallContext(requestId, System.nanoTime(), ABORT_TIMEOUT, worker.worker().headers());
     try {
