@@ -111,6 +111,28 @@ class WaitingAndDrainingTest {
   }
 
   @Test
+  void aRequestEveryServingWorkerAlreadyFailedDoesNotWaitForThemToReturn() throws Exception {
+    transport.behavior(
+        "a",
+        FakeTransport.Behavior.failWith(
+            new WorkerException(
+                "a", WorkerException.Kind.HTTP_STATUS, 429, "slow down", null,
+                Duration.ofSeconds(60), null)));
+    try (Router router =
+        builder("a")
+            .retry(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .build()) {
+      // Its only worker failed it and is parked for a minute; it would be excluded even after
+      // that, so waiting in the queue (30 s) can only end in the same failure: it fails now.
+      CompletableFuture<GenerateResult> f = router.generateAsync(GenerateRequest.ofText("x"));
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(WorkerException.class)
+          .satisfies(e -> assertThat(((WorkerException) e).statusCode()).isEqualTo(429));
+    }
+  }
+
+  @Test
   void aWaitingRequestIsWokenWhenTheBreakerHalfOpens() throws Exception {
     transport.behavior(
         "a",

@@ -599,7 +599,10 @@ final class DefaultRouter implements Router {
     }
     if (candidates.isEmpty()) {
       RouterException last = call.lastWorkerError();
-      if (last != null && queue.capacity() == 0) {
+      if (last != null
+          && (queue.capacity() == 0 || snapshot.allServing(view.model(), view.role(), failed))) {
+        // No waiting, or nothing to wait for: every worker that serves it already failed it and
+        // stays excluded even once it is available again.
         throw last;
       }
       why[0] =
