@@ -516,12 +516,21 @@ final class DefaultRouter implements Router {
                   + reason.getMessage()));
       return;
     }
+    // When the deadline bounds the wait, the wait's end is the deadline's: a timeout, whichever
+    // of the two timers runs first.
+    boolean deadlineBound = wait < admission.maxQueueWait().toNanos();
     try {
       timer[0] =
           scheduler.schedule(
               () -> {
                 if (waiter.claim()) {
                   queue.remove(waiter);
+                  if (deadlineBound) {
+                    call.cancel(RouterCallContext.Reason.TIMEOUT);
+                    RouterException ended = call.failure();
+                    future.completeExceptionally(ended != null ? ended : reason);
+                    return;
+                  }
                   future.completeExceptionally(
                       new RequestRejectedException(
                           RequestRejectedException.Reason.WAIT_TIMEOUT,
