@@ -301,8 +301,12 @@ final class DefaultRouter implements Router {
 
   private void callEnded(RequestCall call) {
     active.remove(call);
-    if (call.holdsGlobalPermit()) {
-      call.setHoldsGlobalPermit(false);
+    releaseGlobalPermit(call);
+  }
+
+  /** Gives the call's router-wide permit back, if it holds one; safe to race, runs once. */
+  private void releaseGlobalPermit(RequestCall call) {
+    if (call.giveBackGlobalPermit()) {
       globalInFlight.decrementAndGet();
       if (queue.size() > 0) {
         queue.wakeAll();
@@ -590,7 +594,14 @@ final class DefaultRouter implements Router {
                 "the router already runs its limit of " + globalLimit + " requests");
         return null;
       }
-      call.setHoldsGlobalPermit(true);
+      call.holdGlobalPermit();
+      if (call.isFinished()) {
+        // The request ended (deadline, cancel, close) while the permit was being taken, perhaps
+        // after its end already gave back what it held: give this one back too.
+        releaseGlobalPermit(call);
+        RouterException ended = call.failure();
+        throw ended != null ? ended : new RouterClosedException();
+      }
     }
     WorkerSnapshot snapshot = registry.snapshot();
     List<WorkerView> eligible = snapshot.eligible(view.model(), view.role());

@@ -44,7 +44,7 @@ final class RequestCall {
   private volatile @Nullable ScheduledFuture<?> timer;
   private volatile @Nullable Consumer<RouterException> failureSink;
   private volatile @Nullable Runnable stopWaiting;
-  private volatile boolean holdsGlobalPermit;
+  private final AtomicBoolean holdsGlobalPermit = new AtomicBoolean();
   private volatile int attempts;
 
   RequestCall(
@@ -157,11 +157,21 @@ final class RequestCall {
   }
 
   boolean holdsGlobalPermit() {
-    return holdsGlobalPermit;
+    return holdsGlobalPermit.get();
   }
 
-  void setHoldsGlobalPermit(boolean holds) {
-    this.holdsGlobalPermit = holds;
+  /** Records that the call took a router-wide permit. */
+  void holdGlobalPermit() {
+    holdsGlobalPermit.set(true);
+  }
+
+  /**
+   * Marks the call's router-wide permit as given back.
+   *
+   * @return {@code true} for the one caller that must give it back
+   */
+  boolean giveBackGlobalPermit() {
+    return holdsGlobalPermit.compareAndSet(true, false);
   }
 
   /**
