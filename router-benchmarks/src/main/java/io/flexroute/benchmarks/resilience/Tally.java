@@ -3,14 +3,15 @@ package io.flexroute.benchmarks.resilience;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
 /**
  * The outcomes of one class of requests: successes with their latency, typed errors by kind,
- * untyped failures, requests that ended after their deadline (plus slack), and streams that
- * delivered a token twice or lost one.
+ * untyped failures, requests that ended after their deadline (how many, by how much at most, and
+ * how many by more than the slack), and streams that delivered a token twice or lost one.
  *
  * <p>Thread-safe: callers record concurrently; the histogram is a {@link Recorder}.
  */
@@ -22,6 +23,8 @@ final class Tally {
   private final LongAdder successes = new LongAdder();
   private final LongAdder untyped = new LongAdder();
   private final LongAdder late = new LongAdder();
+  private final LongAdder pastDeadline = new LongAdder();
+  private final LongAccumulator maxOverrunNanos = new LongAccumulator(Math::max, 0);
   private final LongAdder corrupt = new LongAdder();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
@@ -46,8 +49,22 @@ final class Tally {
     untyped.increment();
   }
 
-  void late() {
-    late.increment();
+  /**
+   * Records when a request ended relative to its deadline.
+   *
+   * @param nanos how long it took
+   * @param deadlineNanos its deadline
+   * @param lateNanos the overrun beyond which it counts as late
+   */
+  void ended(long nanos, long deadlineNanos, long lateNanos) {
+    long overrun = nanos - deadlineNanos;
+    if (overrun > 0) {
+      pastDeadline.increment();
+      maxOverrunNanos.accumulate(overrun);
+      if (overrun > lateNanos) {
+        late.increment();
+      }
+    }
   }
 
   void corrupt() {
@@ -68,6 +85,14 @@ final class Tally {
 
   long lateCount() {
     return late.sum();
+  }
+
+  long pastDeadlineCount() {
+    return pastDeadline.sum();
+  }
+
+  double maxOverrunMillis() {
+    return maxOverrunNanos.get() / 1e6;
   }
 
   long corruptCount() {
