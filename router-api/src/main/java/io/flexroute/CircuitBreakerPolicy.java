@@ -103,8 +103,9 @@ public final class CircuitBreakerPolicy {
 
   /**
    * How long a worker that answered 429 is parked (gets no requests) when it sent no {@code
-   * Retry-After}; with one, the worker is parked for that long (at most five minutes). Parking
-   * applies even when breakers are disabled.
+   * Retry-After}; with one, the worker is parked for that long (at most five minutes). A 503 with
+   * {@code Retry-After} parks the worker the same way; a 503 without one does not. Parking applies
+   * even when breakers are disabled.
    *
    * @return the parking time
    */

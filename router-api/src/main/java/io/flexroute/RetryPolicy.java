@@ -10,8 +10,8 @@ import java.time.Duration;
  * chooses a worker again, excluding the workers that already failed this request, after an
  * exponential backoff with jitter ({@code min(initial * multiplier^(n-1), max)}, then a uniform
  * factor in {@code [1 - jitter, 1 + jitter]}), and only while the request's deadline leaves time
- * for it. A worker's {@code Retry-After} parks that worker rather than delaying the retry on
- * another one.
+ * for it. A worker's {@code Retry-After} (on a 429 or a 503) parks that worker rather than
+ * delaying the retry on another one.
  *
  * <p>A router-wide retry budget keeps retries from amplifying an outage: over the last ten seconds,
  * retries may not exceed {@link #budgetRatio()} of the requests plus {@link

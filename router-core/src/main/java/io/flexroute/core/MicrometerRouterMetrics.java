@@ -1,8 +1,13 @@
 package io.flexroute.core;
 
+import io.flexroute.HealthState;
+import io.flexroute.NoEligibleWorkerException;
 import io.flexroute.RequestOutcome;
+import io.flexroute.RequestRejectedException;
 import io.flexroute.TokenUsage;
 import io.flexroute.Worker;
+import io.flexroute.WorkerException;
+import io.flexroute.spi.BreakerState;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RouterListener;
 import io.flexroute.spi.WorkerView;
@@ -14,6 +19,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +45,24 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code flexroute.worker.inflight.tokens}</td><td>gauge</td><td>worker</td>
  *       <td>estimated prompt tokens in flight on a worker</td></tr>
  *   <tr><td>{@code flexroute.worker.healthy}</td><td>gauge</td><td>worker</td>
- *       <td>1 while a worker takes requests, else 0</td></tr>
+ *       <td>1 while a worker's health state takes requests, else 0</td></tr>
+ *   <tr><td>{@code flexroute.worker.breaker.state}</td><td>gauge</td><td>worker</td>
+ *       <td>the worker's circuit breaker: 0 closed, 1 half-open, 2 open</td></tr>
+ *   <tr><td>{@code flexroute.worker.parked}</td><td>gauge</td><td>worker</td>
+ *       <td>1 while the worker is parked after a 429 (or a 503 with {@code Retry-After})</td></tr>
+ *   <tr><td>{@code flexroute.retries}</td><td>counter</td><td>worker, cause</td>
+ *       <td>retries scheduled (and token streams resumed), by the worker whose attempt failed and
+ *       the failure: {@code http_<status>}, {@code connection}, {@code malformed_response},
+ *       {@code stream_error}</td></tr>
+ *   <tr><td>{@code flexroute.breaker.transitions}</td><td>counter</td><td>worker, state</td>
+ *       <td>circuit breaker changes, by the state entered: {@code open}, {@code half_open},
+ *       {@code closed}</td></tr>
+ *   <tr><td>{@code flexroute.worker.health.transitions}</td><td>counter</td><td>worker, state</td>
+ *       <td>health changes, by the state entered: {@code healthy}, {@code unhealthy},
+ *       {@code draining}</td></tr>
+ *   <tr><td>{@code flexroute.rejections}</td><td>counter</td><td>reason</td>
+ *       <td>requests refused by the router: {@code no_worker}, {@code queue_full},
+ *       {@code wait_timeout}, {@code limit_reached}, {@code closed}, {@code unsupported}</td></tr>
  * </table>
  *
  * <p>The {@code worker} tag is the worker id, {@code none} for requests rejected before a worker was
@@ -57,6 +80,7 @@ public final class MicrometerRouterMetrics extends RouterListener {
   private final ConcurrentHashMap<List<String>, Timer> requestTimers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<List<String>, Timer> ttftTimers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> workerGauges = new ConcurrentHashMap<>();
 
   /**
@@ -66,6 +90,47 @@ public final class MicrometerRouterMetrics extends RouterListener {
    */
   public MicrometerRouterMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  @Override
+  public void retryScheduled(
+      RequestView request,
+      WorkerView failedWorker,
+      Throwable error,
+      int nextAttempt,
+      Duration backoff) {
+    counter(PREFIX + ".retries", "worker", failedWorker.id(), "cause", causeOf(error)).increment();
+  }
+
+  private static String causeOf(Throwable error) {
+    if (error instanceof WorkerException we) {
+      return we.kind() == WorkerException.Kind.HTTP_STATUS
+          ? "http_" + we.statusCode()
+          : we.kind().name().toLowerCase(Locale.ROOT);
+    }
+    return "other";
+  }
+
+  @Override
+  public void breakerStateChanged(WorkerView worker, BreakerState previous, BreakerState current) {
+    counter(
+            PREFIX + ".breaker.transitions",
+            "worker", worker.id(),
+            "state", current.name().toLowerCase(Locale.ROOT))
+        .increment();
+  }
+
+  @Override
+  public void healthChanged(WorkerView worker, HealthState previous) {
+    HealthState current = worker.health();
+    if (current == HealthState.REMOVED) {
+      return;
+    }
+    counter(
+            PREFIX + ".worker.health.transitions",
+            "worker", worker.id(),
+            "state", current.name().toLowerCase(Locale.ROOT))
+        .increment();
   }
 
   @Override
@@ -107,11 +172,33 @@ public final class MicrometerRouterMetrics extends RouterListener {
                     .tags("operation", op, "worker", workerId, "outcome", result)
                     .register(registry))
         .record(duration);
+    String rejection = rejectionOf(error);
+    if (rejection != null) {
+      rejections
+          .computeIfAbsent(
+              rejection,
+              reason ->
+                  Counter.builder(PREFIX + ".rejections")
+                      .description("Requests the router refused, by reason")
+                      .tags("reason", reason)
+                      .register(registry))
+          .increment();
+    }
     if (usage != null) {
       tokens(workerId, "prompt", usage.promptTokens());
       tokens(workerId, "completion", usage.completionTokens());
       tokens(workerId, "cached", usage.cachedTokens());
     }
+  }
+
+  private static @Nullable String rejectionOf(@Nullable Throwable error) {
+    if (error instanceof RequestRejectedException rejected) {
+      return rejected.reason().name().toLowerCase(Locale.ROOT);
+    }
+    if (error instanceof NoEligibleWorkerException) {
+      return "no_worker";
+    }
+    return null;
   }
 
   private void tokens(String workerId, String type, int count) {
@@ -141,10 +228,31 @@ public final class MicrometerRouterMetrics extends RouterListener {
                 .register(registry),
             Gauge.builder(
                     PREFIX + ".worker.healthy", worker, w -> w.health().acceptsRequests() ? 1 : 0)
-                .description("1 while the worker takes new requests")
+                .description("1 while the worker's health state takes new requests")
+                .tags(tags)
+                .register(registry),
+            Gauge.builder(PREFIX + ".worker.breaker.state", worker, MicrometerRouterMetrics::breaker)
+                .description("The worker's circuit breaker: 0 closed, 1 half-open, 2 open")
+                .tags(tags)
+                .register(registry),
+            Gauge.builder(PREFIX + ".worker.parked", worker, MicrometerRouterMetrics::parked)
+                .description("1 while the worker is parked after a rate limit")
                 .tags(tags)
                 .register(registry));
     workerGauges.put(worker.id(), gauges);
+  }
+
+  private static double breaker(WorkerView worker) {
+    return switch (worker.breakerState()) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    };
+  }
+
+  private static double parked(WorkerView worker) {
+    long until = worker.parkedUntilNanos();
+    return until != Long.MIN_VALUE && until - System.nanoTime() > 0 ? 1 : 0;
   }
 
   @Override

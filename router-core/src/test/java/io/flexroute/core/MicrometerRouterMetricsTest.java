@@ -107,4 +107,72 @@ class MicrometerRouterMetricsTest {
           .isEqualTo(1);
     }
   }
+
+  @Test
+  void countsRetriesBreakerAndHealthTransitionsAndShowsBreakerAndParking() {
+    try (Router router =
+        Router.builder()
+            .transport(transport)
+            .worker("a", "http://a:1")
+            .worker("b", "http://b:1")
+            .strategy("round_robin")
+            .circuitBreaker(
+                io.flexroute.CircuitBreakerPolicy.builder().failureThreshold(1).build())
+            .listener(new MicrometerRouterMetrics(registry))
+            .build()) {
+      transport.behavior("a", FakeTransport.Behavior.status(503));
+      router.generate(GenerateRequest.ofText("x"));
+      assertThat(
+              registry.get("flexroute.retries")
+                  .tags("worker", "a", "cause", "http_503")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+      assertThat(
+              registry.get("flexroute.breaker.transitions")
+                  .tags("worker", "a", "state", "open")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+      assertThat(registry.get("flexroute.worker.breaker.state").tags("worker", "a").gauge().value())
+          .isEqualTo(2.0);
+      assertThat(registry.get("flexroute.worker.breaker.state").tags("worker", "b").gauge().value())
+          .isEqualTo(0.0);
+
+      transport.behavior(
+          "b",
+          FakeTransport.Behavior.failWith(
+              new WorkerException(
+                  "b", WorkerException.Kind.HTTP_STATUS, 429, "slow", null,
+                  Duration.ofSeconds(30), null)));
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("y")))
+          .isInstanceOf(WorkerException.class);
+      assertThat(registry.get("flexroute.worker.parked").tags("worker", "b").gauge().value())
+          .isEqualTo(1.0);
+
+      router.workers().setHealth("a", io.flexroute.HealthState.DRAINING);
+      assertThat(
+              registry.get("flexroute.worker.health.transitions")
+                  .tags("worker", "a", "state", "draining")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void countsRejectionsByReason() {
+    try (Router router = router()) {
+      router.workers().setHealth("a", io.flexroute.HealthState.UNHEALTHY);
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOf(io.flexroute.NoEligibleWorkerException.class);
+      router.close();
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOf(io.flexroute.RouterClosedException.class);
+      assertThat(registry.get("flexroute.rejections").tags("reason", "no_worker").counter().count())
+          .isEqualTo(1);
+      assertThat(registry.get("flexroute.rejections").tags("reason", "closed").counter().count())
+          .isEqualTo(1);
+    }
+  }
 }

@@ -221,6 +221,29 @@ class ResilienceTest {
   }
 
   @Test
+  void unavailableWithRetryAfterParksTheWorkerAndWithoutDoesNot() {
+    try (Router router =
+        builder("a", "b").circuitBreaker(CircuitBreakerPolicy.disabled()).build()) {
+      WorkerView a = router.workers().view("a").orElseThrow();
+      transport.behavior("a", FakeTransport.Behavior.status(503));
+      assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      assertThat(a.parkedUntilNanos()).isEqualTo(Long.MIN_VALUE);
+      transport.behavior(
+          "a",
+          FakeTransport.Behavior.failWith(
+              new WorkerException(
+                  "a", WorkerException.Kind.HTTP_STATUS, 503, "overloaded", null,
+                  Duration.ofSeconds(30), null)));
+      // Round robin comes back to a within two requests; the 503 is retried on b.
+      for (int i = 0; i < 2; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+      }
+      assertThat(a.parkedUntilNanos() - System.nanoTime())
+          .isGreaterThan(Duration.ofSeconds(20).toNanos());
+    }
+  }
+
+  @Test
   void aRequestWaitsForARecoveringWorkerInsteadOfFailing() throws Exception {
     try (Router router =
         builder("a").admission(AdmissionPolicy.builder().queue(10, WAIT).build()).build()) {

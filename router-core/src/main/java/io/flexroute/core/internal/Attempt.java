@@ -26,6 +26,7 @@ final class Attempt {
   private final RequestCall call;
   private final WorkerState worker;
   private final InFlightGuard guard;
+  private final long breakerPermit;
   private final RouterCallContext context;
   private final RoutingStrategy strategy;
   private final EndHook endHook;
@@ -38,6 +39,7 @@ final class Attempt {
       RequestCall call,
       WorkerState worker,
       InFlightGuard guard,
+      long breakerPermit,
       RouterCallContext context,
       RoutingStrategy strategy,
       EndHook endHook,
@@ -45,6 +47,7 @@ final class Attempt {
     this.call = call;
     this.worker = worker;
     this.guard = guard;
+    this.breakerPermit = breakerPermit;
     this.context = context;
     this.strategy = strategy;
     this.endHook = endHook;
@@ -57,6 +60,11 @@ final class Attempt {
 
   WorkerState worker() {
     return worker;
+  }
+
+  /** @return the permit the worker's circuit breaker gave this attempt */
+  long breakerPermit() {
+    return breakerPermit;
   }
 
   RouterCallContext context() {

@@ -3,6 +3,7 @@ package io.flexroute.core.internal;
 import io.flexroute.CircuitBreakerPolicy;
 import io.flexroute.spi.BreakerState;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -12,8 +13,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * write. Transitions are serialised by a lock and reported to a {@link Transitions} callback, which
  * republishes the registry snapshot (an open worker is not a candidate) and schedules the move to
  * half-open.
+ *
+ * <p>Every transition starts a new epoch. A permit taken while half-open names its epoch, so only
+ * the probes of the current half-open period hold probe places and decide whether the breaker
+ * closes or opens again; requests sent before the breaker opened, which end while it is half-open,
+ * say nothing about the recovery and are ignored.
  */
 final class CircuitBreaker {
+
+  /** Returned by {@link #tryAcquire()} when the breaker refuses the request. */
+  static final long REFUSED = -1;
+  /** Returned by {@link #tryAcquire()} for a request sent while the breaker is closed. */
+  static final long CLOSED_PERMIT = 0;
 
   /** Receives state changes; called outside the lock. */
   interface Transitions {
@@ -25,7 +36,9 @@ final class CircuitBreaker {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final AtomicInteger halfOpenSuccesses = new AtomicInteger();
-  private final AtomicInteger probes = new AtomicInteger();
+  // The epoch in the high 32 bits, the probes in flight of that epoch in the low 32 bits: a probe
+  // place is taken and given back with one compare-and-set, never across epochs.
+  private final AtomicLong probes = new AtomicLong(1L << 32);
   private volatile BreakerState state = BreakerState.CLOSED;
   private long nextOpenNanos;
 
@@ -39,28 +52,38 @@ final class CircuitBreaker {
     return state;
   }
 
+  /** @return the probes of the current half-open period still running (0 in other states) */
+  int probesInFlight() {
+    return state == BreakerState.HALF_OPEN ? (int) probes.get() : 0;
+  }
+
   /**
    * Asks to send a request: always granted while closed, granted to a bounded number of concurrent
    * probes while half-open, refused while open.
    *
-   * @return {@code true} with a permit, which {@link #onResult} gives back
+   * @return {@link #REFUSED}, or a permit to give back with {@link #onResult}: {@link
+   *     #CLOSED_PERMIT}, or the half-open epoch for a probe
    */
-  boolean tryAcquire() {
+  long tryAcquire() {
     BreakerState s = state;
     if (s == BreakerState.CLOSED) {
-      return true;
+      return CLOSED_PERMIT;
     }
     if (s == BreakerState.OPEN) {
-      return false;
+      return REFUSED;
     }
     int max = policy.halfOpenProbes();
     while (true) {
-      int current = probes.get();
-      if (current >= max) {
-        return false;
+      long current = probes.get();
+      if ((int) current >= max) {
+        return REFUSED;
       }
       if (probes.compareAndSet(current, current + 1)) {
-        return true;
+        if (state != BreakerState.HALF_OPEN) {
+          // The breaker moved on meanwhile; the new epoch's count was reset without this place.
+          return REFUSED;
+        }
+        return current >>> 32;
       }
     }
   }
@@ -68,46 +91,66 @@ final class CircuitBreaker {
   /**
    * Records the outcome of a request that holds a permit.
    *
+   * @param permit what {@link #tryAcquire()} returned for the request
    * @param fault whether the request ended with a worker fault
    * @param neutral whether the outcome says nothing about the worker (the caller cancelled)
    */
-  void onResult(boolean fault, boolean neutral) {
-    BreakerState s = state;
-    if (s == BreakerState.HALF_OPEN) {
-      probes.updateAndGet(p -> p > 0 ? p - 1 : 0);
-    }
+  void onResult(long permit, boolean fault, boolean neutral) {
+    boolean probe = permit > 0 && releaseProbe(permit);
     if (neutral || !policy.isEnabled()) {
       return;
     }
-    if (!fault) {
-      if (s == BreakerState.CLOSED) {
-        if (consecutiveFailures.get() != 0) {
-          consecutiveFailures.set(0);
+    if (probe) {
+      if (!fault) {
+        if (halfOpenSuccesses.incrementAndGet() >= policy.successThreshold()) {
+          transition(BreakerState.HALF_OPEN, BreakerState.CLOSED, permit);
         }
-      } else if (s == BreakerState.HALF_OPEN
-          && halfOpenSuccesses.incrementAndGet() >= policy.successThreshold()) {
-        transition(BreakerState.HALF_OPEN, BreakerState.CLOSED);
+      } else {
+        transition(BreakerState.HALF_OPEN, BreakerState.OPEN, permit);
       }
       return;
     }
-    if (s == BreakerState.HALF_OPEN) {
-      transition(BreakerState.HALF_OPEN, BreakerState.OPEN);
-    } else if (s == BreakerState.CLOSED
-        && consecutiveFailures.incrementAndGet() >= policy.failureThreshold()) {
-      transition(BreakerState.CLOSED, BreakerState.OPEN);
+    if (state != BreakerState.CLOSED) {
+      // Sent before the breaker opened: stale evidence for an open or half-open breaker.
+      return;
+    }
+    if (!fault) {
+      if (consecutiveFailures.get() != 0) {
+        consecutiveFailures.set(0);
+      }
+    } else if (consecutiveFailures.incrementAndGet() >= policy.failureThreshold()) {
+      transition(BreakerState.CLOSED, BreakerState.OPEN, -1);
+    }
+  }
+
+  /** Gives a probe place back if its epoch is still the current one. */
+  private boolean releaseProbe(long epoch) {
+    while (true) {
+      long current = probes.get();
+      if (current >>> 32 != epoch || (int) current == 0) {
+        return false;
+      }
+      if (probes.compareAndSet(current, current - 1)) {
+        return true;
+      }
     }
   }
 
   /** Moves an open breaker to half-open, when its open period ends. */
   void openPeriodEnded() {
-    transition(BreakerState.OPEN, BreakerState.HALF_OPEN);
+    transition(BreakerState.OPEN, BreakerState.HALF_OPEN, -1);
   }
 
-  private void transition(BreakerState from, BreakerState to) {
+  /**
+   * Moves from one state to another if the breaker is still in {@code from} (and, when {@code
+   * epoch} is not negative, still in that epoch).
+   */
+  private void transition(BreakerState from, BreakerState to, long epoch) {
     long openNanos = 0;
     lock.lock();
     try {
-      if (state != from) {
+      long current = probes.get() >>> 32;
+      if (state != from || (epoch >= 0 && epoch != current)) {
         return;
       }
       switch (to) {
@@ -115,17 +158,14 @@ final class CircuitBreaker {
           openNanos = nextOpenNanos;
           // Each failed recovery doubles the next open period, up to the maximum.
           nextOpenNanos = Math.min(nextOpenNanos * 2, policy.maxOpenDuration().toNanos());
-          probes.set(0);
         }
-        case HALF_OPEN -> {
-          halfOpenSuccesses.set(0);
-          probes.set(0);
-        }
+        case HALF_OPEN -> halfOpenSuccesses.set(0);
         case CLOSED -> {
           consecutiveFailures.set(0);
           nextOpenNanos = policy.openDuration().toNanos();
         }
       }
+      probes.set((current + 1) << 32);
       state = to;
     } finally {
       lock.unlock();

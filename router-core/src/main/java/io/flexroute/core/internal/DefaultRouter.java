@@ -119,10 +119,10 @@ final class DefaultRouter implements Router {
       }
       Duration pollInterval = config.loadPollInterval();
       if (pollInterval != null) {
-        loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler);
+        loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler, executor);
       }
       if (healthPolicy != null) {
-        healthChecker = new HealthChecker(registry, healthPolicy, scheduler);
+        healthChecker = new HealthChecker(registry, healthPolicy, scheduler, executor);
       }
     } catch (RuntimeException e) {
       close();
@@ -301,8 +301,12 @@ final class DefaultRouter implements Router {
 
   private void callEnded(RequestCall call) {
     active.remove(call);
-    if (call.holdsGlobalPermit()) {
-      call.setHoldsGlobalPermit(false);
+    releaseGlobalPermit(call);
+  }
+
+  /** Gives the call's router-wide permit back, if it holds one; safe to race, runs once. */
+  private void releaseGlobalPermit(RequestCall call) {
+    if (call.giveBackGlobalPermit()) {
       globalInFlight.decrementAndGet();
       if (queue.size() > 0) {
         queue.wakeAll();
@@ -462,6 +466,11 @@ final class DefaultRouter implements Router {
   }
 
   private void acquireOrWait(RequestCall call, CompletableFuture<Attempt> future) {
+    if (!call.isFinished() && call.remainingNanos() <= 0) {
+      // Woken (or retried) after the deadline passed but before its timer ran: the request timed
+      // out, whatever the workers look like now.
+      call.cancel(RouterCallContext.Reason.TIMEOUT);
+    }
     if (call.isFinished()) {
       RouterException ended = call.failure();
       future.completeExceptionally(ended != null ? ended : new RouterClosedException());
@@ -481,9 +490,16 @@ final class DefaultRouter implements Router {
       return;
     }
     RouterException reason = why[0];
-    long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
-    if (queue.capacity() == 0 || wait <= 0) {
+    if (queue.capacity() == 0) {
       future.completeExceptionally(reason);
+      return;
+    }
+    long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
+    if (wait <= 0) {
+      // The deadline passed during this try: it is a timeout, not a reason to reject.
+      call.cancel(RouterCallContext.Reason.TIMEOUT);
+      RouterException ended = call.failure();
+      future.completeExceptionally(ended != null ? ended : reason);
       return;
     }
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
@@ -504,12 +520,21 @@ final class DefaultRouter implements Router {
                   + reason.getMessage()));
       return;
     }
+    // When the deadline bounds the wait, the wait's end is the deadline's: a timeout, whichever
+    // of the two timers runs first.
+    boolean deadlineBound = wait < admission.maxQueueWait().toNanos();
     try {
       timer[0] =
           scheduler.schedule(
               () -> {
                 if (waiter.claim()) {
                   queue.remove(waiter);
+                  if (deadlineBound) {
+                    call.cancel(RouterCallContext.Reason.TIMEOUT);
+                    RouterException ended = call.failure();
+                    future.completeExceptionally(ended != null ? ended : reason);
+                    return;
+                  }
                   future.completeExceptionally(
                       new RequestRejectedException(
                           RequestRejectedException.Reason.WAIT_TIMEOUT,
@@ -526,13 +551,23 @@ final class DefaultRouter implements Router {
       }
       return;
     }
-    call.setStopWaiting(
+    Runnable stopWaiting =
         () -> {
           if (waiter.claim()) {
             queue.remove(waiter);
             timer[0].cancel(false);
+            // Whoever waits for the attempt (a stream's opening thread) must learn of the end now,
+            // not when its deadline passes.
+            RouterException ended = call.failure();
+            future.completeExceptionally(ended != null ? ended : new RouterClosedException());
           }
-        });
+        };
+    call.setStopWaiting(stopWaiting);
+    if (call.isFinished()) {
+      // The request ended (deadline, cancel, close) before it could be told how to stop waiting.
+      stopWaiting.run();
+      return;
+    }
     if (queue.version() != version && waiter.claim()) {
       // Something changed between the try and joining the queue: try again now.
       queue.remove(waiter);
@@ -559,7 +594,14 @@ final class DefaultRouter implements Router {
                 "the router already runs its limit of " + globalLimit + " requests");
         return null;
       }
-      call.setHoldsGlobalPermit(true);
+      call.holdGlobalPermit();
+      if (call.isFinished()) {
+        // The request ended (deadline, cancel, close) while the permit was being taken, perhaps
+        // after its end already gave back what it held: give this one back too.
+        releaseGlobalPermit(call);
+        RouterException ended = call.failure();
+        throw ended != null ? ended : new RouterClosedException();
+      }
     }
     WorkerSnapshot snapshot = registry.snapshot();
     List<WorkerView> eligible = snapshot.eligible(view.model(), view.role());
@@ -577,7 +619,10 @@ final class DefaultRouter implements Router {
     }
     if (candidates.isEmpty()) {
       RouterException last = call.lastWorkerError();
-      if (last != null && queue.capacity() == 0) {
+      if (last != null
+          && (queue.capacity() == 0 || snapshot.allServing(view.model(), view.role(), failed))) {
+        // No waiting, or nothing to wait for: every worker that serves it already failed it and
+        // stays excluded even once it is available again.
         throw last;
       }
       why[0] =
@@ -590,7 +635,8 @@ final class DefaultRouter implements Router {
     while (!remaining.isEmpty()) {
       WorkerState chosen = select(view, remaining, snapshot);
       CircuitBreaker breaker = chosen.breaker();
-      if (breaker != null && !breaker.tryAcquire()) {
+      long permit = breaker == null ? CircuitBreaker.CLOSED_PERMIT : breaker.tryAcquire();
+      if (permit == CircuitBreaker.REFUSED) {
         remaining = without(remaining, Set.of(chosen.id()));
         continue;
       }
@@ -599,12 +645,12 @@ final class DefaultRouter implements Router {
           perWorkerLimit > 0 ? chosen.tryAcquire(tokens, perWorkerLimit) : chosen.acquire(tokens);
       if (guard == null) {
         if (breaker != null) {
-          breaker.onResult(false, true);
+          breaker.onResult(permit, false, true);
         }
         remaining = without(remaining, Set.of(chosen.id()));
         continue;
       }
-      return newAttempt(call, chosen, guard);
+      return newAttempt(call, chosen, guard, permit);
     }
     why[0] =
         new RequestRejectedException(
@@ -635,13 +681,16 @@ final class DefaultRouter implements Router {
     return out;
   }
 
-  private Attempt newAttempt(RequestCall call, WorkerState worker, InFlightGuard guard) {
+  private Attempt newAttempt(
+      RequestCall call, WorkerState worker, InFlightGuard guard, long breakerPermit) {
     RequestViewImpl view = call.view();
     RouterCallContext context =
         new RouterCallContext(
             view.requestId(), call.startNanos(), call.timeout(), headers(worker.worker(), view.request()));
     Attempt attempt =
-        new Attempt(call, worker, guard, context, strategy, this::attemptEnded, call.attempts() + 1);
+        new Attempt(
+            call, worker, guard, breakerPermit, context, strategy, this::attemptEnded,
+            call.attempts() + 1);
     context.onCancel(
         () -> {
           if (!attempt.isFinished()) {
@@ -653,11 +702,19 @@ final class DefaultRouter implements Router {
     return attempt;
   }
 
-  /** Asks the worker to stop a request it may still be running; best effort. */
+  /**
+   * Asks the worker to stop a request it may still be running; best effort. Sent from the
+   * executor: deadlines cancel requests on the timer thread, which must not wait on the
+   * transport's locks.
+   */
   private void abortOnWorker(WorkerState worker, String requestId) {
     if (closed.get()) {
       return;
     }
+    runOnExecutor(() -> sendAbort(worker, requestId));
+  }
+
+  private void sendAbort(WorkerState worker, String requestId) {
     RouterCallContext context =
         new RouterCallContext(requestId, System.nanoTime(), ABORT_TIMEOUT, worker.worker().headers());
     try {
@@ -686,12 +743,15 @@ final class DefaultRouter implements Router {
     boolean neutral = outcome == RequestOutcome.CANCELLED;
     CircuitBreaker breaker = worker.breaker();
     if (breaker != null) {
-      breaker.onResult(fault, neutral);
+      breaker.onResult(attempt.breakerPermit(), fault, neutral);
     }
-    if (workerError != null
-        && workerError.kind() == WorkerException.Kind.HTTP_STATUS
-        && workerError.statusCode() == 429) {
-      park(worker, workerError.retryAfter());
+    if (workerError != null && workerError.kind() == WorkerException.Kind.HTTP_STATUS) {
+      int status = workerError.statusCode();
+      Duration retryAfter = workerError.retryAfter();
+      // A 429 always parks the worker; a 503 only when the worker said how long to stay away.
+      if (status == 429 || (status == 503 && retryAfter != null)) {
+        park(worker, status, retryAfter);
+      }
     }
     HealthCheckPolicy health = healthPolicy;
     if (health != null && health.passiveFailureThreshold() > 0) {
@@ -714,7 +774,7 @@ final class DefaultRouter implements Router {
     }
   }
 
-  private void park(WorkerState worker, @Nullable Duration retryAfter) {
+  private void park(WorkerState worker, int status, @Nullable Duration retryAfter) {
     Duration park = retryAfter != null ? retryAfter : breakerPolicy.rateLimitPark();
     if (park.compareTo(MAX_PARK) > 0) {
       park = MAX_PARK;
@@ -726,7 +786,7 @@ final class DefaultRouter implements Router {
       return;
     }
     worker.parkUntil(until);
-    log.info("worker {} answered 429; parked for {} ms", worker.id(), park.toMillis());
+    log.info("worker {} answered {}; parked for {} ms", worker.id(), status, park.toMillis());
     registry.republish();
     // When the parking ends the worker must become a candidate again by itself.
     schedule(registry::republish, nanos + 1_000_000);
@@ -895,6 +955,21 @@ final class DefaultRouter implements Router {
 
   RetryPolicy retryPolicy() {
     return retry;
+  }
+
+  /** @return the router-wide concurrency permits held now (0 when there is no global limit) */
+  int globalPermitsHeld() {
+    return globalInFlight.get();
+  }
+
+  /** @return the requests waiting in the admission queue now */
+  int waitingRequests() {
+    return queue.size();
+  }
+
+  /** @return the requests that have started and not yet ended */
+  int activeRequests() {
+    return active.size();
   }
 
   ListenerSet listeners() {

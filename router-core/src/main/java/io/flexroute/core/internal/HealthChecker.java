@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,12 +29,32 @@ final class HealthChecker implements AutoCloseable {
   private final Set<WorkerState> outstanding = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> task;
 
+  /**
+   * Starts probing.
+   *
+   * @param scheduler the router's timer, which only starts each round
+   * @param executor runs the rounds: sending probes can wait on the transport's locks, and the
+   *     timer thread must stay free to fire deadlines on time
+   */
   HealthChecker(
-      WorkerRegistryImpl registry, HealthCheckPolicy policy, ScheduledExecutorService scheduler) {
+      WorkerRegistryImpl registry,
+      HealthCheckPolicy policy,
+      ScheduledExecutorService scheduler,
+      Executor executor) {
     this.registry = registry;
     this.policy = policy;
     long nanos = policy.interval().toNanos();
-    this.task = scheduler.scheduleWithFixedDelay(this::probeAll, nanos, nanos, TimeUnit.NANOSECONDS);
+    this.task =
+        scheduler.scheduleWithFixedDelay(
+            () -> runOn(executor, this::probeAll), nanos, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static void runOn(Executor executor, Runnable round) {
+    try {
+      executor.execute(round);
+    } catch (RejectedExecutionException e) {
+      // The router is closing.
+    }
   }
 
   private void probeAll() {

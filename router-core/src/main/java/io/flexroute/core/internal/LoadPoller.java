@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every worker's self-reported load at a fixed interval on the router's scheduler and stores
- * it in the worker's state, where strategies read it.
+ * Reads every worker's self-reported load at a fixed interval (started by the router's scheduler,
+ * sent from its executor) and stores it in the worker's state, where strategies read it.
  *
  * <p>At most one poll per worker is outstanding: a worker slower to answer than the interval is
  * skipped until its previous answer arrives. A failed poll keeps the last load (its timestamp tells
@@ -32,11 +34,33 @@ final class LoadPoller implements AutoCloseable {
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> task;
 
-  LoadPoller(Supplier<WorkerSnapshot> snapshots, Duration interval, ScheduledExecutorService scheduler) {
+  /**
+   * Starts polling.
+   *
+   * @param scheduler the router's timer, which only starts each round
+   * @param executor runs the rounds: sending polls can wait on the transport's locks, and the
+   *     timer thread must stay free to fire deadlines on time
+   */
+  LoadPoller(
+      Supplier<WorkerSnapshot> snapshots,
+      Duration interval,
+      ScheduledExecutorService scheduler,
+      Executor executor) {
     this.snapshots = snapshots;
     this.interval = interval;
     long nanos = interval.toNanos();
-    this.task = scheduler.scheduleWithFixedDelay(this::pollAll, 0, nanos, TimeUnit.NANOSECONDS);
+    this.task =
+        scheduler.scheduleWithFixedDelay(
+            () -> {
+              try {
+                executor.execute(this::pollAll);
+              } catch (RejectedExecutionException e) {
+                // The router is closing.
+              }
+            },
+            0,
+            nanos,
+            TimeUnit.NANOSECONDS);
   }
 
   private void pollAll() {

@@ -34,6 +34,9 @@ final class RequestCall {
   private final ListenerSet listeners;
   private final Consumer<RequestCall> onEnd;
   private final AtomicBoolean finished = new AtomicBoolean();
+  // Set once fail() has told the listeners; the failure then goes to the sink exactly once.
+  private final AtomicBoolean failed = new AtomicBoolean();
+  private final AtomicBoolean failureDelivered = new AtomicBoolean();
   private final Set<String> failedWorkers = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Attempt current;
   private volatile @Nullable RouterException failure;
@@ -41,7 +44,7 @@ final class RequestCall {
   private volatile @Nullable ScheduledFuture<?> timer;
   private volatile @Nullable Consumer<RouterException> failureSink;
   private volatile @Nullable Runnable stopWaiting;
-  private volatile boolean holdsGlobalPermit;
+  private final AtomicBoolean holdsGlobalPermit = new AtomicBoolean();
   private volatile int attempts;
 
   RequestCall(
@@ -131,8 +134,22 @@ final class RequestCall {
     }
   }
 
+  /**
+   * Sets who hears of the request's failure. A failure that came first (the deadline can fire, and
+   * the router can close, as soon as the request exists) is delivered at once; either way the sink
+   * hears of it exactly once.
+   */
   void setFailureSink(Consumer<RouterException> sink) {
     this.failureSink = sink;
+    deliverFailure();
+  }
+
+  private void deliverFailure() {
+    Consumer<RouterException> sink = failureSink;
+    RouterException error = failure;
+    if (sink != null && error != null && failed.get() && failureDelivered.compareAndSet(false, true)) {
+      sink.accept(error);
+    }
   }
 
   void setStopWaiting(@Nullable Runnable stop) {
@@ -140,11 +157,21 @@ final class RequestCall {
   }
 
   boolean holdsGlobalPermit() {
-    return holdsGlobalPermit;
+    return holdsGlobalPermit.get();
   }
 
-  void setHoldsGlobalPermit(boolean holds) {
-    this.holdsGlobalPermit = holds;
+  /** Records that the call took a router-wide permit. */
+  void holdGlobalPermit() {
+    holdsGlobalPermit.set(true);
+  }
+
+  /**
+   * Marks the call's router-wide permit as given back.
+   *
+   * @return {@code true} for the one caller that must give it back
+   */
+  boolean giveBackGlobalPermit() {
+    return holdsGlobalPermit.compareAndSet(true, false);
   }
 
   /**
@@ -189,10 +216,8 @@ final class RequestCall {
       stop.run();
     }
     complete(outcome, null, error);
-    Consumer<RouterException> sink = failureSink;
-    if (sink != null) {
-      sink.accept(error);
-    }
+    failed.set(true);
+    deliverFailure();
     return true;
   }
 

@@ -85,6 +85,22 @@ final class WorkerSnapshot {
   }
 
   /**
+   * Whether every worker that serves the model in the role, available or not, is among the given
+   * ones.
+   *
+   * @param ids worker ids
+   * @return {@code true} also when no worker serves it
+   */
+  boolean allServing(@Nullable String model, WorkerRole role, java.util.Set<String> ids) {
+    for (WorkerState w : workers) {
+      if (w.worker().role() == role && w.worker().serves(model) && !ids.contains(w.id())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Explains an empty candidate list.
    *
    * @return a sentence for the {@link io.flexroute.NoEligibleWorkerException}

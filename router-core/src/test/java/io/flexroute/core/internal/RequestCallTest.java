@@ -1,0 +1,46 @@
+package io.flexroute.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flexroute.GenerateRequest;
+import io.flexroute.RequestTimeoutException;
+import io.flexroute.RouterException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** A request's single end reaches whoever waits for it, however the end and the wait race. */
+class RequestCallTest {
+
+  private static RequestCall newCall() {
+    GenerateRequest request = GenerateRequest.ofText("x");
+    return new RequestCall(
+        new RequestViewImpl(request, "r1", false),
+        System.nanoTime(),
+        Duration.ofSeconds(1),
+        new ListenerSet(List.of()),
+        call -> {});
+  }
+
+  @Test
+  void aFailureBeforeTheSinkIsSetReachesTheSinkOnceItIs() {
+    RequestCall call = newCall();
+    // The deadline fires before the caller's future registered to hear of failures.
+    assertThat(call.cancel(RouterCallContext.Reason.TIMEOUT)).isTrue();
+    List<RouterException> delivered = new CopyOnWriteArrayList<>();
+    call.setFailureSink(delivered::add);
+    assertThat(delivered).singleElement().isInstanceOf(RequestTimeoutException.class);
+  }
+
+  @Test
+  void aFailureIsDeliveredExactlyOnce() {
+    RequestCall call = newCall();
+    List<RouterException> delivered = new CopyOnWriteArrayList<>();
+    call.setFailureSink(delivered::add);
+    call.cancel(RouterCallContext.Reason.TIMEOUT);
+    call.cancel(RouterCallContext.Reason.CALLER);
+    call.setFailureSink(delivered::add);
+    assertThat(delivered).singleElement().isInstanceOf(RequestTimeoutException.class);
+  }
+}
