@@ -178,6 +178,7 @@ class CallHandlingTest {
     assertThatThrownBy(() -> GenerateMappingTest.await(future))
         .isInstanceOf(RequestCancelledException.class);
     assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
+    assertThat(scheduler.abortRequests.get(0).getReason()).isEqualTo("cancelled by the router");
     assertThat(scheduler.cancelledCalls.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
   }
 
