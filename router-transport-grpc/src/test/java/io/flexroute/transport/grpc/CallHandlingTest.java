@@ -15,6 +15,7 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -148,6 +149,23 @@ class CallHandlingTest {
       scheduler.script = (req, out) -> ScriptedScheduler.complete(out, req, List.of(1), "stop");
       GenerateMappingTest.await(transport.generate(behindProxy, request, TestContext.of("after")));
       assertThat(scheduler.arrived.poll(10, TimeUnit.SECONDS)).isEqualTo("after");
+    }
+  }
+
+  @Test
+  void generate_answerAboveTheInboundMessageLimit_failsTheCall() throws Exception {
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < 400_000; i++) {
+      ids.add(100_000 + i % 1000);
+    }
+    scheduler.script = (req, out) -> ScriptedScheduler.complete(out, req, ids, "length");
+    try (GrpcTransport small = GrpcTransport.builder().maxInboundMessageSize(1024 * 1024).build()) {
+      assertThatThrownBy(() -> GenerateMappingTest.await(
+          small.generate(worker, request, TestContext.of("big"))))
+          .isInstanceOfSatisfying(WorkerException.class, e -> {
+            assertThat(e.workerId()).isEqualTo("w1");
+            assertThat(e.getMessage()).contains("RESOURCE_EXHAUSTED", "exceeds maximum size");
+          });
     }
   }
 
