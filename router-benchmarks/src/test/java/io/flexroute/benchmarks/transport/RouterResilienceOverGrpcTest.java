@@ -37,9 +37,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The router's resilience over the gRPC transport, against two of the test kit's FakeSchedulers:
- * the retry, breaker, rate-limit parking, stream retry and token-stream resumption, health-check and
- * load-polling behaviour that router-core's tests check over HTTP and fake transports, here driven
- * by gRPC status codes and the scheduler's HealthCheck and GetLoads RPCs. Every test also checks
+ * the retry, breaker, rate-limit parking, stream retry and token-stream resumption, health-check
+ * and load-polling behaviour that router-core's tests check over HTTP and fake transports, here
+ * driven by gRPC status codes and the scheduler's HealthCheck and GetLoads RPCs. Every test also checks
  * that the in-flight counts return to zero.
  *
  * <p>It lives here rather than in router-transport-grpc because it needs router-core and

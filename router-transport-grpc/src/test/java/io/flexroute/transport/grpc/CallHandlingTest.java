@@ -87,7 +87,8 @@ class CallHandlingTest {
     scheduler.script =
         (req, out) -> {
           Deadline deadline = io.grpc.Context.current().getDeadline();
-          remainingMillis.add(deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS));
+          remainingMillis.add(
+              deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS));
           ScriptedScheduler.complete(out, req, List.of(1), "stop");
         };
 
@@ -134,7 +135,8 @@ class CallHandlingTest {
     scheduler.script = (req, out) -> scheduler.stall();
     try (CuttableProxy proxy = new CuttableProxy(scheduler.port())) {
       Worker behindProxy = Worker.of("cut", proxy.url());
-      CompletableFuture<?> future = transport.generate(behindProxy, request, TestContext.of("cut-2"));
+      CompletableFuture<?> future =
+          transport.generate(behindProxy, request, TestContext.of("cut-2"));
       assertThat(scheduler.arrived.poll(10, TimeUnit.SECONDS)).isEqualTo("cut-2");
 
       proxy.cut();

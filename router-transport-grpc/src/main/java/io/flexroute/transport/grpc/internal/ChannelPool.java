@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * gracefully.
  *
  * <p>Created channels have grpc's own retries turned off, transparent retries included: when a
- * connection breaks, grpc-okhttp reports its open calls as never processed, and grpc-java would send
- * a Generate the worker had already received again, under the same request id, on a new
+ * connection breaks, grpc-okhttp reports its open calls as never processed, and grpc-java would
+ * send a Generate the worker had already received again, under the same request id, on a new
  * connection, so the engine could run it twice while the router saw no failure. Retrying is the
  * router's job (its retry policy, budget and breaker), so the call fails and the router decides.
  *
