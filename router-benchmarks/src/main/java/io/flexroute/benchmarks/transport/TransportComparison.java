@@ -32,15 +32,23 @@ import org.HdrHistogram.Histogram;
  * Compares the HTTP transport ({@code POST /generate} against the test kit's {@code FakeWorker})
  * with the gRPC transport ({@code Generate} against its {@code FakeScheduler}) through the router,
  * on the same token workload: prompts given as token ids, a fixed number of output tokens ({@code
- * ignore_eos}), logprobs returned. Both fakes answer at once, so the latency is the whole overhead
- * of routing, encoding, the loopback round trip and decoding.
+ * ignore_eos}), logprobs returned. A plain Java driver, not a JMH benchmark: one JVM runs every
+ * configuration in turn, each after its own warm-up requests.
  *
- * <p>For each transport and mode (plain and streamed) it runs warm-up requests, then a measured
+ * <p>For each mode (plain, then streamed) and transport it runs warm-up requests, then a measured
  * batch from a few client threads, and prints one Markdown row: requests per second, latency
- * percentiles, and the CPU time per request of the client side alone (the driver threads plus the
- * router's and the transport's own threads ({@code flexroute-*}, {@code OkHttp*}), from {@link
- * ThreadMXBean}; the fake servers run in the same JVM, so their threads are left out) and of the
- * whole process (client and server together).
+ * percentiles, and the CPU time per request of the client side alone and of the whole process. The
+ * client side is the driver threads plus the router's and the transports' own threads ({@code
+ * flexroute-*}, {@code OkHttp*}), read from {@link ThreadMXBean}; the fake servers run in the same
+ * JVM and their threads are left out, as are the JVM's GC and JIT threads. The process figure holds
+ * everything: client, both fakes' server side, GC and JIT.
+ *
+ * <p>The fakes answer at once (no model time), so the latency is routing, client encoding and
+ * decoding, the loopback round trip and the fake server's own work, with client and server sharing
+ * the machine's CPUs. Streamed HTTP runs twice: against SGLang's default cumulative chunks (every
+ * event repeats all ids and logprobs so far) and against delta chunks ({@code
+ * --incremental-streaming-output}); gRPC chunks are always deltas. The fake worker's HTTP answers
+ * also carry text, as SGLang's do; gRPC answers carry none.
  *
  * <p>Run (after {@code ./mvnw -B -q -pl router-benchmarks -am -DskipTests package}):
  *
@@ -50,8 +58,8 @@ import org.HdrHistogram.Histogram;
  *     [outputTokens]
  * }</pre>
  *
- * Defaults: 4000 requests, 4 threads, 512 prompt tokens, 64 output tokens. Not thread-safe; a
- * command-line program.
+ * Defaults: 4000 requests, 4 threads, 512 prompt tokens, 64 output tokens; warm-up: a quarter of
+ * the requests, at least 500. Not thread-safe; a command-line program.
  */
 public final class TransportComparison {
 
@@ -83,12 +91,21 @@ public final class TransportComparison {
         + " | client CPU per request (µs) | process CPU per request (µs) |");
     System.out.println("|---|---|---|---|---|---|---|");
     try (FakeWorker worker = FakeWorker.builder().maxModelLen(1_000_000).start();
+        FakeWorker deltaWorker =
+            FakeWorker.builder().maxModelLen(1_000_000).incrementalStreamOutput(true).start();
         FakeScheduler scheduler =
             FakeScheduler.builder().maxContextLength(1_000_000).tokensPerChunk(1).start()) {
       for (boolean stream : new boolean[] {false, true}) {
         try (HttpTransport http = HttpTransport.create();
             Router router = router(http, worker.baseUrl())) {
-          run("HTTP /generate", stream, router, workload, warmup, requests, threads);
+          run(stream ? "HTTP /generate, cumulative SSE" : "HTTP /generate", stream, router,
+              workload, warmup, requests, threads);
+        }
+        if (stream) {
+          try (HttpTransport http = HttpTransport.create();
+              Router router = router(http, deltaWorker.baseUrl())) {
+            run("HTTP /generate, delta SSE", true, router, workload, warmup, requests, threads);
+          }
         }
         try (GrpcTransport grpc = GrpcTransport.create();
             Router router = router(grpc, scheduler.url())) {

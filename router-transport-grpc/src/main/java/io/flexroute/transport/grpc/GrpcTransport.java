@@ -108,10 +108,13 @@ public final class GrpcTransport implements Transport {
    */
   public static final int DEFAULT_MAX_NEW_TOKENS = 128;
 
-  /** The deadline of an {@code Abort} call: 5 seconds. */
+  /**
+   * The deadline of the {@code Abort} calls the transport sends for calls it cancels and for {@link
+   * #abort(Worker, String)}: 5 seconds.
+   */
   public static final Duration DEFAULT_ABORT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** The deadline of {@link #loads}, {@link #modelInfo}, {@link #serverInfo} and {@link #abort}. */
+  /** The deadline of {@link #loads}, {@link #modelInfo} and {@link #serverInfo}: 5 seconds. */
   public static final Duration DEFAULT_INFO_TIMEOUT = Duration.ofSeconds(5);
 
   private static final String NAME = "grpc";
@@ -367,7 +370,7 @@ public final class GrpcTransport implements Transport {
   /**
    * Sends {@code Abort} for a request id, for requests this router did not start or to stop a
    * group: SGLang aborts every request whose id starts with it. Calls the router cancels are
-   * aborted without this. Never throws.
+   * aborted without this. The call's deadline is {@link Builder#abortTimeout}. Never throws.
    *
    * @param worker a {@code grpc} or {@code grpcs} worker
    * @param requestIdPrefix the id or id prefix, not empty
@@ -607,8 +610,8 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * Sets the deadline of the {@code Abort} calls sent for cancelled requests. Default {@link
-     * #DEFAULT_ABORT_TIMEOUT}.
+     * Sets the deadline of the {@code Abort} calls sent for cancelled requests and by {@link
+     * GrpcTransport#abort(Worker, String)}. Default {@link #DEFAULT_ABORT_TIMEOUT}.
      *
      * @param timeout a positive duration
      * @return this builder
@@ -620,9 +623,8 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * Sets the deadline of {@link GrpcTransport#loads}, {@link GrpcTransport#modelInfo}, {@link
-     * GrpcTransport#serverInfo} and {@link GrpcTransport#abort}. Default {@link
-     * #DEFAULT_INFO_TIMEOUT}.
+     * Sets the deadline of {@link GrpcTransport#loads}, {@link GrpcTransport#modelInfo} and {@link
+     * GrpcTransport#serverInfo}. Default {@link #DEFAULT_INFO_TIMEOUT}.
      *
      * @param timeout a positive duration
      * @return this builder

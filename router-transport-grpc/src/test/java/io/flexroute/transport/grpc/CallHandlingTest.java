@@ -11,12 +11,15 @@ import io.flexroute.TokenIds;
 import io.flexroute.Worker;
 import io.flexroute.WorkerException;
 import io.flexroute.spi.ChunkSource;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +64,114 @@ class CallHandlingTest {
   }
 
   @Test
+  void generateStream_deadlineAfterChunks_timesOutAndAborts() throws Exception {
+    scheduler.script =
+        (req, out) -> {
+          out.onNext(ScriptedScheduler.chunk(req.getRequestId(), List.of(1, 2), 2));
+          scheduler.stall();
+        };
+    TestContext context = new TestContext("slow-3", Duration.ofMillis(500), Map.of());
+
+    try (ChunkSource<GenerateChunk> source = transport.generateStream(worker, request, context)) {
+      assertThat(source.next().newOutputIds()).isEqualTo(TokenIds.of(1, 2));
+      assertThatThrownBy(source::next)
+          .isInstanceOfSatisfying(RequestTimeoutException.class,
+              e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500)));
+    }
+    assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("slow-3");
+  }
+
+  @Test
+  void generate_sendsTheRequestsRemainingTimeAsTheGrpcDeadline() throws Exception {
+    LinkedBlockingQueue<Long> remainingMillis = new LinkedBlockingQueue<>();
+    scheduler.script =
+        (req, out) -> {
+          Deadline deadline = io.grpc.Context.current().getDeadline();
+          remainingMillis.add(
+              deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS));
+          ScriptedScheduler.complete(out, req, List.of(1), "stop");
+        };
+
+    GenerateMappingTest.await(transport.generate(worker, request,
+        new TestContext("d1", Duration.ofSeconds(20), Map.of())));
+    GenerateMappingTest.await(transport.generate(worker, request,
+        new TestContext("d2", Duration.ofDays(5 * 365), Map.of())));
+
+    // The server sees the request's own deadline (less the time already spent), not a default.
+    assertThat(remainingMillis.poll(10, TimeUnit.SECONDS)).isBetween(1L, 20_000L);
+    // A practically unlimited request gets the one-year cap rather than no deadline.
+    assertThat(remainingMillis.poll(10, TimeUnit.SECONDS))
+        .isBetween(Duration.ofDays(364).toMillis(), Duration.ofDays(365).toMillis());
+  }
+
+  @Test
+  void generateStream_connectionLostMidStream_isARetryableStreamError() throws Exception {
+    scheduler.script =
+        (req, out) -> {
+          out.onNext(ScriptedScheduler.chunk(req.getRequestId(), List.of(1), 1));
+          scheduler.stall();
+        };
+    try (CuttableProxy proxy = new CuttableProxy(scheduler.port())) {
+      Worker behindProxy = Worker.of("cut", proxy.url());
+      try (ChunkSource<GenerateChunk> source =
+          transport.generateStream(behindProxy, request, TestContext.of("cut-1"))) {
+        assertThat(source.next()).isNotNull();
+        proxy.cut();
+        // grpc-okhttp reports a lost connection as UNAVAILABLE without a cause, like a status the
+        // server sent: a stream error with the 503 equivalent, retryable, so token streams resume.
+        assertThatThrownBy(source::next)
+            .isInstanceOfSatisfying(WorkerException.class, e -> {
+              assertThat(e.kind()).isEqualTo(WorkerException.Kind.STREAM_ERROR);
+              assertThat(e.statusCode()).isEqualTo(503);
+              assertThat(e.isRetryable()).isTrue();
+              assertThat(e.workerId()).isEqualTo("cut");
+            });
+      }
+    }
+  }
+
+  @Test
+  void generate_connectionLostAfterSending_failsRetryablyAndIsNotResentByGrpc() throws Exception {
+    scheduler.script = (req, out) -> scheduler.stall();
+    try (CuttableProxy proxy = new CuttableProxy(scheduler.port())) {
+      Worker behindProxy = Worker.of("cut", proxy.url());
+      CompletableFuture<?> future =
+          transport.generate(behindProxy, request, TestContext.of("cut-2"));
+      assertThat(scheduler.arrived.poll(10, TimeUnit.SECONDS)).isEqualTo("cut-2");
+
+      proxy.cut();
+
+      // The router decides about retries: grpc-java's transparent retry would otherwise send the
+      // same request id to the worker again on a new connection and leave the future pending.
+      assertThatThrownBy(() -> GenerateMappingTest.await(future))
+          .isInstanceOfSatisfying(WorkerException.class, e -> {
+            assertThat(e.statusCode()).isEqualTo(503);
+            assertThat(e.isRetryable()).isTrue();
+          });
+      scheduler.script = (req, out) -> ScriptedScheduler.complete(out, req, List.of(1), "stop");
+      GenerateMappingTest.await(transport.generate(behindProxy, request, TestContext.of("after")));
+      assertThat(scheduler.arrived.poll(10, TimeUnit.SECONDS)).isEqualTo("after");
+    }
+  }
+
+  @Test
+  void generate_answerAboveTheInboundMessageLimit_failsTheCall() throws Exception {
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < 400_000; i++) {
+      ids.add(100_000 + i % 1000);
+    }
+    scheduler.script = (req, out) -> ScriptedScheduler.complete(out, req, ids, "length");
+    try (GrpcTransport small = GrpcTransport.builder().maxInboundMessageSize(1024 * 1024).build()) {
+      assertThatThrownBy(() -> GenerateMappingTest.await(
+          small.generate(worker, request, TestContext.of("big"))))
+          .isInstanceOfSatisfying(WorkerException.class, e -> {
+            assertThat(e.workerId()).isEqualTo("w1");
+            assertThat(e.getMessage()).contains("RESOURCE_EXHAUSTED", "exceeds maximum size");
+          });
+    }
+  }
+
+  @Test
   void generate_expiredOrCancelledContext_sendsNothing() {
     TestContext expired = new TestContext("late", Duration.ofNanos(1), Map.of());
     TestContext cancelled = TestContext.of("gone");
@@ -87,6 +198,7 @@ class CallHandlingTest {
     assertThatThrownBy(() -> GenerateMappingTest.await(future))
         .isInstanceOf(RequestCancelledException.class);
     assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
+    assertThat(scheduler.abortRequests.get(0).getReason()).isEqualTo("cancelled by the router");
     assertThat(scheduler.cancelledCalls.poll(10, TimeUnit.SECONDS)).isEqualTo("cancel-me");
   }
 

@@ -87,6 +87,7 @@ class InfoRpcTest {
     assertThat(load.kvCacheUsage()).isEqualTo(0.25);
     assertThat(load.reportedAtNanos()).isGreaterThanOrEqualTo(before);
     assertThat(scheduler.loadsRequests.get(0).getIncludeList()).containsExactly("core");
+    assertThat(scheduler.loadsRequests.get(0).hasDpRank()).isFalse();
   }
 
   @Test
@@ -200,6 +201,9 @@ class InfoRpcTest {
     assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("batch-3");
     GenerateMappingTest.await(transport.abort(worker, "rid-9", TestContext.of("x")));
     assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("rid-9");
+    assertThat(scheduler.abortRequests)
+        .extracting(SglangSchedulerProto.AbortRequest::getReason)
+        .containsExactly("aborted by the caller", "aborted by the router");
     assertThatThrownBy(() -> transport.abort(worker, ""))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -45,6 +45,7 @@ final class ScriptedScheduler implements AutoCloseable {
   final List<Metadata> metadata = new CopyOnWriteArrayList<>();
   final LinkedBlockingQueue<String> arrived = new LinkedBlockingQueue<>();
   final LinkedBlockingQueue<String> aborts = new LinkedBlockingQueue<>();
+  final List<SglangSchedulerProto.AbortRequest> abortRequests = new CopyOnWriteArrayList<>();
   final LinkedBlockingQueue<String> cancelledCalls = new LinkedBlockingQueue<>();
   private final Set<CountDownLatch> stalls = ConcurrentHashMap.newKeySet();
   private volatile boolean released;
@@ -184,6 +185,7 @@ final class ScriptedScheduler implements AutoCloseable {
     public void abort(
         SglangSchedulerProto.AbortRequest request,
         StreamObserver<SglangSchedulerProto.AbortResponse> out) {
+      abortRequests.add(request);
       aborts.add(request.getRequestId());
       out.onNext(SglangSchedulerProto.AbortResponse.newBuilder().setSuccess(true).build());
       out.onCompleted();

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * changes under the same id, a channel created here is replaced and the old one shut down
  * gracefully.
  *
+ * <p>Created channels have grpc's own retries turned off, transparent retries included: when a
+ * connection breaks, grpc-okhttp reports its open calls as never processed, and grpc-java would
+ * send a Generate the worker had already received again, under the same request id, on a new
+ * connection, so the engine could run it twice while the router saw no failure. Retrying is the
+ * router's job (its retry policy, budget and breaker), so the call fails and the router decides.
+ *
  * <p>Thread-safe.
  */
 public final class ChannelPool implements AutoCloseable {
@@ -160,6 +166,7 @@ public final class ChannelPool implements AutoCloseable {
         .keepAliveTime(settings.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveWithoutCalls(true)
+        .disableRetry()
         .maxInboundMessageSize(settings.maxInboundMessageSize())
         .flowControlWindow(settings.flowControlWindow());
     String agent = settings.userAgent();
