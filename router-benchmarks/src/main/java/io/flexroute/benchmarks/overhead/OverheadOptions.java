@@ -24,13 +24,13 @@ import org.jspecify.annotations.Nullable;
  * @param concurrencies the concurrency levels ({@code --concurrency}, default 1,8,32)
  * @param modes plain and/or stream ({@code --modes}, default plain,stream)
  * @param requests measured requests per path, mode and concurrency ({@code --requests}, default
- *     20000)
+ *     30000)
  * @param rounds how many alternating rounds those requests are split into ({@code --rounds},
- *     default 5)
+ *     default 6)
  * @param warmup warm-up requests per path before each mode and concurrency ({@code --warmup},
- *     default 2000)
+ *     default 3000)
  * @param jitWarmup warm-up requests per path and mode before anything is measured ({@code
- *     --jit-warmup}, default 10000)
+ *     --jit-warmup}, default 30000)
  * @param maxTokens tokens per answer, hence SSE events per stream ({@code --max-tokens}, default
  *     32)
  * @param control whether to measure the direct path a second time as an A/A control ({@code
@@ -88,8 +88,8 @@ record OverheadOptions(
         throw new IllegalArgumentException("--modes takes plain and stream, but got " + mode);
       }
     }
-    int requests = atLeast(values, "requests", 20_000, 1);
-    int rounds = atLeast(values, "rounds", 5, 1);
+    int requests = atLeast(values, "requests", 30_000, 1);
+    int rounds = atLeast(values, "rounds", 6, 1);
     if (requests < rounds) {
       throw new IllegalArgumentException("--requests must be >= --rounds");
     }
@@ -111,8 +111,8 @@ record OverheadOptions(
         modes,
         requests,
         rounds,
-        atLeast(values, "warmup", 2_000, 1),
-        atLeast(values, "jit-warmup", 10_000, 1),
+        atLeast(values, "warmup", 3_000, 1),
+        atLeast(values, "jit-warmup", 30_000, 1),
         atLeast(values, "max-tokens", 32, 1),
         Boolean.parseBoolean(values.getOrDefault("control", "true")),
         Path.of(values.getOrDefault("out", "target/overhead")),
