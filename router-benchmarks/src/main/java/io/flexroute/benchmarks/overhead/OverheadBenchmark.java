@@ -35,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  * the measurement's noise.
  *
  * <p>For each mode (plain and SSE streams) and concurrency, every path is warmed up, then the
- * measured requests are split into rounds; each round runs every path once, in an order that
- * rotates from round to round, so that drift on a shared machine spreads over all paths. A path's
+ * measured requests are split into rounds; each round runs every path once, in the orders of a
+ * balanced Latin square ({@link RoundOrders}), so that drift on a shared machine, and what ran just
+ * before, spread evenly over all paths. A path's
  * added latency at a percentile is its percentile minus the direct path's, both taken from all
  * rounds of that mode and concurrency. CPU per request is the client JVM's process CPU time during
  * the path's rounds (this JVM runs only the client; the workers run in their own process), plus,
@@ -133,9 +134,9 @@ public final class OverheadBenchmark {
       totals.add(PathMeasurement.empty(path.label()));
     }
     int perRound = options.requests() / options.rounds();
+    List<List<Integer>> orders = RoundOrders.williams(paths.size());
     for (int round = 0; round < options.rounds(); round++) {
-      for (int k = 0; k < paths.size(); k++) {
-        int index = (k + round) % paths.size();
+      for (int index : orders.get(round % orders.size())) {
         long proxyBefore = proxyCpu == null ? 0 : proxyCpu.nanos();
         long workerBefore = workerCpu == null ? 0 : workerCpu.nanos();
         ThreadCpu threadsBefore = ThreadCpu.snapshot();

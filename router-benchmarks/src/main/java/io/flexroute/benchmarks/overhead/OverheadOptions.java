@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param concurrencies the concurrency levels ({@code --concurrency}, default 1,8,32)
  * @param modes plain and/or stream ({@code --modes}, default plain,stream)
  * @param requests measured requests per path, mode and concurrency ({@code --requests}, default
- *     30000)
+ *     32000)
  * @param rounds how many alternating rounds those requests are split into ({@code --rounds},
- *     default 6)
+ *     default 8)
  * @param warmup warm-up requests per path before each mode and concurrency ({@code --warmup},
  *     default 3000)
  * @param jitWarmup warm-up requests per path and mode before anything is measured ({@code
@@ -88,8 +88,8 @@ record OverheadOptions(
         throw new IllegalArgumentException("--modes takes plain and stream, but got " + mode);
       }
     }
-    int requests = atLeast(values, "requests", 30_000, 1);
-    int rounds = atLeast(values, "rounds", 6, 1);
+    int requests = atLeast(values, "requests", 32_000, 1);
+    int rounds = atLeast(values, "rounds", 8, 1);
     if (requests < rounds) {
       throw new IllegalArgumentException("--requests must be >= --rounds");
     }

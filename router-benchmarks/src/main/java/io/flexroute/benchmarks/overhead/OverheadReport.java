@@ -127,37 +127,50 @@ final class OverheadReport {
     return out.toString();
   }
 
-  /** The added-latency chart of one mode. */
+  /** The added-latency chart of one mode: a panel per concurrency, the control as noise. */
   @Nullable String latencyChart(boolean stream) {
     List<String> categories = new ArrayList<>();
     List<Double> routerP50 = new ArrayList<>();
     List<Double> proxyP50 = new ArrayList<>();
+    List<Double> controlP50 = new ArrayList<>();
     List<Double> routerP99 = new ArrayList<>();
     List<Double> proxyP99 = new ArrayList<>();
+    List<Double> controlP99 = new ArrayList<>();
     for (ConfigurationResult config : results) {
       PathMeasurement router = config.path(ROUTER);
       PathMeasurement proxy = config.path(proxyLabel);
       if (config.stream() != stream || router == null || proxy == null) {
         continue;
       }
+      PathMeasurement control = config.path(CONTROL);
       categories.add("concurrency " + config.concurrency());
       routerP50.add(config.addedMicros(router, 50));
       proxyP50.add(config.addedMicros(proxy, 50));
+      controlP50.add(control == null ? 0 : config.addedMicros(control, 50));
       routerP99.add(config.addedMicros(router, 99));
       proxyP99.add(config.addedMicros(proxy, 99));
+      controlP99.add(control == null ? 0 : config.addedMicros(control, 99));
     }
     if (categories.isEmpty()) {
       return null;
+    }
+    List<SvgBarChart.Series> series = new ArrayList<>();
+    series.add(new SvgBarChart.Series(ROUTER + " p50", "#1f5fa8", routerP50));
+    series.add(new SvgBarChart.Series(proxyLabel + " p50", "#e6550d", proxyP50));
+    if (hasControl()) {
+      series.add(new SvgBarChart.Series("control p50 (noise)", "#969696", controlP50));
+    }
+    series.add(new SvgBarChart.Series(ROUTER + " p99", "#7fb0e0", routerP99));
+    series.add(new SvgBarChart.Series(proxyLabel + " p99", "#fdae6b", proxyP99));
+    if (hasControl()) {
+      series.add(new SvgBarChart.Series("control p99 (noise)", "#d0d0d0", controlP99));
     }
     return new SvgBarChart(
             "Latency added over a direct call, " + (stream ? "SSE streams" : "plain requests"),
             "added latency (µs)",
             categories,
-            List.of(
-                new SvgBarChart.Series(ROUTER + " p50", "#1f5fa8", routerP50),
-                new SvgBarChart.Series(proxyLabel + " p50", "#e6550d", proxyP50),
-                new SvgBarChart.Series(ROUTER + " p99", "#7fb0e0", routerP99),
-                new SvgBarChart.Series(proxyLabel + " p99", "#fdae6b", proxyP99)))
+            series,
+            true)
         .render();
   }
 
@@ -184,16 +197,21 @@ final class OverheadReport {
       return null;
     }
     return new SvgBarChart(
-            "CPU per request: client JVM, and the proxy's own processes",
+            "CPU per request: client JVM, plus the proxy's own processes",
             "CPU time per request (µs)",
             categories,
             List.of(
                 new SvgBarChart.Series("direct: client", "#969696", direct),
                 new SvgBarChart.Series(ROUTER + ": client", "#1f5fa8", router),
                 new SvgBarChart.Series("via " + proxyLabel + ": client", "#fdae6b", proxyClient),
-                new SvgBarChart.Series("via " + proxyLabel + ": " + proxyLabel, "#e6550d",
-                    proxyItself)))
+                new SvgBarChart.Series(
+                    "via " + proxyLabel + ": " + proxyLabel + " processes", "#e6550d",
+                    proxyItself, true)))
         .render();
+  }
+
+  private boolean hasControl() {
+    return results.stream().anyMatch(r -> r.path(CONTROL) != null);
   }
 
   private static String ratio(double router, double proxy, double target) {

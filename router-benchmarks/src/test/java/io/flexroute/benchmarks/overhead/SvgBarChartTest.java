@@ -43,6 +43,33 @@ class SvgBarChartTest {
   }
 
   @Test
+  void stacksASeriesOnThePreviousOneAndDrawsPanels() throws Exception {
+    SvgBarChart chart =
+        new SvgBarChart("t", "y", List.of("small", "large"),
+            List.of(
+                new SvgBarChart.Series("base", "#444444", List.of(1.0, 1000.0)),
+                new SvgBarChart.Series("top", "#555555", List.of(2.0, 500.0), true)),
+            true);
+
+    Document svg = parse(chart.render());
+
+    assertThat(count(svg, "rect", "#444444")).isEqualTo(3);
+    assertThat(count(svg, "rect", "#555555")).isEqualTo(3);
+    // The stacks' totals label the bars.
+    assertThat(svg.getDocumentElement().getTextContent()).contains("1500");
+  }
+
+  @Test
+  void refusesToStackTheFirstSeries() {
+    assertThatThrownBy(
+            () ->
+                new SvgBarChart("t", "y", List.of("x"),
+                    List.of(new SvgBarChart.Series("s", "#333333", List.of(1.0), true))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("first series");
+  }
+
+  @Test
   void rejectsSeriesOfTheWrongLength() {
     assertThatThrownBy(
             () ->
