@@ -136,7 +136,7 @@ log "nginx $nginx_version on port $port (pid $nginx_pid) in front of ports ${por
 
 cores=$(nproc)
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-note="Machine: $cores cores ($cpu_model), $(uname -sr); nginx $nginx_version with worker_processes auto;"
+note="Machine: $cores cores ($cpu_model), $(uname -sr); $nginx_version with worker_processes auto;"
 note="$note client, workers and nginx share the machine."
 
 java -Xms1g -Xmx1g -cp "$jar" io.flexroute.benchmarks.overhead.OverheadBenchmark \

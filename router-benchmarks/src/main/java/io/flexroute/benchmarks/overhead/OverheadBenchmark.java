@@ -179,7 +179,7 @@ public final class OverheadBenchmark {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         took.toSeconds()));
     if (!options.note().isBlank()) {
-      out.append(options.note()).append('\n');
+      out.append('\n').append(options.note()).append('\n');
     }
     for (boolean stream : new boolean[] {false, true}) {
       if (results.stream().anyMatch(r -> r.stream() == stream)) {
