@@ -132,7 +132,7 @@ for attempt in $(seq 20); do
   log "nginx did not come up on port $port (attempt $attempt)"
 done
 [ -n "$nginx_pid" ] || { cat "$tmp/error.log" >&2 || true; log "could not start nginx"; exit 1; }
-log "nginx $nginx_version on port $port (pid $nginx_pid) in front of ports ${ports[*]}"
+log "$nginx_version on port $port (pid $nginx_pid) in front of ports ${ports[*]}"
 
 cores=$(nproc)
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
