@@ -8,13 +8,15 @@ import io.flexroute.RetryPolicy;
 import io.flexroute.Router;
 import io.flexroute.SamplingParams;
 import io.flexroute.TokenIds;
+import io.flexroute.benchmarks.load.CpuClocks;
+import io.flexroute.benchmarks.load.LoadDriver;
+import io.flexroute.benchmarks.load.LoadResult;
+import io.flexroute.benchmarks.load.LoadTask;
 import io.flexroute.spi.Transport;
 import io.flexroute.testkit.grpc.FakeScheduler;
 import io.flexroute.testkit.worker.FakeWorker;
 import io.flexroute.transport.grpc.GrpcTransport;
 import io.flexroute.transport.http.HttpTransport;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,11 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.Histogram;
 
 /**
  * Compares the HTTP transport ({@code POST /generate} against the test kit's {@code FakeWorker})
@@ -39,7 +36,7 @@ import org.HdrHistogram.Histogram;
  * batch from a few client threads, and prints one Markdown row: requests per second, latency
  * percentiles, and the CPU time per request of the client side alone and of the whole process. The
  * client side is the driver threads plus the router's and the transports' own threads ({@code
- * flexroute-*}, {@code OkHttp*}), read from {@link ThreadMXBean}; the fake servers run in the same
+ * flexroute-*}, {@code OkHttp*}), read from the JVM's per-thread CPU clocks; the fake servers run in the same
  * JVM and their threads are left out, as are the JVM's GC and JIT threads. The process figure holds
  * everything: client, both fakes' server side, GC and JIT.
  *
@@ -48,7 +45,8 @@ import org.HdrHistogram.Histogram;
  * the machine's CPUs. Streamed HTTP runs twice: against SGLang's default cumulative chunks (every
  * event repeats all ids and logprobs so far) and against delta chunks ({@code
  * --incremental-streaming-output}); gRPC chunks are always deltas. The fake worker's HTTP answers
- * also carry text, as SGLang's do; gRPC answers carry none.
+ * also carry text, as SGLang's do; gRPC answers carry none. The requests are sent by the shared
+ * {@link LoadDriver}.
  *
  * <p>Run (after {@code ./mvnw -B -q -pl router-benchmarks -am -DskipTests package}):
  *
@@ -176,96 +174,37 @@ public final class TransportComparison {
       int requests,
       int threads)
       throws Exception {
-    drive(router, workload, warmup, threads, stream, new Histogram(3));
-    Histogram latency = new Histogram(3);
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    Map<Long, Long> clientBefore = clientCpu(mx);
-    long processBefore = processCpuNanos();
-    long start = System.nanoTime();
-    long driverCpu = drive(router, workload, requests, threads, stream, latency);
-    long wall = System.nanoTime() - start;
-    long processCpu = processCpuNanos() - processBefore;
-    Map<Long, Long> clientAfter = clientCpu(mx);
-    long clientCpu = driverCpu;
+    LoadDriver driver = LoadDriver.withConcurrency(threads).threadNamePrefix("bench-client-");
+    LoadTask task = (i, clock) -> once(router, workload.get(i % workload.size()), stream);
+    driver.run(warmup, task);
+    Map<Long, Long> clientBefore = clientCpu();
+    LoadResult result = driver.run(requests, task);
+    Map<Long, Long> clientAfter = clientCpu();
+    long clientCpu = result.driverCpuNanos();
     for (Map.Entry<Long, Long> e : clientAfter.entrySet()) {
       clientCpu += e.getValue() - clientBefore.getOrDefault(e.getKey(), 0L);
     }
     System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.1f | %.1f |%n",
         name,
         stream ? "stream" : "plain",
-        requests / (wall / 1e9),
-        latency.getValueAtPercentile(50) / 1000.0,
-        latency.getValueAtPercentile(99) / 1000.0,
+        result.requestsPerSecond(),
+        result.latencyMicros(50),
+        result.latencyMicros(99),
         clientCpu / 1000.0 / requests,
-        processCpu / 1000.0 / requests);
+        result.processCpuMicrosPerRequest());
   }
 
-  /** Runs the requests from fresh driver threads; returns the CPU time those threads used. */
-  private static long drive(
-      Router router,
-      List<GenerateRequest> workload,
-      int count,
-      int threads,
-      boolean stream,
-      Histogram latency)
-      throws Exception {
-    AtomicInteger next = new AtomicInteger();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicLong cpu = new AtomicLong();
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    CountDownLatch done = new CountDownLatch(threads);
-    for (int t = 0; t < threads; t++) {
-      Thread thread =
-          new Thread(
-              () -> {
-                long cpuStart = mx.getCurrentThreadCpuTime();
-                try {
-                  for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                    long s = System.nanoTime();
-                    once(router, workload.get(i % workload.size()), stream);
-                    long d = System.nanoTime() - s;
-                    synchronized (latency) {
-                      latency.recordValue(d);
-                    }
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                } finally {
-                  cpu.addAndGet(mx.getCurrentThreadCpuTime() - cpuStart);
-                  done.countDown();
-                }
-              },
-              "bench-client-" + t);
-      thread.setDaemon(true);
-      thread.start();
-    }
-    done.await();
-    Throwable e = failure.get();
-    if (e != null) {
-      throw new IllegalStateException("a request failed", e);
-    }
-    return cpu.get();
-  }
-
-  private static Map<Long, Long> clientCpu(ThreadMXBean mx) {
+  private static Map<Long, Long> clientCpu() {
     Map<Long, Long> cpu = new HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       String n = t.getName();
       if (CLIENT_THREADS.stream().anyMatch(n::startsWith)) {
-        long c = mx.getThreadCpuTime(t.getId());
+        long c = CpuClocks.threadNanos(t.getId());
         if (c >= 0) {
           cpu.put(t.getId(), c);
         }
       }
     }
     return cpu;
-  }
-
-  private static long processCpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      return sun.getProcessCpuTime();
-    }
-    return -1;
   }
 }
