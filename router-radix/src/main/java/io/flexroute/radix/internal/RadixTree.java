@@ -17,10 +17,12 @@ import org.jspecify.annotations.Nullable;
  * ReentrantReadWriteLock}.
  *
  * <p>Thread-safe. Lookups and statistics take the read lock and run concurrently; inserts, GC,
- * eviction and {@link #clear()} take the write lock and run alone. Lookups copy every array they
- * return while holding the read lock, so no writer can change or remove what a running lookup
- * reads. The only writes made under the read lock are access times (a volatile field per node) and
- * hit counters ({@link LongAdder}).
+ * eviction and {@link #clear()} take the write lock and run alone. A payload array (ids, logprobs,
+ * mask) is never written after a node holds it: splits and slices copy into new arrays. Lookups
+ * therefore capture references to the payload arrays of the matched path while holding the read
+ * lock, and read them after releasing it: no writer can change what a lookup returns, and GC or
+ * eviction only drop the tree's references. The only writes made under the read lock are access
+ * times (a volatile field per node) and hit counters ({@link LongAdder}).
  *
  * <p>Inputs are assumed validated by the caller (the public facade): text and tokens non-empty,
  * arrays of equal length, token ends non-decreasing and ending at the text length, version at least
@@ -76,8 +78,8 @@ public final class RadixTree {
   // Lookup
 
   /**
-   * Finds the longest cached prefix of {@code text} that ends on a token boundary, copies its
-   * payload out and refreshes the access time of every node on its path. Empty text returns an
+   * Finds the longest cached prefix of {@code text} that ends on a token boundary, captures its
+   * payload arrays and refreshes the access time of every node on its path. Empty text returns an
    * empty result and counts neither a hit nor a miss.
    */
   public MatchData lookup(String text) {
@@ -100,7 +102,7 @@ public final class RadixTree {
       result =
           best == null || s.bestChars == 0
               ? MatchData.empty()
-              : collect(best, s.bestTokens, s.bestChars, now);
+              : capture(best, s.bestTokens, s.bestChars, now);
     } finally {
       lock.readLock().unlock();
       s.bestNode = null;
@@ -191,38 +193,38 @@ public final class RadixTree {
     return mm < 0 ? n : mm;
   }
 
-  /** Copies the payload of the path ending at {@code best} (its first {@code bestTokens}). */
-  private MatchData collect(Node best, int bestTokens, int matchedChars, long now) {
-    int tokensInBest = bestTokens < 0 ? best.ids.length : bestTokens;
+  /**
+   * Captures the payload arrays of the path ending at {@code best} (its first {@code bestTokens}
+   * tokens, all of them when negative) and refreshes the access time of every node on it. Payload
+   * arrays are never written after a node holds them, so the references stay valid after the lock
+   * is released.
+   */
+  private MatchData capture(Node best, int bestTokens, int matchedChars, long now) {
     int pathLen = 0;
-    int total = 0;
-    boolean anyMask = false;
     for (Node n = best; n != root && n != null; n = n.parent) {
       pathLen++;
-      total += n == best ? tokensInBest : n.ids.length;
-      anyMask |= n.mask != null;
     }
-    int[] ids = new int[total];
-    float[] logprobs = new float[total];
-    long[] mask = anyMask ? new long[Bits.words(total)] : null;
-    int[] runEnds = new int[pathLen];
-    int[] runs = new int[pathLen];
-    int pos = total;
-    int run = pathLen - 1;
-    for (Node n = best; n != root && n != null; n = n.parent) {
+    Object[] arrays = new Object[3 * pathLen];
+    int[] meta = new int[2 * pathLen];
+    int tokensInBest = bestTokens < 0 ? best.ids.length : bestTokens;
+    int total = 0;
+    int s = pathLen - 1;
+    for (Node n = best; n != root && n != null; n = n.parent, s--) {
       int k = n == best ? tokensInBest : n.ids.length;
-      pos -= k;
-      System.arraycopy(n.ids, 0, ids, pos, k);
-      System.arraycopy(n.logprobs, 0, logprobs, pos, k);
-      if (mask != null) {
-        Bits.copy(n.mask, 0, mask, pos, k);
-      }
-      runEnds[run] = pos + k;
-      runs[run] = n.weightVersion;
-      run--;
+      arrays[3 * s] = n.ids;
+      arrays[3 * s + 1] = n.logprobs;
+      arrays[3 * s + 2] = n.mask;
+      meta[2 * s] = k;
+      meta[2 * s + 1] = n.weightVersion;
+      total += k;
       n.touch(now);
     }
-    return new MatchData(matchedChars, ids, logprobs, mask, runEnds, runs);
+    int end = 0;
+    for (int i = 0; i < pathLen; i++) {
+      end += meta[2 * i];
+      meta[2 * i] = end;
+    }
+    return new MatchData(matchedChars, total, arrays, meta);
   }
 
   // ---------------------------------------------------------------------------------------------
