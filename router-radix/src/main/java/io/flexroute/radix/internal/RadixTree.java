@@ -83,6 +83,8 @@ public final class RadixTree {
    * empty result and counts neither a hit nor a miss.
    */
   public MatchData lookup(String text) {
+    // The clock first: reading it waits for earlier loads, so it goes before the query's misses.
+    long now = ticker.getAsLong();
     int len = text.length();
     if (len == 0) {
       return MatchData.empty();
@@ -90,7 +92,6 @@ public final class RadixTree {
     Scratch s = SCRATCH.get();
     char[] q = s.buffer(len);
     text.getChars(0, len, q, 0);
-    long now = ticker.getAsLong();
     MatchData result;
     lock.readLock().lock();
     try {
@@ -125,6 +126,23 @@ public final class RadixTree {
     Node node = start;
     int pos = startPos;
     while (pos < len) {
+      Node sole = node.soleChild;
+      if (sole != null) {
+        char[] key = sole.key;
+        if (key[0] != q[pos]) {
+          break;
+        }
+        int m = matchText(key, q, pos, len);
+        if (m == key.length) {
+          node = sole;
+          pos += m;
+          continue;
+        }
+        if (!offerPartial(sole, m, pos, s)) {
+          s.offer(node, -1, pos);
+        }
+        return;
+      }
       int i = node.firstChild(q[pos]);
       if (i < 0) {
         break;
@@ -290,22 +308,33 @@ public final class RadixTree {
     int p = 0;
     int t = 0;
     while (p < len) {
-      int i = node.firstChild(tc[p]);
-      if (i < 0) {
-        break;
-      }
-      int end = node.runEnd(i);
       Node bestChild = null;
       int bestChars = 0;
       int bestTokens = 0;
-      for (int k = i; k < end; k++) {
-        Node child = node.children[k];
-        long r = matchInsert(child, tc, p, len, ids, t, ends);
-        int ch = (int) (r >>> 32);
-        if (ch > bestChars) {
-          bestChild = child;
-          bestChars = ch;
-          bestTokens = (int) r;
+      Node sole = node.soleChild;
+      if (sole != null) {
+        if (sole.key[0] != tc[p]) {
+          break;
+        }
+        long r = matchInsert(sole, tc, p, len, ids, t, ends);
+        bestChars = (int) (r >>> 32);
+        bestTokens = (int) r;
+        bestChild = bestChars > 0 ? sole : null;
+      } else {
+        int i = node.firstChild(tc[p]);
+        if (i < 0) {
+          break;
+        }
+        int end = node.runEnd(i);
+        for (int k = i; k < end; k++) {
+          Node child = node.children[k];
+          long r = matchInsert(child, tc, p, len, ids, t, ends);
+          int ch = (int) (r >>> 32);
+          if (ch > bestChars) {
+            bestChild = child;
+            bestChars = ch;
+            bestTokens = (int) r;
+          }
         }
       }
       if (bestChild == null) {
@@ -466,8 +495,7 @@ public final class RadixTree {
     child.logprobs = Arrays.copyOfRange(child.logprobs, tokens, n);
     child.mask = Bits.slice(child.mask, tokens, n);
     child.lens = lowerLens;
-    upper.childChars = new char[] {child.key[0]};
-    upper.children = new Node[] {child};
+    upper.setChildren(new char[] {child.key[0]}, new Node[] {child});
     child.parent = upper;
     nodeCount++;
     estimatedBytes += child.estimatedBytes() + upper.estimatedBytes();
@@ -525,8 +553,8 @@ public final class RadixTree {
             kept[j++] = k;
           }
         }
-        node.childChars = kept.length == 0 ? Node.NO_CHARS : keptChars;
-        node.children = kept.length == 0 ? Node.NO_NODES : kept;
+        node.setChildren(
+            kept.length == 0 ? Node.NO_CHARS : keptChars, kept.length == 0 ? Node.NO_NODES : kept);
         estimatedBytes += node.estimatedBytes();
       }
       for (Node k : node.children) {
@@ -615,8 +643,7 @@ public final class RadixTree {
   public void clear() {
     lock.writeLock().lock();
     try {
-      root.childChars = Node.NO_CHARS;
-      root.children = Node.NO_NODES;
+      root.setChildren(Node.NO_CHARS, Node.NO_NODES);
       cachedTokens = 0;
       nodeCount = 0;
       estimatedBytes = root.estimatedBytes();
@@ -724,6 +751,10 @@ public final class RadixTree {
   private static void checkChildren(Node n, List<String> errors) {
     if (n.childChars.length != n.children.length) {
       errors.add("child arrays differ in length");
+      return;
+    }
+    if (n.soleChild != (n.children.length == 1 ? n.children[0] : null)) {
+      errors.add("sole child out of step with the children");
       return;
     }
     for (int i = 0; i < n.children.length; i++) {
