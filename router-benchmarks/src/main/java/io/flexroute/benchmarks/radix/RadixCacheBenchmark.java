@@ -3,6 +3,7 @@ package io.flexroute.benchmarks.radix;
 import io.flexroute.radix.CacheEntry;
 import io.flexroute.radix.PrefixMatch;
 import io.flexroute.radix.RadixTokenCache;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,8 @@ public class RadixCacheBenchmark {
 
   static final int LOOKUPS = 100_000;
   static final long BUDGET = 1L << 40;
+  static final int RESIDENT_QUERIES = 100;
+  static final int RESIDENT_PROMPTS = 10;
 
   static RadixTokenCache newCache() {
     return RadixTokenCache.builder().maxCachedTokens(BUDGET).build();
@@ -112,6 +115,45 @@ public class RadixCacheBenchmark {
       RadixWorkloads.Workload w = RadixWorkloads.multiTurn();
       cache = filled(w.inserts());
       queries = RadixWorkloads.lookupMix(w.texts(), LOOKUPS, 7);
+    }
+  }
+
+  /**
+   * Diagnostic: the multi-turn cache looked up with only {@value #RESIDENT_QUERIES} distinct queries
+   * of the same mix, so the queries and the nodes they reach stay in the CPU caches. Shows what a
+   * lookup costs when its data does not come from main memory.
+   */
+  @State(Scope.Benchmark)
+  public static class ResidentLookups {
+    RadixTokenCache cache = newCache();
+    String[] queries = new String[0];
+
+    @Setup(Level.Trial)
+    public void load() {
+      RadixWorkloads.Workload w = RadixWorkloads.multiTurn();
+      cache = filled(w.inserts());
+      queries = Arrays.copyOf(RadixWorkloads.lookupMix(w.texts(), LOOKUPS, 7), RESIDENT_QUERIES);
+    }
+  }
+
+  /**
+   * Diagnostic: the multi-turn shape with {@value #RESIDENT_PROMPTS} prompts ({@code 17 x} that many
+   * inserts, about 1 MB of entries), inserted into a fresh cache per invocation, so entries and tree
+   * stay in the CPU caches.
+   */
+  @State(Scope.Benchmark)
+  public static class ResidentInserts {
+    List<CacheEntry> entries = List.of();
+    RadixTokenCache cache = newCache();
+
+    @Setup(Level.Trial)
+    public void load() {
+      entries = RadixWorkloads.multiTurn(RESIDENT_PROMPTS, 42).inserts();
+    }
+
+    @Setup(Level.Invocation)
+    public void emptyCache() {
+      cache = newCache();
     }
   }
 
@@ -240,6 +282,23 @@ public class RadixCacheBenchmark {
   public int multiTurnLookupNewArrays(MultiTurnLookups s, Cursor c) {
     PrefixMatch m = s.cache.lookup(s.queries[c.next()]);
     return m.tokenIds().length + m.logprobs().length + m.lossMask().length;
+  }
+
+  /** Diagnostic: multi-turn lookups (with the copy) over 100 distinct, cache-resident queries. */
+  @Benchmark
+  public long multiTurnLookupResident(ResidentLookups s, Cursor c, Sink sink) {
+    return sink.read(s.cache.lookup(s.queries[c.next() % RESIDENT_QUERIES]));
+  }
+
+  /** Diagnostic: multi-turn inserts of 10 prompts' entries (170), cache-resident. */
+  @Benchmark
+  @OperationsPerInvocation(17 * RESIDENT_PROMPTS)
+  public long multiTurnInsertResident(ResidentInserts s) {
+    long added = 0;
+    for (CacheEntry e : s.entries) {
+      added += s.cache.insert(e);
+    }
+    return added;
   }
 
   /** Lookups (with the copy) per second, multi-turn workload, two reader threads (total). */
