@@ -98,8 +98,16 @@ public final class Bits {
       } else if (word == -1L) {
         Arrays.fill(dst, at, at + n, 1);
       } else {
-        for (int b = 0; b < n; b++) {
-          dst[at + b] = (int) (word >>> b) & 1;
+        // Masks come in runs (prompt tokens 0, generated tokens 1): fill run by run.
+        int b = 0;
+        while (b < n) {
+          long shifted = word >>> b;
+          int bit = (int) shifted & 1;
+          long runEnds = bit == 1 ? ~shifted : shifted;
+          int run = runEnds == 0 ? 64 - b : Long.numberOfTrailingZeros(runEnds);
+          int end = Math.min(n, b + run);
+          Arrays.fill(dst, at + b, at + end, bit);
+          b = end;
         }
       }
     }
