@@ -44,7 +44,6 @@ import org.openjdk.jmh.annotations.Threads;
  * <p>Run (the {@code flock} keeps builds on a shared machine one at a time):
  *
  * <pre>
- * cd flexroute
  * flock /tmp/flexroute-mvn.lock mvn -B -q -o -pl router-benchmarks -am package -DskipTests
  * java -jar router-benchmarks/target/benchmarks.jar RadixCacheBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s
  * </pre>
