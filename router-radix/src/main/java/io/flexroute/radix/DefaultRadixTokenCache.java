@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link RadixTokenCache} implementation: validates input, then delegates to {@link
- * RadixTree}, and wraps the tree's raw results in the public value types without copying twice.
+ * RadixTree}, and wraps the tree's raw results in the public value types, copying each payload
+ * value at most once.
  *
  * <p>Thread-safe; see {@link RadixTokenCache}. Not public API.
  */
@@ -82,22 +83,18 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
     MatchData hit = tree.lookup(text);
     int cached = hit.tokenCount();
     if (cached > 0) {
-      String rest = text.substring(hit.matchedChars);
+      String rest = text.substring(hit.matchedChars());
       int[] extra = rest.isEmpty() ? new int[0] : tokenizer.encode(rest);
       int n = cached + extra.length;
-      int[] ids = Arrays.copyOf(hit.tokenIds, n);
+      int[] ids = new int[n];
+      hit.copyTokenIds(ids, 0);
       System.arraycopy(extra, 0, ids, cached, extra.length);
-      float[] logprobs = Arrays.copyOf(hit.logprobs, n);
+      float[] logprobs = new float[n];
+      hit.copyLogprobs(logprobs, 0);
       int[] mask = new int[n];
-      for (int i = 0; i < cached; i++) {
-        mask[i] = Bits.get(hit.lossMask, i) ? 1 : 0;
-      }
+      hit.copyLossMask(mask, 0);
       int[] versions = new int[n];
-      int start = 0;
-      for (int r = 0; r < hit.versionRuns.length; r++) {
-        Arrays.fill(versions, start, hit.versionRunEnds[r], hit.versionRuns[r]);
-        start = hit.versionRunEnds[r];
-      }
+      hit.copyWeightVersions(versions, 0);
       Arrays.fill(versions, cached, n, NO_VERSION);
       return new Retrieval(ids, logprobs, mask, versions, cached);
     }

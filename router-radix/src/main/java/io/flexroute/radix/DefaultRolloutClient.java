@@ -217,17 +217,24 @@ final class DefaultRolloutClient implements RolloutClient {
         int[] fresh = remaining.isEmpty() ? new int[0] : tokenizer.encode(remaining);
         cachedTokens = match.tokenCount();
         tokenizedTokens = fresh.length;
-        promptIds = concat(match.tokenIds(), fresh);
+        int cached = cachedTokens;
+        int promptLength = cached + fresh.length;
+        // One copy out of the cache, straight into the prompt arrays.
+        promptIds = new int[promptLength];
+        match.copyTokenIds(promptIds, 0);
+        System.arraycopy(fresh, 0, promptIds, cached, fresh.length);
         if (promptIds.length == 0) {
           throw new IllegalArgumentException(
               "the prompt text (" + promptText.length() + " chars) encodes to no tokens with"
                   + " tokenizer '" + tokenizer.name() + "'");
         }
-        promptLogprobs = concat(match.logprobs(), new float[fresh.length]);
-        promptMask = concat(match.lossMask(), new int[fresh.length]);
-        int[] freshVersions = new int[fresh.length];
-        Arrays.fill(freshVersions, RadixTokenCache.NO_VERSION);
-        promptVersions = concat(match.weightVersions(), freshVersions);
+        promptLogprobs = new float[promptLength];
+        match.copyLogprobs(promptLogprobs, 0);
+        promptMask = new int[promptLength];
+        match.copyLossMask(promptMask, 0);
+        promptVersions = new int[promptLength];
+        match.copyWeightVersions(promptVersions, 0);
+        Arrays.fill(promptVersions, cached, promptLength, RadixTokenCache.NO_VERSION);
         generate =
             GenerateRequest.builder()
                 .inputIds(TokenIds.of(promptIds))

@@ -1,6 +1,5 @@
 package io.flexroute.radix;
 
-import io.flexroute.radix.internal.Bits;
 import io.flexroute.radix.internal.MatchData;
 import java.util.Arrays;
 import java.util.Objects;
@@ -11,9 +10,20 @@ import org.jspecify.annotations.Nullable;
  * ends on a token boundary, with the payload of its tokens. Instances are immutable and
  * thread-safe.
  *
- * <p>The cache copies the payload out while it holds its
- * read lock, so later inserts, GC or eviction never change a result; every array accessor returns a
- * fresh copy, and the indexed accessors ({@link #tokenId(int)} and friends) read without copying.
+ * <p>The cache never writes into a payload array once it holds it (splitting a node or slicing
+ * makes new arrays), so a lookup does not copy the payload: it keeps references to the arrays of
+ * the matched path, taken while it held the read lock, and the accessors copy from them. Later
+ * inserts, GC, eviction or {@link RadixTokenCache#clear()} never change a match, and no accessor
+ * ever exposes a cache array: the array accessors ({@link #tokenIds()} and friends) return a fresh
+ * copy on every call, the bulk accessors ({@link #copyTokenIds(int[], int)} and friends) copy into
+ * an array of the caller's, and the indexed accessors ({@link #tokenId(int)} and friends) read one
+ * value.
+ *
+ * <p><b>Memory.</b> A match keeps the payload arrays of every node on its path reachable (the whole
+ * arrays of the last node, even when only part of it matched) for as long as the match itself is
+ * reachable, also after the cache has evicted or garbage-collected those nodes. A match is meant
+ * to be read and dropped; copy out what you keep (for example with {@link #tokenIds()}) rather
+ * than keeping many matches alive.
  *
  * <p>The matched text ({@link #matchedText()}) is exactly the text of the returned tokens, and
  * {@link #remainingText()} starts right after the last returned token.
@@ -23,21 +33,11 @@ import org.jspecify.annotations.Nullable;
 public final class PrefixMatch {
 
   private final String query;
-  private final int matchedLength;
-  private final int[] tokenIds;
-  private final float[] logprobs;
-  private final long @Nullable [] lossMask;
-  private final int[] versionRunEnds;
-  private final int[] versionRuns;
+  private final MatchData data;
 
   PrefixMatch(String query, MatchData data) {
     this.query = query;
-    this.matchedLength = data.matchedChars;
-    this.tokenIds = data.tokenIds;
-    this.logprobs = data.logprobs;
-    this.lossMask = data.lossMask;
-    this.versionRunEnds = data.versionRunEnds;
-    this.versionRuns = data.versionRuns;
+    this.data = data;
   }
 
   /**
@@ -55,7 +55,7 @@ public final class PrefixMatch {
    * @return {@code true} for a hit
    */
   public boolean isHit() {
-    return tokenIds.length > 0;
+    return data.tokenCount() > 0;
   }
 
   /**
@@ -64,7 +64,7 @@ public final class PrefixMatch {
    * @return the matched length
    */
   public int matchedLength() {
-    return matchedLength;
+    return data.matchedChars();
   }
 
   /**
@@ -73,7 +73,7 @@ public final class PrefixMatch {
    * @return the matched text, possibly empty
    */
   public String matchedText() {
-    return query.substring(0, matchedLength);
+    return query.substring(0, data.matchedChars());
   }
 
   /**
@@ -82,7 +82,7 @@ public final class PrefixMatch {
    * @return the unmatched text, possibly empty
    */
   public String remainingText() {
-    return query.substring(matchedLength);
+    return query.substring(data.matchedChars());
   }
 
   /**
@@ -91,67 +91,136 @@ public final class PrefixMatch {
    * @return the token count
    */
   public int tokenCount() {
-    return tokenIds.length;
+    return data.tokenCount();
   }
 
   /**
-   * Returns a copy of the matched token ids.
+   * Returns a new array of the matched token ids.
    *
    * @return the token ids
    */
   public int[] tokenIds() {
-    return tokenIds.clone();
+    int[] out = new int[data.tokenCount()];
+    data.copyTokenIds(out, 0);
+    return out;
   }
 
   /**
-   * Returns a copy of the rollout logprobs, one per matched token.
+   * Returns a new array of the rollout logprobs, one per matched token.
    *
    * @return the logprobs
    */
   public float[] logprobs() {
-    return logprobs.clone();
+    float[] out = new float[data.tokenCount()];
+    data.copyLogprobs(out, 0);
+    return out;
   }
 
   /**
-   * Returns the loss mask, one 0/1 value per matched token.
+   * Returns a new array of the loss mask, one 0/1 value per matched token.
    *
-   * @return a new array of the mask values
+   * @return the mask values
    */
   public int[] lossMask() {
-    int[] out = new int[tokenIds.length];
-    if (lossMask != null) {
-      for (int i = 0; i < out.length; i++) {
-        out[i] = Bits.get(lossMask, i) ? 1 : 0;
-      }
-    }
+    int[] out = new int[data.tokenCount()];
+    data.copyLossMask(out, 0);
     return out;
   }
 
   /**
-   * Returns the weight version of every matched token, {@link RadixTokenCache#NO_VERSION} where
-   * unknown.
+   * Returns a new array of the weight version of every matched token, {@link
+   * RadixTokenCache#NO_VERSION} where unknown.
    *
-   * @return a new array of versions
+   * @return the versions
    */
   public int[] weightVersions() {
-    int[] out = new int[tokenIds.length];
-    int start = 0;
-    for (int r = 0; r < versionRuns.length; r++) {
-      Arrays.fill(out, start, versionRunEnds[r], versionRuns[r]);
-      start = versionRunEnds[r];
-    }
+    int[] out = new int[data.tokenCount()];
+    data.copyWeightVersions(out, 0);
     return out;
   }
 
   /**
-   * Returns one token id.
+   * Copies the matched token ids into {@code dest}, starting at {@code destPos}, without
+   * allocating.
+   *
+   * @param dest the array to fill
+   * @param destPos where the first token id goes
+   * @return the number of values written, {@link #tokenCount()}
+   * @throws NullPointerException if {@code dest} is null
+   * @throws IndexOutOfBoundsException if {@code [destPos, destPos + tokenCount())} is not inside
+   *     {@code dest}
+   */
+  public int copyTokenIds(int[] dest, int destPos) {
+    checkDestination(Objects.requireNonNull(dest, "dest").length, destPos);
+    data.copyTokenIds(dest, destPos);
+    return data.tokenCount();
+  }
+
+  /**
+   * Copies the rollout logprobs into {@code dest}, starting at {@code destPos}, without
+   * allocating.
+   *
+   * @param dest the array to fill
+   * @param destPos where the first logprob goes
+   * @return the number of values written, {@link #tokenCount()}
+   * @throws NullPointerException if {@code dest} is null
+   * @throws IndexOutOfBoundsException if {@code [destPos, destPos + tokenCount())} is not inside
+   *     {@code dest}
+   */
+  public int copyLogprobs(float[] dest, int destPos) {
+    checkDestination(Objects.requireNonNull(dest, "dest").length, destPos);
+    data.copyLogprobs(dest, destPos);
+    return data.tokenCount();
+  }
+
+  /**
+   * Writes the loss mask, one 0/1 value per matched token, into {@code dest}, starting at {@code
+   * destPos}, without allocating.
+   *
+   * @param dest the array to fill
+   * @param destPos where the first value goes
+   * @return the number of values written, {@link #tokenCount()}
+   * @throws NullPointerException if {@code dest} is null
+   * @throws IndexOutOfBoundsException if {@code [destPos, destPos + tokenCount())} is not inside
+   *     {@code dest}
+   */
+  public int copyLossMask(int[] dest, int destPos) {
+    checkDestination(Objects.requireNonNull(dest, "dest").length, destPos);
+    data.copyLossMask(dest, destPos);
+    return data.tokenCount();
+  }
+
+  /**
+   * Writes the weight version of every matched token into {@code dest}, starting at {@code
+   * destPos}, without allocating.
+   *
+   * @param dest the array to fill
+   * @param destPos where the first version goes
+   * @return the number of values written, {@link #tokenCount()}
+   * @throws NullPointerException if {@code dest} is null
+   * @throws IndexOutOfBoundsException if {@code [destPos, destPos + tokenCount())} is not inside
+   *     {@code dest}
+   */
+  public int copyWeightVersions(int[] dest, int destPos) {
+    checkDestination(Objects.requireNonNull(dest, "dest").length, destPos);
+    data.copyWeightVersions(dest, destPos);
+    return data.tokenCount();
+  }
+
+  private void checkDestination(int destLength, int destPos) {
+    Objects.checkFromIndexSize(destPos, data.tokenCount(), destLength);
+  }
+
+  /**
+   * Returns one token id. Walks the matched path's nodes (a handful), so prefer the bulk accessors
+   * to read every token.
    *
    * @param index the token index
    * @return the token id
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, tokenCount())}
    */
   public int tokenId(int index) {
-    return tokenIds[Objects.checkIndex(index, tokenIds.length)];
+    return data.tokenId(Objects.checkIndex(index, data.tokenCount()));
   }
 
   /**
@@ -162,7 +231,7 @@ public final class PrefixMatch {
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, tokenCount())}
    */
   public float logprob(int index) {
-    return logprobs[Objects.checkIndex(index, tokenIds.length)];
+    return data.logprob(Objects.checkIndex(index, data.tokenCount()));
   }
 
   /**
@@ -173,7 +242,7 @@ public final class PrefixMatch {
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, tokenCount())}
    */
   public int lossMask(int index) {
-    return Bits.get(lossMask, Objects.checkIndex(index, tokenIds.length)) ? 1 : 0;
+    return data.lossMask(Objects.checkIndex(index, data.tokenCount())) ? 1 : 0;
   }
 
   /**
@@ -184,18 +253,7 @@ public final class PrefixMatch {
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, tokenCount())}
    */
   public int weightVersion(int index) {
-    Objects.checkIndex(index, tokenIds.length);
-    int lo = 0;
-    int hi = versionRunEnds.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (versionRunEnds[mid] <= index) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return versionRuns[lo];
+    return data.weightVersion(Objects.checkIndex(index, data.tokenCount()));
   }
 
   @Override
@@ -207,10 +265,10 @@ public final class PrefixMatch {
       return false;
     }
     PrefixMatch m = (PrefixMatch) o;
-    return matchedLength == m.matchedLength
+    return matchedLength() == m.matchedLength()
         && query.equals(m.query)
-        && Arrays.equals(tokenIds, m.tokenIds)
-        && Arrays.equals(logprobs, m.logprobs)
+        && Arrays.equals(tokenIds(), m.tokenIds())
+        && Arrays.equals(logprobs(), m.logprobs())
         && Arrays.equals(lossMask(), m.lossMask())
         && Arrays.equals(weightVersions(), m.weightVersions());
   }
@@ -218,20 +276,20 @@ public final class PrefixMatch {
   @Override
   public int hashCode() {
     int h = query.hashCode();
-    h = 31 * h + matchedLength;
-    h = 31 * h + Arrays.hashCode(tokenIds);
-    return 31 * h + Arrays.hashCode(logprobs);
+    h = 31 * h + matchedLength();
+    h = 31 * h + Arrays.hashCode(tokenIds());
+    return 31 * h + Arrays.hashCode(logprobs());
   }
 
   /** Describes the match by sizes only; never prints the text or the tokens. */
   @Override
   public String toString() {
     return "PrefixMatch{matchedLength="
-        + matchedLength
+        + matchedLength()
         + ", remainingLength="
-        + (query.length() - matchedLength)
+        + (query.length() - matchedLength())
         + ", tokens="
-        + tokenIds.length
+        + tokenCount()
         + '}';
   }
 }

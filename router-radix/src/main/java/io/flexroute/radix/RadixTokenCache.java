@@ -15,11 +15,14 @@ import org.jspecify.annotations.Nullable;
  * {@link #lookup}, {@link #retrieve}'s lookup and {@link #stats} take the read lock and run
  * concurrently with each other; inserts, GC, eviction and {@link #clear} take the write lock and
  * run one at a time, excluding all readers. The lock is non-fair, and a queued writer makes new
- * readers wait, so writers are not starved by a stream of lookups. Lookups copy what they return
- * while holding the read lock, so GC or eviction can never remove a node that a running lookup is
- * reading, and no result ever shares an array with the cache. The only state a lookup writes is
- * access times and hit counters, both safe under concurrent readers. {@link #retrieve} calls the
- * tokenizer outside any lock.
+ * readers wait, so writers are not starved by a stream of lookups. The cache never writes into a
+ * payload array (token ids, logprobs, loss mask) once it holds it: splits and slices make new
+ * arrays. A lookup therefore takes references to the payload arrays of the matched path while
+ * holding the read lock, and {@link PrefixMatch} copies from them when read: later inserts, GC or
+ * eviction never change a match, and no accessor exposes a cache array (a match keeps those arrays
+ * reachable while it is itself reachable; see {@link PrefixMatch}). The only state a lookup writes
+ * is access times and hit counters, both safe under concurrent readers. {@link #retrieve} calls
+ * the tokenizer outside any lock.
  *
  * <h2>Model</h2>
  *
@@ -100,8 +103,9 @@ public interface RadixTokenCache {
   int insert(CacheEntry entry);
 
   /**
-   * Finds the longest cached prefix of {@code text} made of whole tokens and copies out its payload
-   * (slime's {@code find_longest_prefix}). Refreshes the access time of the nodes used and counts
+   * Finds the longest cached prefix of {@code text} made of whole tokens (slime's {@code
+   * find_longest_prefix}); the match reads its payload from the cache's immutable arrays, copying
+   * each value once when it is read. Refreshes the access time of the nodes used and counts
    * one hit (at least one token) or one miss; empty text returns an empty match and counts neither.
    *
    * @param text the text to look up

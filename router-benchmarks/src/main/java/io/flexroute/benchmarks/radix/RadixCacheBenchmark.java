@@ -3,6 +3,7 @@ package io.flexroute.benchmarks.radix;
 import io.flexroute.radix.CacheEntry;
 import io.flexroute.radix.PrefixMatch;
 import io.flexroute.radix.RadixTokenCache;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,11 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>The lookup of one cached ~8,000-char conversation, and multi-turn lookups from 2 threads.
  * </ul>
  *
+ * <p>A lookup returns references to the cache's arrays; the lookup figures compared with slime
+ * include one copy of the matched token ids, logprobs and loss mask into the caller's arrays
+ * ({@link Sink}), as slime's lookup returns them concatenated. {@code multiTurnLookupOnly} is the
+ * bare lookup and {@code multiTurnLookupNewArrays} reads the match into three new arrays.
+ *
  * <p>Inserts carry token boundaries (as the rollout path does) and are measured into a fresh cache
  * per invocation, so every insert does its real work. Bytes per token are reported by {@link
  * RadixMemoryReport}.
@@ -38,7 +44,6 @@ import org.openjdk.jmh.annotations.Threads;
  * <p>Run (the {@code flock} keeps builds on a shared machine one at a time):
  *
  * <pre>
- * cd /work/main
  * flock /tmp/flexroute-mvn.lock mvn -B -q -o -pl router-benchmarks -am package -DskipTests
  * java -jar router-benchmarks/target/benchmarks.jar RadixCacheBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s
  * </pre>
@@ -49,6 +54,8 @@ public class RadixCacheBenchmark {
 
   static final int LOOKUPS = 100_000;
   static final long BUDGET = 1L << 40;
+  static final int RESIDENT_QUERIES = 100;
+  static final int RESIDENT_PROMPTS = 10;
 
   static RadixTokenCache newCache() {
     return RadixTokenCache.builder().maxCachedTokens(BUDGET).build();
@@ -110,6 +117,45 @@ public class RadixCacheBenchmark {
     }
   }
 
+  /**
+   * Diagnostic: the multi-turn cache looked up with only {@value #RESIDENT_QUERIES} distinct queries
+   * of the same mix, so the queries and the nodes they reach stay in the CPU caches. Shows what a
+   * lookup costs when its data does not come from main memory.
+   */
+  @State(Scope.Benchmark)
+  public static class ResidentLookups {
+    RadixTokenCache cache = newCache();
+    String[] queries = new String[0];
+
+    @Setup(Level.Trial)
+    public void load() {
+      RadixWorkloads.Workload w = RadixWorkloads.multiTurn();
+      cache = filled(w.inserts());
+      queries = Arrays.copyOf(RadixWorkloads.lookupMix(w.texts(), LOOKUPS, 7), RESIDENT_QUERIES);
+    }
+  }
+
+  /**
+   * Diagnostic: the multi-turn shape with {@value #RESIDENT_PROMPTS} prompts ({@code 17 x} that many
+   * inserts, about 1 MB of entries), inserted into a fresh cache per invocation, so entries and tree
+   * stay in the CPU caches.
+   */
+  @State(Scope.Benchmark)
+  public static class ResidentInserts {
+    List<CacheEntry> entries = List.of();
+    RadixTokenCache cache = newCache();
+
+    @Setup(Level.Trial)
+    public void load() {
+      entries = RadixWorkloads.multiTurn(RESIDENT_PROMPTS, 42).inserts();
+    }
+
+    @Setup(Level.Invocation)
+    public void emptyCache() {
+      cache = newCache();
+    }
+  }
+
   /** A cache holding the flat workload and the lookup mix over it. */
   @State(Scope.Benchmark)
   public static class FlatLookups {
@@ -164,6 +210,32 @@ public class RadixCacheBenchmark {
     }
   }
 
+  /**
+   * Each thread's arrays that a lookup's tokens are copied into, as a caller that reuses its
+   * buffers does. slime's lookup returns the concatenated ids, logprobs and mask, so every lookup
+   * figure reported against it includes this copy.
+   */
+  @State(Scope.Thread)
+  public static class Sink {
+    int[] ids = new int[4_096];
+    float[] logprobs = new float[4_096];
+    int[] mask = new int[4_096];
+
+    /** Copies the match's ids, logprobs and loss mask out and returns a value depending on them. */
+    long read(PrefixMatch m) {
+      int n = m.tokenCount();
+      if (n > ids.length) {
+        ids = new int[n];
+        logprobs = new float[n];
+        mask = new int[n];
+      }
+      m.copyTokenIds(ids, 0);
+      m.copyLogprobs(logprobs, 0);
+      m.copyLossMask(mask, 0);
+      return n == 0 ? 0 : ids[n - 1] + mask[n - 1] + Float.floatToRawIntBits(logprobs[n - 1]);
+    }
+  }
+
   /** Inserts per second, multi-turn workload, one thread. */
   @Benchmark
   @OperationsPerInvocation(10_625)
@@ -186,30 +258,66 @@ public class RadixCacheBenchmark {
     return added;
   }
 
-  /** Lookups per second, multi-turn workload, one thread. */
+  /**
+   * Lookups per second, multi-turn workload, one thread: the lookup plus one copy of the matched
+   * ids, logprobs and loss mask into the caller's arrays.
+   */
   @Benchmark
-  public PrefixMatch multiTurnLookup(MultiTurnLookups s, Cursor c) {
+  public long multiTurnLookup(MultiTurnLookups s, Cursor c, Sink sink) {
+    return sink.read(s.cache.lookup(s.queries[c.next()]));
+  }
+
+  /** Bare lookups per second, multi-turn workload, one thread: the match is not read. */
+  @Benchmark
+  public PrefixMatch multiTurnLookupOnly(MultiTurnLookups s, Cursor c) {
     return s.cache.lookup(s.queries[c.next()]);
   }
 
-  /** Lookups per second, multi-turn workload, two concurrent reader threads (total). */
+  /**
+   * Lookups per second, multi-turn workload, one thread, reading the match into three new arrays
+   * ({@code tokenIds()}, {@code logprobs()}, {@code lossMask()}).
+   */
+  @Benchmark
+  public int multiTurnLookupNewArrays(MultiTurnLookups s, Cursor c) {
+    PrefixMatch m = s.cache.lookup(s.queries[c.next()]);
+    return m.tokenIds().length + m.logprobs().length + m.lossMask().length;
+  }
+
+  /** Diagnostic: multi-turn lookups (with the copy) over 100 distinct, cache-resident queries. */
+  @Benchmark
+  public long multiTurnLookupResident(ResidentLookups s, Cursor c, Sink sink) {
+    return sink.read(s.cache.lookup(s.queries[c.next() % RESIDENT_QUERIES]));
+  }
+
+  /** Diagnostic: multi-turn inserts of 10 prompts' entries (170), cache-resident. */
+  @Benchmark
+  @OperationsPerInvocation(17 * RESIDENT_PROMPTS)
+  public long multiTurnInsertResident(ResidentInserts s) {
+    long added = 0;
+    for (CacheEntry e : s.entries) {
+      added += s.cache.insert(e);
+    }
+    return added;
+  }
+
+  /** Lookups (with the copy) per second, multi-turn workload, two reader threads (total). */
   @Benchmark
   @Threads(2)
-  public PrefixMatch multiTurnLookupTwoThreads(MultiTurnLookups s, Cursor c) {
-    return s.cache.lookup(s.queries[c.next()]);
+  public long multiTurnLookupTwoThreads(MultiTurnLookups s, Cursor c, Sink sink) {
+    return sink.read(s.cache.lookup(s.queries[c.next()]));
   }
 
-  /** Lookups per second, flat workload, one thread. */
+  /** Lookups (with the copy) per second, flat workload, one thread. */
   @Benchmark
-  public PrefixMatch flatLookup(FlatLookups s, Cursor c) {
-    return s.cache.lookup(s.queries[c.next()]);
+  public long flatLookup(FlatLookups s, Cursor c, Sink sink) {
+    return sink.read(s.cache.lookup(s.queries[c.next()]));
   }
 
-  /** Latency of looking up one cached ~8,000-char conversation. */
+  /** Latency of looking up one cached ~8,000-char conversation and copying its tokens out. */
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public PrefixMatch lookup8kChars(LongLookup s) {
-    return s.cache.lookup(s.query);
+  public long lookup8kChars(LongLookup s, Sink sink) {
+    return sink.read(s.cache.lookup(s.query));
   }
 }

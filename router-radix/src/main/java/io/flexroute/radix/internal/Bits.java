@@ -1,5 +1,6 @@
 package io.flexroute.radix.internal;
 
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +77,39 @@ public final class Bits {
         orInto(dst, dstPos + done, w, n);
       }
       done += n;
+    }
+  }
+
+  /**
+   * Writes {@code len} bits of {@code src} (from bit 0) as 0/1 ints into {@code dst} from {@code
+   * dstPos}. A {@code null} source writes zeros.
+   */
+  public static void unpack(long @Nullable [] src, int len, int[] dst, int dstPos) {
+    if (src == null) {
+      Arrays.fill(dst, dstPos, dstPos + len, 0);
+      return;
+    }
+    for (int w = 0, done = 0; done < len; w++, done += 64) {
+      long word = src[w];
+      int n = Math.min(64, len - done);
+      int at = dstPos + done;
+      if (word == 0) {
+        Arrays.fill(dst, at, at + n, 0);
+      } else if (word == -1L) {
+        Arrays.fill(dst, at, at + n, 1);
+      } else {
+        // Masks come in runs (prompt tokens 0, generated tokens 1): fill run by run.
+        int b = 0;
+        while (b < n) {
+          long shifted = word >>> b;
+          int bit = (int) shifted & 1;
+          long runEnds = bit == 1 ? ~shifted : shifted;
+          int run = runEnds == 0 ? 64 - b : Long.numberOfTrailingZeros(runEnds);
+          int end = Math.min(n, b + run);
+          Arrays.fill(dst, at + b, at + end, bit);
+          b = end;
+        }
+      }
     }
   }
 

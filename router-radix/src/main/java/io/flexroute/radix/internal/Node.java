@@ -19,7 +19,7 @@ final class Node {
   static final char[] NO_CHARS = new char[0];
   static final Node[] NO_NODES = new Node[0];
 
-  /** Shallow size of a node with compressed oops: 12-byte header, 8 refs, 2 ints, 1 long. */
+  /** Shallow size of a node with compressed oops: 12-byte header, 9 refs, 2 ints, 1 long. */
   static final long SHALLOW_BYTES = 64;
 
   /** Children up to this count are searched linearly; above it, by binary search. */
@@ -60,6 +60,12 @@ final class Node {
 
   /** Children, parallel to {@link #childChars}. */
   Node[] children = NO_NODES;
+
+  /**
+   * The only child when there is exactly one, else {@code null}: on a chain of turns a walk goes
+   * from node to child without loading the child arrays (one dependent memory load less per level).
+   */
+  @Nullable Node soleChild;
 
   Node(
       char[] key,
@@ -162,8 +168,7 @@ final class Node {
     nn[pos] = child;
     System.arraycopy(cc, pos, nc, pos + 1, n - pos);
     System.arraycopy(children, pos, nn, pos + 1, n - pos);
-    childChars = nc;
-    children = nn;
+    setChildren(nc, nn);
     child.parent = this;
   }
 
@@ -171,6 +176,9 @@ final class Node {
   void replaceChild(Node old, Node replacement) {
     int i = indexOf(old);
     children[i] = replacement;
+    if (soleChild == old) {
+      soleChild = replacement;
+    }
     replacement.parent = this;
   }
 
@@ -179,8 +187,7 @@ final class Node {
     int i = indexOf(child);
     int n = childChars.length;
     if (n == 1) {
-      childChars = NO_CHARS;
-      children = NO_NODES;
+      setChildren(NO_CHARS, NO_NODES);
       return;
     }
     char[] nc = new char[n - 1];
@@ -189,8 +196,14 @@ final class Node {
     System.arraycopy(children, 0, nn, 0, i);
     System.arraycopy(childChars, i + 1, nc, i, n - i - 1);
     System.arraycopy(children, i + 1, nn, i, n - i - 1);
-    childChars = nc;
-    children = nn;
+    setChildren(nc, nn);
+  }
+
+  /** Replaces the child arrays (sorted, parallel) and keeps {@link #soleChild} in step. */
+  void setChildren(char[] chars, Node[] nodes) {
+    childChars = chars;
+    children = nodes;
+    soleChild = nodes.length == 1 ? nodes[0] : null;
   }
 
   private int indexOf(Node child) {

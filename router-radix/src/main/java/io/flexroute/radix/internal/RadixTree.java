@@ -17,10 +17,12 @@ import org.jspecify.annotations.Nullable;
  * ReentrantReadWriteLock}.
  *
  * <p>Thread-safe. Lookups and statistics take the read lock and run concurrently; inserts, GC,
- * eviction and {@link #clear()} take the write lock and run alone. Lookups copy every array they
- * return while holding the read lock, so no writer can change or remove what a running lookup
- * reads. The only writes made under the read lock are access times (a volatile field per node) and
- * hit counters ({@link LongAdder}).
+ * eviction and {@link #clear()} take the write lock and run alone. A payload array (ids, logprobs,
+ * mask) is never written after a node holds it: splits and slices copy into new arrays. Lookups
+ * therefore capture references to the payload arrays of the matched path while holding the read
+ * lock, and read them after releasing it: no writer can change what a lookup returns, and GC or
+ * eviction only drop the tree's references. The only writes made under the read lock are access
+ * times (a volatile field per node) and hit counters ({@link LongAdder}).
  *
  * <p>Inputs are assumed validated by the caller (the public facade): text and tokens non-empty,
  * arrays of equal length, token ends non-decreasing and ending at the text length, version at least
@@ -76,11 +78,13 @@ public final class RadixTree {
   // Lookup
 
   /**
-   * Finds the longest cached prefix of {@code text} that ends on a token boundary, copies its
-   * payload out and refreshes the access time of every node on its path. Empty text returns an
+   * Finds the longest cached prefix of {@code text} that ends on a token boundary, captures its
+   * payload arrays and refreshes the access time of every node on its path. Empty text returns an
    * empty result and counts neither a hit nor a miss.
    */
   public MatchData lookup(String text) {
+    // The clock first: reading it waits for earlier loads, so it goes before the query's misses.
+    long now = ticker.getAsLong();
     int len = text.length();
     if (len == 0) {
       return MatchData.empty();
@@ -88,7 +92,6 @@ public final class RadixTree {
     Scratch s = SCRATCH.get();
     char[] q = s.buffer(len);
     text.getChars(0, len, q, 0);
-    long now = ticker.getAsLong();
     MatchData result;
     lock.readLock().lock();
     try {
@@ -100,7 +103,7 @@ public final class RadixTree {
       result =
           best == null || s.bestChars == 0
               ? MatchData.empty()
-              : collect(best, s.bestTokens, s.bestChars, now);
+              : capture(best, s.bestTokens, s.bestChars, now);
     } finally {
       lock.readLock().unlock();
       s.bestNode = null;
@@ -123,6 +126,23 @@ public final class RadixTree {
     Node node = start;
     int pos = startPos;
     while (pos < len) {
+      Node sole = node.soleChild;
+      if (sole != null) {
+        char[] key = sole.key;
+        if (key[0] != q[pos]) {
+          break;
+        }
+        int m = matchText(key, q, pos, len);
+        if (m == key.length) {
+          node = sole;
+          pos += m;
+          continue;
+        }
+        if (!offerPartial(sole, m, pos, s)) {
+          s.offer(node, -1, pos);
+        }
+        return;
+      }
       int i = node.firstChild(q[pos]);
       if (i < 0) {
         break;
@@ -191,38 +211,38 @@ public final class RadixTree {
     return mm < 0 ? n : mm;
   }
 
-  /** Copies the payload of the path ending at {@code best} (its first {@code bestTokens}). */
-  private MatchData collect(Node best, int bestTokens, int matchedChars, long now) {
-    int tokensInBest = bestTokens < 0 ? best.ids.length : bestTokens;
+  /**
+   * Captures the payload arrays of the path ending at {@code best} (its first {@code bestTokens}
+   * tokens, all of them when negative) and refreshes the access time of every node on it. Payload
+   * arrays are never written after a node holds them, so the references stay valid after the lock
+   * is released.
+   */
+  private MatchData capture(Node best, int bestTokens, int matchedChars, long now) {
     int pathLen = 0;
-    int total = 0;
-    boolean anyMask = false;
     for (Node n = best; n != root && n != null; n = n.parent) {
       pathLen++;
-      total += n == best ? tokensInBest : n.ids.length;
-      anyMask |= n.mask != null;
     }
-    int[] ids = new int[total];
-    float[] logprobs = new float[total];
-    long[] mask = anyMask ? new long[Bits.words(total)] : null;
-    int[] runEnds = new int[pathLen];
-    int[] runs = new int[pathLen];
-    int pos = total;
-    int run = pathLen - 1;
-    for (Node n = best; n != root && n != null; n = n.parent) {
+    Object[] arrays = new Object[3 * pathLen];
+    int[] meta = new int[2 * pathLen];
+    int tokensInBest = bestTokens < 0 ? best.ids.length : bestTokens;
+    int total = 0;
+    int s = pathLen - 1;
+    for (Node n = best; n != root && n != null; n = n.parent, s--) {
       int k = n == best ? tokensInBest : n.ids.length;
-      pos -= k;
-      System.arraycopy(n.ids, 0, ids, pos, k);
-      System.arraycopy(n.logprobs, 0, logprobs, pos, k);
-      if (mask != null) {
-        Bits.copy(n.mask, 0, mask, pos, k);
-      }
-      runEnds[run] = pos + k;
-      runs[run] = n.weightVersion;
-      run--;
+      arrays[3 * s] = n.ids;
+      arrays[3 * s + 1] = n.logprobs;
+      arrays[3 * s + 2] = n.mask;
+      meta[2 * s] = k;
+      meta[2 * s + 1] = n.weightVersion;
+      total += k;
       n.touch(now);
     }
-    return new MatchData(matchedChars, ids, logprobs, mask, runEnds, runs);
+    int end = 0;
+    for (int i = 0; i < pathLen; i++) {
+      end += meta[2 * i];
+      meta[2 * i] = end;
+    }
+    return new MatchData(matchedChars, total, arrays, meta);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -288,22 +308,33 @@ public final class RadixTree {
     int p = 0;
     int t = 0;
     while (p < len) {
-      int i = node.firstChild(tc[p]);
-      if (i < 0) {
-        break;
-      }
-      int end = node.runEnd(i);
       Node bestChild = null;
       int bestChars = 0;
       int bestTokens = 0;
-      for (int k = i; k < end; k++) {
-        Node child = node.children[k];
-        long r = matchInsert(child, tc, p, len, ids, t, ends);
-        int ch = (int) (r >>> 32);
-        if (ch > bestChars) {
-          bestChild = child;
-          bestChars = ch;
-          bestTokens = (int) r;
+      Node sole = node.soleChild;
+      if (sole != null) {
+        if (sole.key[0] != tc[p]) {
+          break;
+        }
+        long r = matchInsert(sole, tc, p, len, ids, t, ends);
+        bestChars = (int) (r >>> 32);
+        bestTokens = (int) r;
+        bestChild = bestChars > 0 ? sole : null;
+      } else {
+        int i = node.firstChild(tc[p]);
+        if (i < 0) {
+          break;
+        }
+        int end = node.runEnd(i);
+        for (int k = i; k < end; k++) {
+          Node child = node.children[k];
+          long r = matchInsert(child, tc, p, len, ids, t, ends);
+          int ch = (int) (r >>> 32);
+          if (ch > bestChars) {
+            bestChild = child;
+            bestChars = ch;
+            bestTokens = (int) r;
+          }
         }
       }
       if (bestChild == null) {
@@ -464,8 +495,7 @@ public final class RadixTree {
     child.logprobs = Arrays.copyOfRange(child.logprobs, tokens, n);
     child.mask = Bits.slice(child.mask, tokens, n);
     child.lens = lowerLens;
-    upper.childChars = new char[] {child.key[0]};
-    upper.children = new Node[] {child};
+    upper.setChildren(new char[] {child.key[0]}, new Node[] {child});
     child.parent = upper;
     nodeCount++;
     estimatedBytes += child.estimatedBytes() + upper.estimatedBytes();
@@ -523,8 +553,8 @@ public final class RadixTree {
             kept[j++] = k;
           }
         }
-        node.childChars = kept.length == 0 ? Node.NO_CHARS : keptChars;
-        node.children = kept.length == 0 ? Node.NO_NODES : kept;
+        node.setChildren(
+            kept.length == 0 ? Node.NO_CHARS : keptChars, kept.length == 0 ? Node.NO_NODES : kept);
         estimatedBytes += node.estimatedBytes();
       }
       for (Node k : node.children) {
@@ -613,8 +643,7 @@ public final class RadixTree {
   public void clear() {
     lock.writeLock().lock();
     try {
-      root.childChars = Node.NO_CHARS;
-      root.children = Node.NO_NODES;
+      root.setChildren(Node.NO_CHARS, Node.NO_NODES);
       cachedTokens = 0;
       nodeCount = 0;
       estimatedBytes = root.estimatedBytes();
@@ -722,6 +751,10 @@ public final class RadixTree {
   private static void checkChildren(Node n, List<String> errors) {
     if (n.childChars.length != n.children.length) {
       errors.add("child arrays differ in length");
+      return;
+    }
+    if (n.soleChild != (n.children.length == 1 ? n.children[0] : null)) {
+      errors.add("sole child out of step with the children");
       return;
     }
     for (int i = 0; i < n.children.length; i++) {
