@@ -41,10 +41,10 @@ import org.openjdk.jmh.annotations.Threads;
  * per invocation, so every insert does its real work. Bytes per token are reported by {@link
  * RadixMemoryReport}.
  *
- * <p>Run (the {@code flock} keeps builds on a shared machine one at a time):
+ * <p>Run from the repository root:
  *
  * <pre>
- * flock /tmp/flexroute-mvn.lock mvn -B -q -o -pl router-benchmarks -am package -DskipTests
+ * ./mvnw -B -q -pl router-benchmarks -am package -DskipTests
  * java -jar router-benchmarks/target/benchmarks.jar RadixCacheBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s
  * </pre>
  */
