@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The operations of the fleet control plane, as named in results, failures and logs. */
 public enum ControlOperation {
-  /** Load new weights from a path on the worker's disk (SGLang {@code /update_weights_from_disk}). */
+  /** Load new weights from a path on the worker's disk ({@code /update_weights_from_disk}). */
   UPDATE_WEIGHTS_FROM_DISK,
   /** Join the trainer's weight-update group (SGLang {@code /init_weights_update_group}). */
   INIT_WEIGHTS_UPDATE_GROUP,
@@ -20,7 +20,7 @@ public enum ControlOperation {
   CONTINUE_GENERATION,
   /** Read the worker's current weight version (SGLang {@code /model_info}). */
   READ_WEIGHT_VERSION,
-  /** Read what the worker reports about itself (SGLang {@code /server_info}, {@code /model_info}). */
+  /** Read what the worker reports about itself ({@code /server_info}, {@code /model_info}). */
   SERVER_INFO;
 
   /**

@@ -20,8 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Broadcasts</h2>
  *
  * Every operation goes to the workers its {@link Broadcast} selects, at most {@link
- * Broadcast#parallelism()} at a time, each within {@link Broadcast#timeout()}. A worker's failure is
- * reported in the {@link FleetResult} with a typed {@link WorkerFailure.Cause} and never stops the
+ * Broadcast#parallelism()} at a time, each within {@link Broadcast#timeout()}. A worker's failure
+ * is reported in the {@link FleetResult} with a typed {@link WorkerFailure.Cause} and never stops the
  * others (unless {@link Broadcast#haltOnFailure()}; the rest are then {@link
  * WorkerFailure.Cause#SKIPPED}). The blocking methods wait for the whole broadcast; the {@code
  * Async} ones return a future completed on the router's executor, whose cancellation cancels the
@@ -31,8 +31,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Weight versions and routing</h2>
  *
- * The router knows a weight version per worker ({@link io.flexroute.spi.WorkerView#weightVersion()}):
- * set by weight updates (read back from the worker once it accepted them), by {@link
+ * The router knows a weight version per worker ({@link
+ * io.flexroute.spi.WorkerView#weightVersion()}): set by weight updates (read back from the worker once it accepted them), by {@link
  * #readWeightVersions}, and raised when a worker's answer reports a newer version. While a worker
  * updates its weights or joins a weight-update group it is taken out of rotation: the router sends
  * it no new request until the call ended and the worker reported its version; the other workers

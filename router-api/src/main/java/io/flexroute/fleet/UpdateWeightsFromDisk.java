@@ -116,7 +116,8 @@ public final class UpdateWeightsFromDisk {
      * @throws IllegalArgumentException if blank
      */
     public Builder weightVersion(@Nullable String version) {
-      this.weightVersion = version == null ? null : EngineOptions.requireText(version, "weightVersion");
+      this.weightVersion =
+          version == null ? null : EngineOptions.requireText(version, "weightVersion");
       return this;
     }
 

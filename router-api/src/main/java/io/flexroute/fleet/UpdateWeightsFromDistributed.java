@@ -82,7 +82,7 @@ public final class UpdateWeightsFromDistributed {
     return new Builder();
   }
 
-  /** @return the tensors sent over the group, in order ({@code names}, {@code dtypes}, {@code shapes}) */
+  /** @return the tensors sent over the group ({@code names}, {@code dtypes}, {@code shapes}) */
   public List<Tensor> tensors() {
     return tensors;
   }

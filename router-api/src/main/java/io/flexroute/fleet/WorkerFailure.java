@@ -27,7 +27,8 @@ public record WorkerFailure(
     UNSUPPORTED,
     /**
      * The worker answered that it did not carry out the operation ({@link
-     * ControlRejectedException}, or another non-retryable 4xx {@link io.flexroute.WorkerException}).
+     * ControlRejectedException}, or another non-retryable 4xx {@link
+     * io.flexroute.WorkerException}).
      */
     REJECTED,
     /** The worker failed: 5xx, 429, or an answer that could not be read. */

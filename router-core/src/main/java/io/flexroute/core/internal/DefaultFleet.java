@@ -136,7 +136,8 @@ final class DefaultFleet implements Fleet {
     return drained;
   }
 
-  private void pollDrain(WorkerState worker, long until, CompletableFuture<@Nullable Void> drained) {
+  private void pollDrain(
+      WorkerState worker, long until, CompletableFuture<@Nullable Void> drained) {
     if (drained.isDone()) {
       return;
     }
@@ -181,7 +182,7 @@ final class DefaultFleet implements Fleet {
           }
           if (!(unwrap(error) instanceof ControlUnsupportedException)) {
             log.warn("worker {} accepted the weight update, but reading its version back failed;"
-                + " recording the version the update set: {}", worker.id(), unwrap(error).toString());
+                + " recording the version the update set: {}", worker.id(), unwrap(error));
           }
           if (expectedVersion != null) {
             versions.set(worker, expectedVersion);
@@ -243,7 +244,8 @@ final class DefaultFleet implements Fleet {
                 .updateWeightVersion(worker.worker(), newVersion, abortAllRequests, context)
                 .thenApply(
                     ack -> {
-                      String version = ack.weightVersion() != null ? ack.weightVersion() : newVersion;
+                      String version =
+                          ack.weightVersion() != null ? ack.weightVersion() : newVersion;
                       versions.set(worker, version);
                       return ack.withWeightVersion(version);
                     }),

@@ -414,7 +414,9 @@ public final class HttpTransport implements Transport {
       CallContext context) {
     return control(
         op, worker,
-        () -> calls.post(worker, path, body.get(), context, bytes -> controlCodec.ack(op, worker, bytes)));
+        () ->
+            calls.post(
+                worker, path, body.get(), context, bytes -> controlCodec.ack(op, worker, bytes)));
   }
 
   /** Gets {@code first}; on a 404, gets {@code second} instead. */

@@ -2,7 +2,7 @@ package io.flexroute.testkit.worker.internal;
 
 import java.io.IOException;
 
-/** {@code GET /get_weight_version}: {@code {"weight_version": ...}}, as SGLang before 404-ing it. */
+/** {@code GET /get_weight_version}: {@code {"weight_version": ...}}, as older SGLang builds. */
 final class GetWeightVersionEndpoint implements Endpoint {
 
   @Override

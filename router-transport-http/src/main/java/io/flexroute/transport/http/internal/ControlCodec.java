@@ -181,7 +181,8 @@ public final class ControlCodec {
       throw new ControlRejectedException(operation, worker.id(), 200, message);
     }
     JsonNode paused = node.get("num_paused_requests");
-    int pausedRequests = paused != null && paused.canConvertToInt() ? Math.max(0, paused.intValue()) : 0;
+    int pausedRequests =
+        paused != null && paused.canConvertToInt() ? Math.max(0, paused.intValue()) : 0;
     String version = textOf(node.get("new_version"));
     return new ControlAck(message == null ? "" : message, pausedRequests, version);
   }
