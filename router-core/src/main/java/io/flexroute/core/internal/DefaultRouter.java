@@ -778,7 +778,8 @@ final class DefaultRouter implements Router {
         || state != chosen
         || !state.health().acceptsRequests()
         || state.worker().role() != view.role()
-        || !state.worker().serves(view.model())) {
+        || !state.worker().serves(view.model())
+        || !snapshot.meetsVersion(state, view.minWeightVersion())) {
       warnStrategy("chose worker '" + chosen.id() + "', which is not a candidate", null);
       return leastInFlight(candidates);
     }
