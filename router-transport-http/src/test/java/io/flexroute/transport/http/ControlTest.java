@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -198,10 +199,21 @@ class ControlTest {
 
   @Test
   void serverInfo_combinesModelAndServerInformation() {
-    server.enqueue(json("{\"model_path\":\"Qwen/Qwen3-8B\",\"weight_version\":\"3\"}"));
-    server.enqueue(json(
-        "{\"tp_size\":2,\"chat_template\":null,\"internal_states\":[{\"avg\":1.5}],"
-            + "\"version\":\"0.5.4\"}"));
+    // The two reads run concurrently, so answer by path rather than in order.
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return switch (request.getUrl().encodedPath()) {
+              case "/get_model_info" ->
+                  json("{\"model_path\":\"Qwen/Qwen3-8B\",\"weight_version\":\"3\"}");
+              case "/get_server_info" ->
+                  json("{\"tp_size\":2,\"chat_template\":null,"
+                      + "\"internal_states\":[{\"avg\":1.5}],\"version\":\"0.5.4\"}");
+              default -> json(404, "{\"detail\":\"Not Found\"}");
+            };
+          }
+        });
 
     WorkerInfo info = await(transport.serverInfo(sglang(), FakeCallContext.of("c")));
 
