@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The router's control plane for RL training: operations broadcast to its workers, with bounded
  * parallelism and a result per worker, and the weight version the router knows for each worker.
- * Reached through {@link io.flexroute.Router#fleet()}.
+ * Reached through {@link io.flexroute.Router#fleet()}. Implementations are thread-safe; broadcasts
+ * may run concurrently (two weight updates of one worker at once are the caller's to avoid).
  *
  * <pre>{@code
  * Fleet fleet = router.fleet();
@@ -40,8 +41,6 @@ import java.util.concurrent.CompletableFuture;
  * continued. A request with {@link io.flexroute.InferenceRequest#minWeightVersion()} goes only to
  * workers known to have that version or a newer one.
  *
- * <p>Implementations are thread-safe; broadcasts may run concurrently (two weight updates of one
- * worker at once are the caller's responsibility).
  */
 public interface Fleet {
 

@@ -254,6 +254,22 @@ class FleetBroadcastTest {
   }
 
   @Test
+  void manyWorkersThatRefuseAtOnce_areAllReported() {
+    FakeTransport refusing = FakeTransport.create();
+    io.flexroute.RouterBuilder b = Router.builder().transport(refusing);
+    for (int i = 0; i < 3000; i++) {
+      b.worker(Worker.builder("g" + i, "grpc://127.0.0.1:" + (1000 + i)).build());
+    }
+    router = b.build();
+
+    FleetResult<ControlAck> result =
+        router.fleet().flushCache(Broadcast.builder().parallelism(4).build());
+
+    assertThat(result.failures()).hasSize(3000)
+        .allSatisfy(f -> assertThat(f.cause()).isEqualTo(WorkerFailure.Cause.UNSUPPORTED));
+  }
+
+  @Test
   void flushWhileRequestsRun_isRejectedByTheWorker() throws Exception {
     start(1);
     fakes.get(0).enqueue(Fault.stallAfterHeaders());

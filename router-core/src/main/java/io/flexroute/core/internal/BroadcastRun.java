@@ -55,6 +55,8 @@ final class BroadcastRun<T> {
   private final ResultFuture result = new ResultFuture();
   private final long startNanos = System.nanoTime();
 
+  private final java.util.concurrent.atomic.AtomicInteger launchRequests =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Object lock = new Object();
   private final @Nullable Object[] outcomes;
   private final @Nullable RouterCallContext[] running;
@@ -113,19 +115,29 @@ final class BroadcastRun<T> {
     maybeFinish();
   }
 
+  /**
+   * Starts workers while the parallelism allows. A worker whose part ends at once (a transport that
+   * refuses synchronously) calls back into this method from inside the loop; the counter turns that
+   * call into one more pass of the running loop instead of a recursion as deep as the fleet.
+   */
   private void launch() {
-    while (true) {
-      int index;
-      synchronized (lock) {
-        if (halted || next >= targets.size() || active >= broadcast.parallelism()) {
-          break;
-        }
-        index = next++;
-        active++;
-      }
-      startWorker(index);
+    if (launchRequests.getAndIncrement() != 0) {
+      return;
     }
-    maybeFinish();
+    do {
+      while (true) {
+        int index;
+        synchronized (lock) {
+          if (halted || next >= targets.size() || active >= broadcast.parallelism()) {
+            break;
+          }
+          index = next++;
+          active++;
+        }
+        startWorker(index);
+      }
+      maybeFinish();
+    } while (launchRequests.decrementAndGet() != 0);
   }
 
   private void startWorker(int index) {
