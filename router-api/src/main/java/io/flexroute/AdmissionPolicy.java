@@ -8,9 +8,11 @@ import java.time.Duration;
  *
  * <p>{@link #maxConcurrentRequests()} bounds the requests the router runs at once and {@link
  * #maxConcurrentPerWorker()} those on any one worker (0 = unlimited). A request that finds the
- * limits reached, or no eligible worker at all (every worker unhealthy, open, parked or draining),
- * waits in a bounded queue ({@link #maxQueuedRequests()}) for at most {@link #maxQueueWait()}, or
- * less if its deadline comes first, and is woken as soon as a worker recovers or a slot frees up.
+ * limits reached, or no eligible worker at all (every worker unhealthy, open, parked, draining,
+ * paused, updating its weights, or below the request's minimum weight version), waits in a bounded
+ * queue ({@link #maxQueuedRequests()}) for at most {@link #maxQueueWait()}, or
+ * less if its deadline comes first, and is woken as soon as a worker recovers, returns to rotation,
+ * reports a new weight version, or a slot frees up.
  * With a queue of 0 it fails at once. Failures are typed: {@link RequestRejectedException} with
  * reason {@code QUEUE_FULL}, {@code WAIT_TIMEOUT} or {@code LIMIT_REACHED}, or {@link
  * NoEligibleWorkerException} when no worker serves the request at all.

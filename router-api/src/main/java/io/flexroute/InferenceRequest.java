@@ -26,6 +26,7 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
   private final @Nullable Duration timeout;
   private final Map<String, String> headers;
   private final Map<String, Object> extraBody;
+  private final @Nullable String minWeightVersion;
 
   InferenceRequest(Builder<?, ?> b) {
     this.requestId = b.requestId;
@@ -36,6 +37,7 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
     this.timeout = b.timeout;
     this.headers = Map.copyOf(b.headers);
     this.extraBody = JsonValues.copyOf(b.extraBody, "extraBody");
+    this.minWeightVersion = b.minWeightVersion;
   }
 
   /**
@@ -134,6 +136,21 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
     return extraBody;
   }
 
+  /**
+   * The oldest weight version the serving worker may have. Only workers whose known weight version
+   * ({@link io.flexroute.spi.WorkerView#weightVersion()}) is this version or newer, in the router's
+   * {@linkplain RouterBuilder#weightVersionOrder weight-version order}, are eligible; a worker
+   * whose version the router does not know yet is not. When no worker qualifies the request waits
+   * in the admission queue, if the router has one, until a worker reports a new enough version,
+   * and otherwise fails with {@link NoEligibleWorkerException} ({@link
+   * NoEligibleWorkerException.Reason#WEIGHT_VERSION}). Never sent to the worker.
+   *
+   * @return the version, or null for any
+   */
+  public @Nullable String minWeightVersion() {
+    return minWeightVersion;
+  }
+
   /** Copies the common settings into a builder, for {@code toBuilder()} implementations. */
   void copyCommonTo(Builder<?, ?> b) {
     b.requestId = requestId;
@@ -144,13 +161,15 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
     b.timeout = timeout;
     b.headers.putAll(headers);
     b.extraBody.putAll(extraBody);
+    b.minWeightVersion = minWeightVersion;
   }
 
   /** The common part of {@code toString()}: never prompt text, only its size. */
   String commonToString() {
     return "requestId=" + requestId + ", model=" + model + ", role=" + role
         + (routingKey != null ? ", routingKey=" + routingKey : "")
-        + (timeout != null ? ", timeout=" + timeout : "");
+        + (timeout != null ? ", timeout=" + timeout : "")
+        + (minWeightVersion != null ? ", minWeightVersion=" + minWeightVersion : "");
   }
 
   /**
@@ -169,6 +188,7 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
     private @Nullable Duration timeout;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, Object> extraBody = new LinkedHashMap<>();
+    private @Nullable String minWeightVersion;
 
     Builder() {}
 
@@ -296,6 +316,22 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
       Objects.requireNonNull(name, "name");
       JsonValues.check(value, "extraBody." + name);
       extraBody.put(name, value);
+      return self();
+    }
+
+    /**
+     * Requires a worker whose weights are at least this version; see {@link
+     * InferenceRequest#minWeightVersion()}.
+     *
+     * @param version the oldest acceptable weight version, or null for any
+     * @return this builder
+     * @throws IllegalArgumentException if the version is blank
+     */
+    public B minWeightVersion(@Nullable String version) {
+      if (version != null && version.isBlank()) {
+        throw new IllegalArgumentException("minWeightVersion must not be blank");
+      }
+      this.minWeightVersion = version;
       return self();
     }
 

@@ -156,6 +156,15 @@ public interface Router extends AutoCloseable {
   WorkerRegistry workers();
 
   /**
+   * The control plane for RL training: weight updates, cache flushes, pausing and continuing
+   * generation and weight-version reads, broadcast to the workers with a result per worker, and
+   * the weight version the router knows for each worker.
+   *
+   * @return the fleet; the same instance for the router's whole life
+   */
+  io.flexroute.fleet.Fleet fleet();
+
+  /**
    * Probes a worker's health through its transport and records the result in the registry.
    *
    * @param workerId the worker to probe

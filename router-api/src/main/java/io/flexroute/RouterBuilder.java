@@ -46,6 +46,7 @@ public final class RouterBuilder {
   private CircuitBreakerPolicy circuitBreaker = CircuitBreakerPolicy.defaults();
   private @Nullable HealthCheckPolicy healthChecks;
   private AdmissionPolicy admission = AdmissionPolicy.defaults();
+  private Comparator<String> weightVersionOrder = WeightVersions.naturalOrder();
 
   RouterBuilder() {}
 
@@ -265,6 +266,21 @@ public final class RouterBuilder {
   }
 
   /**
+   * Sets the order of weight versions, used to decide whether a worker meets a request's {@link
+   * InferenceRequest#minWeightVersion()} and whether a version a worker reports is newer than the
+   * one the router knew. Default {@link WeightVersions#naturalOrder()}. It must be consistent with
+   * {@link String#equals}, thread-safe and must not throw; versions must increase under it as
+   * training proceeds.
+   *
+   * @param order the comparator
+   * @return this builder
+   */
+  public RouterBuilder weightVersionOrder(Comparator<String> order) {
+    this.weightVersionOrder = Objects.requireNonNull(order, "weightVersionOrder");
+    return this;
+  }
+
+  /**
    * Builds the router with the implementation found on the class path ({@code router-core}).
    *
    * @return the router; close it when done
@@ -292,7 +308,8 @@ public final class RouterBuilder {
             retry,
             circuitBreaker,
             healthChecks,
-            admission);
+            admission,
+            weightVersionOrder);
     return findFactory().create(config);
   }
 

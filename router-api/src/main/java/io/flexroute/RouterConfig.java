@@ -6,7 +6,9 @@ import io.flexroute.spi.StrategyProvider;
 import io.flexroute.spi.Transport;
 import io.flexroute.spi.WorkerDiscovery;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param circuitBreaker how each worker's circuit breaker opens and closes
  * @param healthChecks active and passive health checking, or null for none
  * @param admission concurrency limits and waiting
+ * @param weightVersionOrder the order of weight versions, for version requirements
  */
 public record RouterConfig(
     List<Worker> workers,
@@ -46,7 +49,8 @@ public record RouterConfig(
     RetryPolicy retry,
     CircuitBreakerPolicy circuitBreaker,
     @Nullable HealthCheckPolicy healthChecks,
-    AdmissionPolicy admission) {
+    AdmissionPolicy admission,
+    Comparator<String> weightVersionOrder) {
 
   /** Copies the lists. */
   public RouterConfig {
@@ -55,5 +59,6 @@ public record RouterConfig(
     transports = List.copyOf(transports);
     listeners = List.copyOf(listeners);
     discoveries = List.copyOf(discoveries);
+    Objects.requireNonNull(weightVersionOrder, "weightVersionOrder");
   }
 }

@@ -47,6 +47,16 @@ public interface RequestView {
   /** @return the caller's free-form routing hints */
   Map<String, String> hints();
 
+  /**
+   * The oldest weight version the serving worker may have; the router offers a strategy only
+   * workers that meet it. The default reads it from {@link #request()}.
+   *
+   * @return the version, or null for any
+   */
+  default @Nullable String minWeightVersion() {
+    return request().minWeightVersion();
+  }
+
   /** @return whether the caller asked for a stream */
   boolean streaming();
 

@@ -10,6 +10,14 @@ import io.flexroute.GenerateRequest;
 import io.flexroute.GenerateResult;
 import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
+import io.flexroute.fleet.ControlAck;
+import io.flexroute.fleet.ControlOperation;
+import io.flexroute.fleet.ControlUnsupportedException;
+import io.flexroute.fleet.InitWeightsUpdateGroup;
+import io.flexroute.fleet.PauseMode;
+import io.flexroute.fleet.UpdateWeightsFromDisk;
+import io.flexroute.fleet.UpdateWeightsFromDistributed;
+import io.flexroute.fleet.WorkerInfo;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -165,6 +173,134 @@ public interface Transport extends AutoCloseable {
    */
   default CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
     return CompletableFuture.completedFuture(null);
+  }
+
+  // ---- control plane (io.flexroute.fleet) ----
+  //
+  // Each default fails with ControlUnsupportedException, so a transport that cannot express an
+  // operation needs no code for it and the fleet reports the worker as UNSUPPORTED. Implementations
+  // follow the same contract as the request methods: never throw, complete the future with a
+  // ControlRejectedException when the worker answered that it did not carry the operation out, and
+  // with the request exceptions (WorkerException, RequestTimeoutException, ...) otherwise.
+
+  /**
+   * Loads new weights from disk on the worker (SGLang {@code POST /update_weights_from_disk}).
+   *
+   * @param worker the worker
+   * @param update the update
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement
+   */
+  default CompletableFuture<ControlAck> updateWeightsFromDisk(
+      Worker worker, UpdateWeightsFromDisk update, CallContext context) {
+    return unsupported(ControlOperation.UPDATE_WEIGHTS_FROM_DISK, worker);
+  }
+
+  /**
+   * Makes the worker join a weight-update group (SGLang {@code POST /init_weights_update_group});
+   * the call returns when the group met.
+   *
+   * @param worker the worker
+   * @param group the group
+   * @param rankOffset the worker's first rank in the group
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement
+   */
+  default CompletableFuture<ControlAck> initWeightsUpdateGroup(
+      Worker worker, InitWeightsUpdateGroup group, int rankOffset, CallContext context) {
+    return unsupported(ControlOperation.INIT_WEIGHTS_UPDATE_GROUP, worker);
+  }
+
+  /**
+   * Receives new weights over the weight-update group (SGLang {@code POST
+   * /update_weights_from_distributed}).
+   *
+   * @param worker the worker
+   * @param update the update
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement
+   */
+  default CompletableFuture<ControlAck> updateWeightsFromDistributed(
+      Worker worker, UpdateWeightsFromDistributed update, CallContext context) {
+    return unsupported(ControlOperation.UPDATE_WEIGHTS_FROM_DISTRIBUTED, worker);
+  }
+
+  /**
+   * Changes the worker's weight-version label (SGLang {@code POST /update_weight_version}).
+   *
+   * @param worker the worker
+   * @param newVersion the new label
+   * @param abortAllRequests whether the worker aborts its running requests
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement, with the new version when stated
+   */
+  default CompletableFuture<ControlAck> updateWeightVersion(
+      Worker worker, String newVersion, boolean abortAllRequests, CallContext context) {
+    return unsupported(ControlOperation.UPDATE_WEIGHT_VERSION, worker);
+  }
+
+  /**
+   * Empties the worker's prefix cache (SGLang {@code /flush_cache}, gRPC {@code FlushCache}).
+   *
+   * @param worker the worker
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement
+   */
+  default CompletableFuture<ControlAck> flushCache(Worker worker, CallContext context) {
+    return unsupported(ControlOperation.FLUSH_CACHE, worker);
+  }
+
+  /**
+   * Pauses generation on the worker (SGLang {@code POST /pause_generation}).
+   *
+   * @param worker the worker
+   * @param mode what happens to running requests
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement
+   */
+  default CompletableFuture<ControlAck> pauseGeneration(
+      Worker worker, PauseMode mode, CallContext context) {
+    return unsupported(ControlOperation.PAUSE_GENERATION, worker);
+  }
+
+  /**
+   * Continues generation on the worker (SGLang {@code POST /continue_generation}).
+   *
+   * @param worker the worker
+   * @param context the call's deadline and cancellation
+   * @return a future of the worker's acknowledgement
+   */
+  default CompletableFuture<ControlAck> continueGeneration(Worker worker, CallContext context) {
+    return unsupported(ControlOperation.CONTINUE_GENERATION, worker);
+  }
+
+  /**
+   * Reads the worker's current weight version (SGLang {@code GET /model_info}, gRPC {@code
+   * GetModelInfo}).
+   *
+   * @param worker the worker
+   * @param context the call's deadline and cancellation
+   * @return a future of the version
+   */
+  default CompletableFuture<String> readWeightVersion(Worker worker, CallContext context) {
+    return unsupported(ControlOperation.READ_WEIGHT_VERSION, worker);
+  }
+
+  /**
+   * Reads what the worker reports about itself.
+   *
+   * @param worker the worker
+   * @param context the call's deadline and cancellation
+   * @return a future of the information
+   */
+  default CompletableFuture<WorkerInfo> serverInfo(Worker worker, CallContext context) {
+    return unsupported(ControlOperation.SERVER_INFO, worker);
+  }
+
+  private <T> CompletableFuture<T> unsupported(ControlOperation operation, Worker worker) {
+    return CompletableFuture.failedFuture(
+        new ControlUnsupportedException(
+            operation, worker.id(), "transport '" + name() + "' has no such call"));
   }
 
   /** Releases what the transport created (connection pools, threads). The default does nothing. */

@@ -61,6 +61,27 @@ public interface WorkerView {
   }
 
   /**
+   * The weight version the router last learned for this worker: from a fleet broadcast ({@link
+   * io.flexroute.fleet.Fleet}), or from the {@code weight_version} the worker reported in an
+   * answer. The default, for views that do not track versions, is unknown.
+   *
+   * @return the version, or null while unknown
+   */
+  default @Nullable String weightVersion() {
+    return null;
+  }
+
+  /**
+   * Whether the fleet control plane has taken the worker out of rotation (paused, or updating its
+   * weights). The default, for views without a control plane, is serving.
+   *
+   * @return the control state
+   */
+  default ControlState controlState() {
+    return ControlState.SERVING;
+  }
+
+  /**
    * Until when the worker is parked after a rate-limit answer (429), on the {@link
    * System#nanoTime()} clock. The default, for views without parking, is never.
    *

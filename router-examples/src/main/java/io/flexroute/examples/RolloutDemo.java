@@ -4,12 +4,19 @@ import io.flexroute.ApiFlavor;
 import io.flexroute.Router;
 import io.flexroute.SamplingParams;
 import io.flexroute.Worker;
+import io.flexroute.fleet.Broadcast;
+import io.flexroute.fleet.ControlAck;
+import io.flexroute.fleet.Fleet;
+import io.flexroute.fleet.FleetResult;
+import io.flexroute.fleet.UpdateWeightsFromDisk;
+import io.flexroute.fleet.WorkerSelector;
 import io.flexroute.radix.CacheStats;
 import io.flexroute.radix.PrefixMatch;
 import io.flexroute.radix.RadixTokenCache;
 import io.flexroute.radix.RolloutClient;
 import io.flexroute.radix.RolloutRequest;
 import io.flexroute.radix.RolloutResult;
+import io.flexroute.radix.TrainingSample;
 import io.flexroute.radix.WeightVersionMapper;
 import io.flexroute.spi.Tokenizer;
 import io.flexroute.testkit.ToyTokenizer;
@@ -28,18 +35,33 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The RL rollout demo: a batch of multi-turn agent trajectories through {@link RolloutClient}, with
- * a weight update halfway, printing how much the radix cache saved.
+ * The RL rollout demo: a simulated training loop (generate, update weights, generate, update
+ * weights) of multi-turn agent trajectories through {@link RolloutClient} and the router's {@link
+ * Fleet}, printing how much the radix cache saved and which weight versions the tokens carry.
  *
  * <p>It starts in-process fake SGLang workers on loopback, routes with {@code session_affinity} so
  * every trajectory stays on one worker, and runs the trajectories concurrently. Each turn sends the
  * whole conversation text; the client re-uses the cached tokens of earlier turns and tokenises only
- * the tool result appended since. After the first half of the turns every worker moves to weight
- * version 2 and aborts its next generation (as SGLang does during an update), which the client
- * retries. Short trajectories end before the update, long ones continue after it; at the end GC by
- * weight version (keeping no older version) drops the trajectories that only version 1 touched.
+ * the tool result appended since.
+ *
+ * <ol>
+ *   <li>Generate: every trajectory runs its first half of turns at weight version 1.
+ *   <li>Update: the trainer pushes version 2 with a rolling {@code updateWeightsFromDisk}, one
+ *       worker at a time, each out of rotation until it reports the new version. A generation that
+ *       was running when the weights changed comes back aborted (SGLang's {@code
+ *       abort_all_requests}); the demo injects one such abort per worker so the retry path always
+ *       runs, and the client retries it.
+ *   <li>Generate: the long trajectories go on, requiring version 2 ({@code minWeightVersion}).
+ *   <li>Update: version 3. The rollout client collects the cache on the version bump (keeping one
+ *       older version), which drops the trajectories only version 1 touched.
+ * </ol>
+ *
+ * <p>At the end every trajectory becomes a training sample; the summary counts its trained tokens
+ * and how many of them came from weights older than version 2, the filter a trainer applies to
+ * off-policy data.
  *
  * <pre>
  * Options:
@@ -85,7 +107,12 @@ public final class RolloutDemo {
       int sessionsThatMoved,
       double hitRate,
       long gcRemovedTokens,
-      boolean consistent) {}
+      boolean consistent,
+      List<FleetResult<ControlAck>> updates,
+      Map<String, String> fleetVersions,
+      long trainedTokens,
+      long offPolicyTrainedTokens,
+      int onPolicySamples) {}
 
   /** One trajectory: its session, conversation text and turns. */
   private static final class Trajectory {
@@ -132,8 +159,9 @@ public final class RolloutDemo {
         closeables.add(remote);
         tokenizer = remote;
       }
+      // Keep one version below the newest: a bump to version 3 drops what only version 1 touched.
       RadixTokenCache cache =
-          RadixTokenCache.builder().maxCachedTokens(2_000_000).keepVersions(0).build();
+          RadixTokenCache.builder().maxCachedTokens(2_000_000).keepVersions(1).build();
       WeightVersionMapper versions = WeightVersionMapper.standard();
       try (Router router =
               Router.builder()
@@ -145,28 +173,37 @@ public final class RolloutDemo {
               RolloutClient.builder(router, cache, tokenizer)
                   .weightVersionMapper(versions)
                   .abortBackoff(Duration.ofMillis(20))
+                  .gcOnWeightVersionBump(true)
                   .build()) {
+        Fleet fleet = router.fleet();
+        fleet.readWeightVersions(Broadcast.all()).orThrow();
         List<Trajectory> batch = new ArrayList<>();
         int half = Math.max(1, options.turns / 2);
         for (int i = 0; i < options.trajectories; i++) {
           batch.add(new Trajectory(i, i % 2 == 0 ? half : options.turns));
         }
+        List<FleetResult<ControlAck>> updates = new ArrayList<>();
 
-        // First half: every trajectory runs its first turns at weight version 1.
-        awaitAll(batch, t -> runTurns(rollouts, t, 0, half));
-        // The trainer pushes version 2: each worker aborts its next generation, as SGLang aborts
-        // running requests during a weight update.
+        // Generate: every trajectory runs its first turns at weight version 1.
+        awaitAll(batch, t -> runTurns(rollouts, t, 0, half, null));
+        // Update: the trainer pushes version 2, one worker at a time.
+        updates.add(
+            fleet.updateWeightsFromDisk(checkpoint(2), Broadcast.rolling(WorkerSelector.all())));
+        // A generation caught by the update comes back aborted; one per worker, deterministically.
         for (FakeWorker fake : fakes) {
-          fake.setWeightVersion("2");
           fake.enqueue(Fault.abortFinish("weight update in progress"));
         }
-        // Second half: the long trajectories go on at version 2.
-        awaitAll(batch, t -> runTurns(rollouts, t, half, t.turns));
-
+        // Generate: the long trajectories go on, on version 2 only.
+        awaitAll(batch, t -> runTurns(rollouts, t, half, t.turns, "2"));
+        // Update: version 3; the rollout client collects the cache on the bump.
         CacheStats before = cache.stats();
-        long removed = cache.gcByWeightVersion(versions.toInt("2"));
+        updates.add(
+            fleet.updateWeightsFromDisk(checkpoint(3), Broadcast.rolling(WorkerSelector.all())));
         CacheStats after = cache.stats();
-        return summarise(batch, before, after, removed, options, out, cache);
+        long removed = before.cachedTokens() - after.cachedTokens();
+        return summarise(
+            batch, before, after, removed, options, out, cache, updates,
+            fleet.knownWeightVersions(), versions.toInt("2"));
       }
     } finally {
       for (AutoCloseable c : closeables) {
@@ -178,8 +215,15 @@ public final class RolloutDemo {
     }
   }
 
+  /** The trainer's checkpoint after a step, labelled with the step as its weight version. */
+  private static UpdateWeightsFromDisk checkpoint(int step) {
+    return UpdateWeightsFromDisk.builder("/checkpoints/demo-model/step-" + step)
+        .weightVersion(String.valueOf(step))
+        .build();
+  }
+
   private static CompletableFuture<Void> runTurns(
-      RolloutClient rollouts, Trajectory t, int from, int to) {
+      RolloutClient rollouts, Trajectory t, int from, int to, @Nullable String minVersion) {
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int turn = from; turn < to; turn++) {
       int n = turn;
@@ -191,6 +235,7 @@ public final class RolloutDemo {
                           RolloutRequest.builder(t.text)
                               .sessionId(t.session)
                               .model("demo-model")
+                              .minWeightVersion(minVersion)
                               .sampling(
                                   SamplingParams.builder()
                                       .maxNewTokens(16 + (t.index + n) % 17)
@@ -238,7 +283,10 @@ public final class RolloutDemo {
       long removed,
       Options options,
       PrintStream out,
-      RadixTokenCache cache) {
+      RadixTokenCache cache,
+      List<FleetResult<ControlAck>> updates,
+      Map<String, String> fleetVersions,
+      int onPolicyVersion) {
     int turns = 0;
     int attempts = 0;
     long reused = 0;
@@ -249,6 +297,9 @@ public final class RolloutDemo {
     int moved = 0;
     boolean consistent = true;
     Map<Integer, Long> byVersion = new TreeMap<>();
+    long trained = 0;
+    long offPolicy = 0;
+    int onPolicySamples = 0;
     for (Trajectory t : batch) {
       for (RolloutResult r : t.results) {
         turns++;
@@ -261,6 +312,12 @@ public final class RolloutDemo {
         moved++;
       }
       RolloutResult last = t.last();
+      TrainingSample sample = last.trainingSample(t.results.get(0).promptTokenCount());
+      trained += sample.trainedTokenCount();
+      offPolicy += sample.offPolicyTokenCount(onPolicyVersion);
+      if (sample.isOnPolicy(onPolicyVersion)) {
+        onPolicySamples++;
+      }
       for (int m : last.lossMask()) {
         if (m == 1) {
           ones++;
@@ -310,17 +367,29 @@ public final class RolloutDemo {
           .append(String.format(Locale.ROOT, "%,d", e.getValue()));
     }
     row(out, "weight versions (final tokens)", versions.toString());
+    row(out, "trained tokens older than v" + onPolicyVersion,
+        String.format(Locale.ROOT, "%,d of %,d (%d of %d samples fully on-policy)", offPolicy,
+            trained, onPolicySamples, batch.size()));
     row(out, "sessions that changed worker", String.valueOf(moved));
-    row(out, "cache before GC",
+    for (FleetResult<ControlAck> u : updates) {
+      String version = u.successes().isEmpty() ? "?" : u.successes().get(0).value().weightVersion();
+      row(out, "weight update to v" + version,
+          String.format(Locale.ROOT, "%d of %d workers updated (rolling), %d failed, %d ms",
+              u.successes().size(), u.workerIds().size(), u.failures().size(),
+              u.duration().toMillis()));
+    }
+    row(out, "fleet weight versions", fleetVersions.toString());
+    row(out, "cache before the v3 bump",
         String.format(Locale.ROOT, "%,d tokens in %,d nodes, %.1f bytes/token",
             before.cachedTokens(), before.nodeCount(), before.bytesPerCachedToken()));
-    row(out, "GC by version 2, keep 0",
+    row(out, "GC on bump to v3, keep 1",
         String.format(Locale.ROOT, "removed %,d tokens (trajectories only version 1 touched);"
             + " %,d tokens left", removed, after.cachedTokens()));
     row(out, "long trajectories still cached", consistent ? "yes, token for token" : "NO");
     return new Summary(
         turns, attempts, reused, tokenised, generated, ones, zeros, byVersion, moved,
-        before.hitRate(), removed, consistent);
+        before.hitRate(), removed, consistent, List.copyOf(updates), fleetVersions, trained,
+        offPolicy, onPolicySamples);
   }
 
   private static void row(PrintStream out, String name, String value) {

@@ -30,7 +30,22 @@ class RolloutDemoTest {
     assertThat(s.tokensByVersion()).containsKeys(-1, 1, 2);
     assertThat(s.gcRemovedTokens()).isGreaterThan(0);
     assertThat(s.consistent()).isTrue();
+    // The training loop's two weight updates reached every worker, and the router knows it.
+    assertThat(s.updates()).hasSize(2).allSatisfy(u -> {
+      assertThat(u.allSucceeded()).isTrue();
+      assertThat(u.workerIds()).hasSize(3);
+    });
+    assertThat(s.updates().get(0).values().values())
+        .allSatisfy(ack -> assertThat(ack.weightVersion()).isEqualTo("2"));
+    assertThat(s.fleetVersions()).hasSize(3).containsValues("3", "3", "3");
+    // Version 1 tokens are off-policy for a trainer at version 2; the second half's are not.
+    assertThat(s.offPolicyTrainedTokens()).isPositive().isLessThan(s.trainedTokens());
+    assertThat(s.trainedTokens()).isEqualTo(s.maskOnes());
     assertThat(printed)
+        .contains("weight update to v2")
+        .contains("weight update to v3")
+        .contains("GC on bump to v3")
+        .contains("trained tokens older than v2")
         .contains("cache hit rate")
         .contains("tokens reused from cache")
         .contains("tokens tokenised")

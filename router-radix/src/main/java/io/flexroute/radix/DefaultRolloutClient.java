@@ -10,6 +10,7 @@ import io.flexroute.TokenLogprobs;
 import io.flexroute.radix.InvalidCacheInputException.Problem;
 import io.flexroute.radix.internal.TokenPieces;
 import io.flexroute.spi.Tokenizer;
+import io.flexroute.spi.WorkerView;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -50,6 +51,8 @@ final class DefaultRolloutClient implements RolloutClient {
   private final WeightVersionMapper versions;
   private final TokenPieces pieces;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicInteger collectedUpTo = new AtomicInteger(RadixTokenCache.NO_VERSION);
+  private final @Nullable AutoCloseable gcRegistration;
 
   DefaultRolloutClient(Builder b) {
     this.router = b.router;
@@ -69,6 +72,30 @@ final class DefaultRolloutClient implements RolloutClient {
     this.versions =
         b.weightVersionMapper != null ? b.weightVersionMapper : WeightVersionMapper.standard();
     this.pieces = new TokenPieces(b.tokenizer, Builder.PIECE_CACHE_SIZE);
+    this.gcRegistration =
+        b.gcOnWeightVersionBump
+            ? router.fleet().addWeightVersionListener(this::versionBumped)
+            : null;
+  }
+
+  /**
+   * A worker's known weight version changed: collects the cache once per newer version (mapped by
+   * the client's mapper), keeping the cache's last k versions.
+   */
+  private void versionBumped(WorkerView worker, @Nullable String previous, String current) {
+    int v;
+    try {
+      v = mapVersion(current);
+    } catch (RuntimeException e) {
+      log.warn("cannot map weight version of worker {} for cache GC; skipping it", worker.id(), e);
+      return;
+    }
+    int before = collectedUpTo.getAndAccumulate(v, Math::max);
+    if (v > before && !closed.get()) {
+      long removed = cache.gcByWeightVersion(v);
+      log.info(
+          "weight version {} (worker {}): cache GC removed {} tokens", v, worker.id(), removed);
+    }
   }
 
   private static ExecutorService newExecutor() {
@@ -129,7 +156,18 @@ final class DefaultRolloutClient implements RolloutClient {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && ownedExecutor != null) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    AutoCloseable registration = gcRegistration;
+    if (registration != null) {
+      try {
+        registration.close();
+      } catch (Exception e) {
+        log.debug("removing the weight-version listener failed", e);
+      }
+    }
+    if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
   }
@@ -243,6 +281,7 @@ final class DefaultRolloutClient implements RolloutClient {
                 .routingKey(request.sessionId())
                 .model(request.model())
                 .timeout(request.timeout())
+                .minWeightVersion(request.minWeightVersion())
                 .build();
         attempt(1);
       } catch (RuntimeException e) {

@@ -95,8 +95,8 @@ public final class Retrieval {
   }
 
   /**
-   * Splits this retrieval into prompt and response for training: all tokens, plus the loss mask
-   * and rollout logprobs of the tokens after the first {@code promptTokenCount}.
+   * Splits this retrieval into prompt and response for training: all tokens, plus the loss mask,
+   * rollout logprobs and weight versions of the tokens after the first {@code promptTokenCount}.
    *
    * @param promptTokenCount the number of prompt tokens at the start
    * @return the training sample
@@ -115,7 +115,8 @@ public final class Retrieval {
         tokenIds.clone(),
         promptTokenCount,
         Arrays.copyOfRange(lossMask, promptTokenCount, tokenIds.length),
-        Arrays.copyOfRange(logprobs, promptTokenCount, tokenIds.length));
+        Arrays.copyOfRange(logprobs, promptTokenCount, tokenIds.length),
+        Arrays.copyOfRange(weightVersions, promptTokenCount, tokenIds.length));
   }
 
   @Override

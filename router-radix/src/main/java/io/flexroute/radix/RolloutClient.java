@@ -55,6 +55,14 @@ import org.jspecify.annotations.Nullable;
  *       of it.
  * </ol>
  *
+ * <h2>Weight versions</h2>
+ *
+ * Every token of a {@link RolloutResult} carries the weight version that generated it, and {@link
+ * TrainingSample} reports which trained tokens are older than a given version, so training can
+ * drop or down-weight off-policy samples. {@link RolloutRequest.Builder#minWeightVersion(String)}
+ * sends a turn only to workers that already run a version; {@link
+ * Builder#gcOnWeightVersionBump(boolean)} collects the cache when the fleet moves to a new one.
+ *
  * <h2>Routing</h2>
  *
  * The session id is the request's routing key. Configure the router with an affinity strategy
@@ -178,6 +186,7 @@ public interface RolloutClient extends AutoCloseable {
     Sleeper sleeper = Sleeper.system();
     @Nullable Executor executor;
     @Nullable WeightVersionMapper weightVersionMapper;
+    boolean gcOnWeightVersionBump;
 
     Builder(Router router, RadixTokenCache cache, Tokenizer tokenizer) {
       this.router = Objects.requireNonNull(router, "router");
@@ -252,6 +261,24 @@ public interface RolloutClient extends AutoCloseable {
      */
     public Builder weightVersionMapper(WeightVersionMapper mapper) {
       this.weightVersionMapper = Objects.requireNonNull(mapper, "weightVersionMapper");
+      return this;
+    }
+
+    /**
+     * Collects the cache whenever the router learns that a worker runs a newer weight version
+     * (through {@link Router#fleet()}'s {@link io.flexroute.fleet.WeightVersionListener}: a weight
+     * update, a version read, or a version reported in an answer): {@link
+     * RadixTokenCache#gcByWeightVersion(int)} with the version mapped by the {@link
+     * #weightVersionMapper(WeightVersionMapper) mapper}, once per newer version, which keeps the
+     * cache's last {@link RadixTokenCache.Builder#keepVersions(int) k} versions. The GC runs on
+     * the thread that reported the change: for a fleet weight update, before the update's result
+     * is delivered. {@link RolloutClient#close()} stops it. Default false: collect by hand.
+     *
+     * @param enabled whether a version bump collects the cache
+     * @return this builder
+     */
+    public Builder gcOnWeightVersionBump(boolean enabled) {
+      this.gcOnWeightVersionBump = enabled;
       return this;
     }
 

@@ -28,6 +28,7 @@ public final class RolloutRequest {
   private final @Nullable String model;
   private final SamplingParams sampling;
   private final @Nullable Duration timeout;
+  private final @Nullable String minWeightVersion;
 
   private RolloutRequest(Builder b) {
     this.text = b.text;
@@ -35,6 +36,7 @@ public final class RolloutRequest {
     this.model = b.model;
     this.sampling = b.sampling;
     this.timeout = b.timeout;
+    this.minWeightVersion = b.minWeightVersion;
   }
 
   /**
@@ -70,6 +72,7 @@ public final class RolloutRequest {
     b.model = model;
     b.sampling = sampling;
     b.timeout = timeout;
+    b.minWeightVersion = minWeightVersion;
     return b;
   }
 
@@ -119,11 +122,24 @@ public final class RolloutRequest {
     return timeout;
   }
 
+  /**
+   * Returns the oldest weight version that may generate this turn: the router sends it only to
+   * workers known to have that version or a newer one ({@link
+   * io.flexroute.InferenceRequest#minWeightVersion()}), so that after a weight update a trainer
+   * can ask for on-policy turns.
+   *
+   * @return the worker's version string, or null for any
+   */
+  public @Nullable String minWeightVersion() {
+    return minWeightVersion;
+  }
+
   /** Describes the request by sizes only: never the text or the session id. */
   @Override
   public String toString() {
     return "RolloutRequest{textChars=" + text.length() + ", session=" + (sessionId != null)
-        + ", model=" + model + ", sampling=" + sampling + "}";
+        + ", model=" + model + ", sampling=" + sampling
+        + (minWeightVersion != null ? ", minWeightVersion=" + minWeightVersion : "") + "}";
   }
 
   /**
@@ -140,6 +156,7 @@ public final class RolloutRequest {
     private @Nullable String model;
     private SamplingParams sampling = SamplingParams.defaults();
     private @Nullable Duration timeout;
+    private @Nullable String minWeightVersion;
 
     private Builder(String text) {
       Objects.requireNonNull(text, "text");
@@ -210,6 +227,21 @@ public final class RolloutRequest {
         throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * Requires a worker with this weight version or a newer one. Default: any.
+     *
+     * @param version the worker's version string (such as {@code "8"}), or null
+     * @return this builder
+     * @throws IllegalArgumentException if the version is blank
+     */
+    public Builder minWeightVersion(@Nullable String version) {
+      if (version != null && version.isBlank()) {
+        throw new IllegalArgumentException("minWeightVersion must not be blank");
+      }
+      this.minWeightVersion = version;
       return this;
     }
 

@@ -290,8 +290,9 @@ public final class RolloutResult {
   }
 
   /**
-   * Splits the tokens into prompt and response for training: all tokens, plus the loss mask and
-   * rollout logprobs of the tokens after the first {@code promptTokenCount} (for a multi-turn
+   * Splits the tokens into prompt and response for training: all tokens, plus the loss mask,
+   * rollout logprobs and weight versions of the tokens after the first {@code promptTokenCount}
+   * (see {@link TrainingSample#isOnPolicy(int)} for filtering off-policy samples; for a multi-turn
    * trajectory, usually the tokens of the first prompt, so that every later turn, tool results
    * included with mask 0, is response).
    *
@@ -310,7 +311,8 @@ public final class RolloutResult {
         tokenIds.clone(),
         promptTokenCount,
         Arrays.copyOfRange(lossMask, promptTokenCount, tokenIds.length),
-        Arrays.copyOfRange(logprobs, promptTokenCount, tokenIds.length));
+        Arrays.copyOfRange(logprobs, promptTokenCount, tokenIds.length),
+        Arrays.copyOfRange(weightVersions, promptTokenCount, tokenIds.length));
   }
 
   /** Describes the result by sizes only; never the text. */

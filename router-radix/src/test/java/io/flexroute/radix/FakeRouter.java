@@ -7,19 +7,26 @@ import io.flexroute.Router;
 import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
+import io.flexroute.Worker;
+import io.flexroute.fleet.Fleet;
+import io.flexroute.fleet.WeightVersionListener;
+import io.flexroute.spi.WorkerView;
 import java.lang.reflect.Proxy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scripted in-memory {@link Router} for rollout tests: {@code generateAsync} answers from a queue
  * of scripted replies, or by default with {@link #output} tokens, and records every request. Only
- * {@code generateAsync}, {@code isClosed}, {@code close} and {@code toString} are implemented (the
- * object is a {@link Proxy}, so new router methods need no change here). Thread-safe.
+ * {@code generateAsync}, {@code fleet} (weight-version listeners only), {@code isClosed}, {@code
+ * close} and {@code toString} are implemented (the object is a {@link Proxy}, so new router methods
+ * need no change here). Thread-safe.
  */
 final class FakeRouter {
 
@@ -33,8 +40,30 @@ final class FakeRouter {
       new ArrayDeque<>();
   private volatile int[] output = new int[0];
   private volatile String text = "";
-  private volatile String weightVersion = "1";
+  private volatile @Nullable String weightVersion = "1";
   private final Router router;
+  private final List<WeightVersionListener> versionListeners = new CopyOnWriteArrayList<>();
+  private final Fleet fleet =
+      (Fleet)
+          Proxy.newProxyInstance(
+              Fleet.class.getClassLoader(),
+              new Class<?>[] {Fleet.class},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "addWeightVersionListener":
+                    WeightVersionListener l = (WeightVersionListener) args[0];
+                    versionListeners.add(l);
+                    return (AutoCloseable) () -> versionListeners.remove(l);
+                  case "toString":
+                    return "FakeFleet";
+                  case "hashCode":
+                    return System.identityHashCode(proxy);
+                  case "equals":
+                    return proxy == args[0];
+                  default:
+                    throw new UnsupportedOperationException(method.getName());
+                }
+              });
 
   FakeRouter() {
     this.router =
@@ -46,6 +75,8 @@ final class FakeRouter {
                   switch (method.getName()) {
                     case "generateAsync":
                       return generate((GenerateRequest) args[0]);
+                    case "fleet":
+                      return fleet;
                     case "isClosed":
                       return false;
                     case "close":
@@ -73,7 +104,7 @@ final class FakeRouter {
     return this;
   }
 
-  FakeRouter weightVersion(String version) {
+  FakeRouter weightVersion(@Nullable String version) {
     this.weightVersion = version;
     return this;
   }
@@ -96,6 +127,38 @@ final class FakeRouter {
 
   FakeRouter thenFail(RuntimeException e) {
     return then(r -> CompletableFuture.failedFuture(e));
+  }
+
+  /** The number of weight-version listeners registered through {@code router().fleet()}. */
+  int versionListenerCount() {
+    return versionListeners.size();
+  }
+
+  /** Tells the registered listeners that a worker's known weight version changed. */
+  void versionChanged(String workerId, @Nullable String previous, String current) {
+    Worker worker = Worker.of(workerId, "http://127.0.0.1:1");
+    WorkerView view =
+        (WorkerView)
+            Proxy.newProxyInstance(
+                WorkerView.class.getClassLoader(),
+                new Class<?>[] {WorkerView.class},
+                (proxy, method, args) -> {
+                  switch (method.getName()) {
+                    case "worker":
+                      return worker;
+                    case "id":
+                      return workerId;
+                    case "weightVersion":
+                      return current;
+                    case "toString":
+                      return "FakeWorkerView{" + workerId + "}";
+                    default:
+                      throw new UnsupportedOperationException(method.getName());
+                  }
+                });
+    for (WeightVersionListener l : versionListeners) {
+      l.weightVersionChanged(view, previous, current);
+    }
   }
 
   synchronized List<GenerateRequest> requests() {

@@ -29,7 +29,9 @@ import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
 import io.flexroute.WorkerRegistry;
 import io.flexroute.spi.ChunkSource;
+import io.flexroute.fleet.Fleet;
 import io.flexroute.spi.BreakerState;
+import io.flexroute.spi.ControlState;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerDiscovery;
@@ -90,6 +92,8 @@ final class DefaultRouter implements Router {
   private final AtomicInteger globalInFlight = new AtomicInteger();
   private @Nullable LoadPoller loadPoller;
   private @Nullable HealthChecker healthChecker;
+  private final WeightVersionTracker versions;
+  private final DefaultFleet fleet;
 
   DefaultRouter(RouterConfig config) {
     this.strategy = StrategyResolver.resolve(config);
@@ -109,7 +113,11 @@ final class DefaultRouter implements Router {
     // Cancelled deadline timers must not pile up in the queue under heavy traffic.
     scheduler.setRemoveOnCancelPolicy(true);
     this.queue = new AdmissionQueue(admission.maxQueuedRequests(), executor);
-    this.registry = new WorkerRegistryImpl(this::newWorkerState, listeners, queue::wakeAll);
+    this.registry =
+        new WorkerRegistryImpl(
+            this::newWorkerState, listeners, queue::wakeAll, config.weightVersionOrder());
+    this.versions = new WeightVersionTracker(config.weightVersionOrder(), registry::republish);
+    this.fleet = new DefaultFleet(registry, versions, scheduler, executor);
     try {
       for (Worker w : config.workers()) {
         registry.add(w);
@@ -365,6 +373,7 @@ final class DefaultRouter implements Router {
         (value, error) -> {
           if (error == null) {
             TokenUsage usage = op.usage(value);
+            observeWeightVersion(worker, op.weightVersion(value));
             attempt.finish(RequestOutcome.SUCCESS, usage, null);
             if (call.finish(RequestOutcome.SUCCESS, usage, null)) {
               deliver(result, value, null, completeDirectly);
@@ -604,7 +613,8 @@ final class DefaultRouter implements Router {
       }
     }
     WorkerSnapshot snapshot = registry.snapshot();
-    List<WorkerView> eligible = snapshot.eligible(view.model(), view.role());
+    String minVersion = view.minWeightVersion();
+    List<WorkerView> eligible = snapshot.eligible(view.model(), view.role(), minVersion);
     List<WorkerView> candidates = eligible;
     Set<String> failed = call.failedWorkers();
     if (!failed.isEmpty() && !eligible.isEmpty()) {
@@ -614,7 +624,9 @@ final class DefaultRouter implements Router {
         RouterException last = call.lastWorkerError();
         throw last != null
             ? last
-            : new NoEligibleWorkerException(view.model(), view.role(), "all workers failed");
+            : new NoEligibleWorkerException(
+                view.model(), view.role(), NoEligibleWorkerException.Reason.ALL_FAILED,
+                "all workers failed");
       }
     }
     if (candidates.isEmpty()) {
@@ -625,9 +637,7 @@ final class DefaultRouter implements Router {
         // stays excluded even once it is available again.
         throw last;
       }
-      why[0] =
-          new NoEligibleWorkerException(
-              view.model(), view.role(), snapshot.explainNoCandidates(view.model(), view.role()));
+      why[0] = snapshot.explainNoCandidates(view.model(), view.role(), minVersion);
       return null;
     }
     int perWorkerLimit = admission.maxConcurrentPerWorker();
@@ -644,6 +654,17 @@ final class DefaultRouter implements Router {
       InFlightGuard guard =
           perWorkerLimit > 0 ? chosen.tryAcquire(tokens, perWorkerLimit) : chosen.acquire(tokens);
       if (guard == null) {
+        if (breaker != null) {
+          breaker.onResult(permit, false, true);
+        }
+        remaining = without(remaining, Set.of(chosen.id()));
+        continue;
+      }
+      if (chosen.controlState() != ControlState.SERVING) {
+        // The fleet took the worker out of rotation after this request read the snapshot. The
+        // fleet marks a worker before it sends the update or pause, and this check follows the
+        // slot, so a request either is counted on the worker (a drain sees it) or never sent.
+        guard.abandon();
         if (breaker != null) {
           breaker.onResult(permit, false, true);
         }
@@ -809,14 +830,16 @@ final class DefaultRouter implements Router {
     WorkerView chosen = choice.worker();
     if (chosen == null) {
       throw new NoEligibleWorkerException(
-          view.model(), view.role(), "strategy " + strategyName + " declined: " + choice.reason());
+          view.model(), view.role(), NoEligibleWorkerException.Reason.STRATEGY_DECLINED,
+          "strategy " + strategyName + " declined: " + choice.reason());
     }
     WorkerState state = snapshot.get(chosen.id());
     if (state == null
         || state != chosen
         || !state.health().acceptsRequests()
         || state.worker().role() != view.role()
-        || !state.worker().serves(view.model())) {
+        || !state.worker().serves(view.model())
+        || !snapshot.meetsVersion(state, view.minWeightVersion())) {
       warnStrategy("chose worker '" + chosen.id() + "', which is not a candidate", null);
       return leastInFlight(candidates);
     }
@@ -873,11 +896,23 @@ final class DefaultRouter implements Router {
     }
   }
 
+  /** Records the weight version a worker reported in an answer (raising the known one only). */
+  void observeWeightVersion(WorkerState worker, @Nullable String version) {
+    if (version != null) {
+      versions.observe(worker, version);
+    }
+  }
+
   // ---- administration ----
 
   @Override
   public WorkerRegistry workers() {
     return registry;
+  }
+
+  @Override
+  public Fleet fleet() {
+    return fleet;
   }
 
   @Override
@@ -941,6 +976,7 @@ final class DefaultRouter implements Router {
     if (checker != null) {
       checker.close();
     }
+    fleet.close();
     for (RequestCall call : active) {
       call.cancel(RouterCallContext.Reason.CLOSED);
     }

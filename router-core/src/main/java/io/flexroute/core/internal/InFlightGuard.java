@@ -31,6 +31,16 @@ final class InFlightGuard {
     return false;
   }
 
+  /**
+   * Gives the slot back for a request that was never sent on it: unlike {@link #release()}, the
+   * worker does not count a completed request.
+   */
+  void abandon() {
+    if (released.compareAndSet(false, true)) {
+      worker.unacquire(tokens);
+    }
+  }
+
   boolean isReleased() {
     return released.get();
   }

@@ -44,31 +44,38 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
   static final OperationBinding<GenerateRequest, GenerateResult, GenerateChunk> GENERATE =
       new OperationBinding<>(
           Transport::generate, Transport::generateStream, GenerateResult::usage,
-          GenerateChunk::usage);
+          GenerateChunk::usage, GenerateResult::weightVersion, GenerateChunk::weightVersion);
 
   static final OperationBinding<ChatRequest, ChatCompletion, ChatChunk> CHAT =
       new OperationBinding<>(
-          Transport::chat, Transport::chatStream, ChatCompletion::usage, ChatChunk::usage);
+          Transport::chat, Transport::chatStream, ChatCompletion::usage, ChatChunk::usage,
+          ChatCompletion::weightVersion, chunk -> null);
 
   static final OperationBinding<CompletionRequest, TextCompletion, CompletionChunk> COMPLETION =
       new OperationBinding<>(
           Transport::complete, Transport::completeStream, TextCompletion::usage,
-          CompletionChunk::usage);
+          CompletionChunk::usage, TextCompletion::weightVersion, chunk -> null);
 
   private final Call<Q, R> call;
   private final Stream<Q, C> stream;
   private final Function<R, @Nullable TokenUsage> resultUsage;
   private final Function<C, @Nullable TokenUsage> chunkUsage;
+  private final Function<R, @Nullable String> resultVersion;
+  private final Function<C, @Nullable String> chunkVersion;
 
   private OperationBinding(
       Call<Q, R> call,
       Stream<Q, C> stream,
       Function<R, @Nullable TokenUsage> resultUsage,
-      Function<C, @Nullable TokenUsage> chunkUsage) {
+      Function<C, @Nullable TokenUsage> chunkUsage,
+      Function<R, @Nullable String> resultVersion,
+      Function<C, @Nullable String> chunkVersion) {
     this.call = call;
     this.stream = stream;
     this.resultUsage = resultUsage;
     this.chunkUsage = chunkUsage;
+    this.resultVersion = resultVersion;
+    this.chunkVersion = chunkVersion;
   }
 
   CompletableFuture<R> call(Transport transport, Worker worker, Q request, CallContext context) {
@@ -85,5 +92,15 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
 
   @Nullable TokenUsage chunkUsage(C chunk) {
     return chunkUsage.apply(chunk);
+  }
+
+  /** The weight version the worker reported in a result (SGLang), or null. */
+  @Nullable String weightVersion(R result) {
+    return resultVersion.apply(result);
+  }
+
+  /** The weight version the worker reported in a stream chunk, or null. */
+  @Nullable String chunkWeightVersion(C chunk) {
+    return chunkVersion.apply(chunk);
   }
 }

@@ -233,6 +233,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       if (usage != null) {
         lastUsage = usage;
       }
+      router.observeWeightVersion(a.worker(), binding.chunkWeightVersion(chunk));
       return chunk;
     }
   }

@@ -6,6 +6,8 @@ import io.flexroute.WorkerChangeListener;
 import io.flexroute.WorkerRegistry;
 import io.flexroute.spi.WorkerView;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +30,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   private final ListenerSet listeners;
   private final Runnable onChange;
   private final List<WorkerChangeListener> changeListeners = new CopyOnWriteArrayList<>();
-  private volatile WorkerSnapshot snapshot = WorkerSnapshot.EMPTY;
+  private volatile WorkerSnapshot snapshot;
 
   /**
    * Creates the registry.
@@ -36,12 +38,17 @@ final class WorkerRegistryImpl implements WorkerRegistry {
    * @param stateFactory creates the live state of a new worker (transport, breaker)
    * @param listeners the router's listeners
    * @param onChange runs after every published change, outside the lock (wakes waiting requests)
+   * @param versionOrder the order of weight versions, for version requirements
    */
   WorkerRegistryImpl(
-      Function<Worker, WorkerState> stateFactory, ListenerSet listeners, Runnable onChange) {
+      Function<Worker, WorkerState> stateFactory,
+      ListenerSet listeners,
+      Runnable onChange,
+      Comparator<String> versionOrder) {
     this.stateFactory = stateFactory;
     this.listeners = listeners;
     this.onChange = onChange;
+    this.snapshot = new WorkerSnapshot(List.of(), versionOrder);
   }
 
   WorkerSnapshot snapshot() {
@@ -55,11 +62,59 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   void republish() {
     lock.lock();
     try {
-      snapshot = new WorkerSnapshot(snapshot.workers());
+      snapshot = snapshot.refreshed();
     } finally {
       lock.unlock();
     }
     onChange.run();
+  }
+
+  /**
+   * Marks workers as paused or not and publishes one snapshot for all of them, so that a request
+   * sees either none or all of the changes.
+   *
+   * @param workers the workers (removed ones are changed too, harmlessly)
+   * @param paused the new flag
+   */
+  void setPaused(Collection<WorkerState> workers, boolean paused) {
+    changeControl(workers, w -> w.setPaused(paused), paused ? "paused" : "continued");
+  }
+
+  /**
+   * Marks workers as updating their weights or not, in one snapshot.
+   *
+   * @param workers the workers
+   * @param updating the new flag
+   */
+  void setUpdating(Collection<WorkerState> workers, boolean updating) {
+    changeControl(
+        workers, w -> w.setUpdating(updating), updating ? "out of rotation for a weight update"
+            : "back in rotation after a weight update");
+  }
+
+  private void changeControl(
+      Collection<WorkerState> workers, java.util.function.Consumer<WorkerState> change,
+      String what) {
+    if (workers.isEmpty()) {
+      return;
+    }
+    lock.lock();
+    try {
+      for (WorkerState w : workers) {
+        change.accept(w);
+      }
+      snapshot = snapshot.refreshed();
+    } finally {
+      lock.unlock();
+    }
+    onChange.run();
+    if (log.isInfoEnabled()) {
+      List<String> ids = new ArrayList<>();
+      for (WorkerState w : workers) {
+        ids.add(w.id());
+      }
+      log.info("workers {} {}", ids, what);
+    }
   }
 
   @Override
@@ -75,7 +130,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       state = stateFactory.apply(worker);
       List<WorkerState> next = new ArrayList<>(current.workers());
       next.add(state);
-      snapshot = new WorkerSnapshot(next);
+      snapshot = current.with(next);
     } finally {
       lock.unlock();
     }
@@ -101,7 +156,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       List<WorkerState> next = new ArrayList<>(current.workers());
       next.remove(removed);
       removed.setHealth(HealthState.REMOVED);
-      snapshot = new WorkerSnapshot(next);
+      snapshot = current.with(next);
     } finally {
       lock.unlock();
     }
@@ -132,7 +187,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       }
       state.setWorker(worker);
       // A new snapshot drops cached candidate lists, whose eligibility may depend on the change.
-      snapshot = new WorkerSnapshot(current.workers());
+      snapshot = current.refreshed();
     } finally {
       lock.unlock();
     }
@@ -161,7 +216,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
         return true;
       }
       worker.setHealth(state);
-      snapshot = new WorkerSnapshot(current.workers());
+      snapshot = current.refreshed();
     } finally {
       lock.unlock();
     }

@@ -1,9 +1,13 @@
 package io.flexroute.core.internal;
 
+import io.flexroute.NoEligibleWorkerException;
+import io.flexroute.WeightVersions;
 import io.flexroute.WorkerRole;
+import io.flexroute.spi.ControlState;
 import io.flexroute.spi.WorkerView;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,32 +18,45 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable snapshot of the registry, published on every change. Requests read it without locks.
  *
- * <p>The eligible candidates for a (model, role) pair are computed once per snapshot and cached, so
- * filtering costs nothing per request and strategies see the same list instance until the eligible
- * set changes.
+ * <p>The eligible candidates for a (model, role, minimum weight version) key are computed once per
+ * snapshot and cached, so filtering costs nothing per request and strategies see the same list
+ * instance until the eligible set changes. Every change that affects eligibility (health, breaker,
+ * parking, control state, known weight version) publishes a new snapshot.
  */
 final class WorkerSnapshot {
 
-  /** Above this many distinct (model, role) keys, candidate lists are computed but not cached. */
+  /** Above this many distinct keys, candidate lists are computed but not cached. */
   private static final int MAX_CACHED_KEYS = 1024;
 
-  static final WorkerSnapshot EMPTY = new WorkerSnapshot(List.of());
+  static final WorkerSnapshot EMPTY = new WorkerSnapshot(List.of(), WeightVersions.naturalOrder());
 
   private final List<WorkerState> workers;
   private final List<WorkerView> views;
   private final Map<String, WorkerState> byId;
+  private final Comparator<String> versionOrder;
   private final ConcurrentHashMap<Key, List<WorkerView>> eligible = new ConcurrentHashMap<>();
 
-  private record Key(@Nullable String model, WorkerRole role) {}
+  private record Key(@Nullable String model, WorkerRole role, @Nullable String minVersion) {}
 
-  WorkerSnapshot(List<WorkerState> workers) {
+  WorkerSnapshot(List<WorkerState> workers, Comparator<String> versionOrder) {
     this.workers = List.copyOf(workers);
     this.views = List.copyOf(workers);
+    this.versionOrder = versionOrder;
     Map<String, WorkerState> map = new LinkedHashMap<>();
     for (WorkerState w : workers) {
       map.put(w.id(), w);
     }
     this.byId = Collections.unmodifiableMap(map);
+  }
+
+  /** The same workers, freshly published: cached candidate lists are dropped. */
+  WorkerSnapshot refreshed() {
+    return new WorkerSnapshot(workers, versionOrder);
+  }
+
+  /** A snapshot of other workers with the same version order. */
+  WorkerSnapshot with(List<WorkerState> next) {
+    return new WorkerSnapshot(next, versionOrder);
   }
 
   List<WorkerState> workers() {
@@ -55,17 +72,19 @@ final class WorkerSnapshot {
   }
 
   /**
-   * The workers that serve the model in the role and accept requests, in registration order.
+   * The workers that serve the model in the role, accept requests, are in rotation, and are known
+   * to have at least the minimum weight version, in registration order.
    *
+   * @param minVersion the oldest acceptable weight version, or null for any
    * @return an immutable list, the same instance for the same key within this snapshot
    */
-  List<WorkerView> eligible(@Nullable String model, WorkerRole role) {
-    Key key = new Key(model, role);
+  List<WorkerView> eligible(@Nullable String model, WorkerRole role, @Nullable String minVersion) {
+    Key key = new Key(model, role, minVersion);
     List<WorkerView> cached = eligible.get(key);
     if (cached != null) {
       return cached;
     }
-    List<WorkerView> computed = compute(model, role);
+    List<WorkerView> computed = compute(model, role, minVersion);
     if (eligible.size() >= MAX_CACHED_KEYS) {
       return computed;
     }
@@ -73,15 +92,29 @@ final class WorkerSnapshot {
     return raced != null ? raced : computed;
   }
 
-  private List<WorkerView> compute(@Nullable String model, WorkerRole role) {
+  private List<WorkerView> compute(
+      @Nullable String model, WorkerRole role, @Nullable String minVersion) {
     List<WorkerView> out = new ArrayList<>();
     long now = System.nanoTime();
     for (WorkerState w : workers) {
-      if (w.worker().role() == role && w.worker().serves(model) && w.isAvailable(now)) {
+      if (w.worker().role() == role
+          && w.worker().serves(model)
+          && w.isAvailable(now)
+          && w.controlState() == ControlState.SERVING
+          && meetsVersion(w, minVersion)) {
         out.add(w);
       }
     }
     return List.copyOf(out);
+  }
+
+  /** Whether the worker's known weight version is at least {@code minVersion}. */
+  boolean meetsVersion(WorkerView w, @Nullable String minVersion) {
+    if (minVersion == null) {
+      return true;
+    }
+    String known = w.weightVersion();
+    return known != null && versionOrder.compare(known, minVersion) >= 0;
   }
 
   /**
@@ -103,35 +136,66 @@ final class WorkerSnapshot {
   /**
    * Explains an empty candidate list.
    *
-   * @return a sentence for the {@link io.flexroute.NoEligibleWorkerException}
+   * @return the exception naming the reason and the workers' states
    */
-  String explainNoCandidates(@Nullable String model, WorkerRole role) {
+  NoEligibleWorkerException explainNoCandidates(
+      @Nullable String model, WorkerRole role, @Nullable String minVersion) {
     if (workers.isEmpty()) {
-      return "the router has no workers";
+      return new NoEligibleWorkerException(
+          model, role, NoEligibleWorkerException.Reason.NO_MATCHING_WORKER,
+          "the router has no workers");
     }
     int matching = 0;
+    int servingButOld = 0;
+    int controlled = 0;
     Map<String, Integer> states = new LinkedHashMap<>();
     long now = System.nanoTime();
     for (WorkerState w : workers) {
-      if (w.worker().role() == role && w.worker().serves(model)) {
-        matching++;
-        String why;
-        if (!w.health().acceptsRequests()) {
-          why = w.health().name().toLowerCase(java.util.Locale.ROOT);
-        } else if (w.breakerState() == io.flexroute.spi.BreakerState.OPEN) {
-          why = "breaker open";
-        } else if (!w.isAvailable(now)) {
-          why = "rate-limited";
-        } else {
-          why = "available";
-        }
-        states.merge(why, 1, Integer::sum);
+      if (w.worker().role() != role || !w.worker().serves(model)) {
+        continue;
       }
+      matching++;
+      String why;
+      if (!w.health().acceptsRequests()) {
+        why = w.health().name().toLowerCase(java.util.Locale.ROOT);
+      } else if (w.breakerState() == io.flexroute.spi.BreakerState.OPEN) {
+        why = "breaker open";
+      } else if (!w.isAvailable(now)) {
+        why = "rate-limited";
+      } else if (w.controlState() == ControlState.UPDATING) {
+        why = "updating weights";
+        controlled++;
+      } else if (w.controlState() == ControlState.PAUSED) {
+        why = "paused";
+        controlled++;
+      } else if (!meetsVersion(w, minVersion)) {
+        why = w.weightVersion() == null
+            ? "weight version unknown"
+            : "weight version " + w.weightVersion();
+        servingButOld++;
+      } else {
+        why = "available";
+      }
+      states.merge(why, 1, Integer::sum);
     }
     if (matching == 0) {
-      return "none of the " + workers.size() + " workers serves this model in this role";
+      return new NoEligibleWorkerException(
+          model, role, NoEligibleWorkerException.Reason.NO_MATCHING_WORKER,
+          "none of the " + workers.size() + " workers serves this model in this role");
     }
-    return "all " + matching + " workers serving it are unavailable " + states;
+    NoEligibleWorkerException.Reason reason;
+    String detail;
+    if (servingButOld > 0) {
+      reason = NoEligibleWorkerException.Reason.WEIGHT_VERSION;
+      detail = "no worker serving it has weight version '" + minVersion + "' or newer " + states;
+    } else if (controlled > 0) {
+      reason = NoEligibleWorkerException.Reason.UPDATING_OR_PAUSED;
+      detail = "all " + matching + " workers serving it are out of rotation " + states;
+    } else {
+      reason = NoEligibleWorkerException.Reason.UNAVAILABLE;
+      detail = "all " + matching + " workers serving it are unavailable " + states;
+    }
+    return new NoEligibleWorkerException(model, role, reason, detail);
   }
 
   @Override

@@ -3,19 +3,22 @@ package io.flexroute.core.internal;
 import io.flexroute.HealthState;
 import io.flexroute.Worker;
 import io.flexroute.spi.BreakerState;
+import io.flexroute.spi.ControlState;
 import io.flexroute.spi.Transport;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The router's live state of one worker: the counters strategies read and the in-flight guard
  * maintains.
  *
- * <p>Counters are atomics read without locks. The description, health and reported load are
- * volatile fields written only under the registry's lock.
+ * <p>Counters are atomics read without locks. The description, health, control state and reported
+ * load are volatile fields written only under the registry's lock; the known weight version is an
+ * atomic reference that the {@link WeightVersionTracker} changes.
  */
 final class WorkerState implements WorkerView {
 
@@ -33,6 +36,9 @@ final class WorkerState implements WorkerView {
   private final AtomicInteger probeFailures = new AtomicInteger();
   private final AtomicInteger probeSuccesses = new AtomicInteger();
   private @Nullable CircuitBreaker breaker;
+  private volatile boolean paused;
+  private volatile boolean updating;
+  private final AtomicReference<@Nullable String> weightVersion = new AtomicReference<>();
 
   WorkerState(Worker worker, Transport transport) {
     this.worker = worker;
@@ -79,6 +85,36 @@ final class WorkerState implements WorkerView {
     }
     long parked = parkedUntilNanos;
     return parked == Long.MIN_VALUE || parked - nowNanos <= 0;
+  }
+
+  /**
+   * Updating wins over paused: a paused worker may update its weights (pause, update, continue is
+   * the usual training step), and stays paused after the update ends.
+   */
+  @Override
+  public ControlState controlState() {
+    if (updating) {
+      return ControlState.UPDATING;
+    }
+    return paused ? ControlState.PAUSED : ControlState.SERVING;
+  }
+
+  void setPaused(boolean paused) {
+    this.paused = paused;
+  }
+
+  void setUpdating(boolean updating) {
+    this.updating = updating;
+  }
+
+  @Override
+  public @Nullable String weightVersion() {
+    return weightVersion.get();
+  }
+
+  /** The known version's cell, which only the {@link WeightVersionTracker} writes. */
+  AtomicReference<@Nullable String> weightVersionCell() {
+    return weightVersion;
   }
 
   AtomicInteger passiveFailures() {
@@ -190,6 +226,12 @@ final class WorkerState implements WorkerView {
     completed.incrementAndGet();
   }
 
+  /** Undoes {@link #acquire} for a request that was never sent. */
+  void unacquire(int tokens) {
+    inFlight.decrementAndGet();
+    inFlightTokens.addAndGet(-tokens);
+  }
+
   void recordLatency(long nanos) {
     latency.record(nanos);
   }
@@ -201,6 +243,7 @@ final class WorkerState implements WorkerView {
   @Override
   public String toString() {
     return "WorkerState{" + worker.id() + ", inFlight=" + inFlight.get() + ", health=" + health
-        + "}";
+        + (controlState() != ControlState.SERVING ? ", " + controlState() : "")
+        + (weightVersion.get() != null ? ", weightVersion=" + weightVersion.get() : "") + "}";
   }
 }

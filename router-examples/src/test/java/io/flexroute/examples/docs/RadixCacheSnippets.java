@@ -42,6 +42,7 @@ class RadixCacheSnippets {
     int[] mask = new int[tokenIds.length];
     Arrays.fill(mask, promptTokens, tokenIds.length, 1);
     int currentVersion = 7;
+    int[] ids = new int[tokenIds.length];
     // tag::cache[]
     RadixTokenCache cache = RadixTokenCache.builder()
         .maxCachedTokens(2_000_000)      // token budget (default 10,000, slime's)
@@ -55,6 +56,7 @@ class RadixCacheSnippets {
         .build());
 
     PrefixMatch m = cache.lookup(prompt);        // tokens, logprobs, mask, versions, remainingText()
+    m.copyTokenIds(ids, 0);                      // or m.tokenIds(): one copy either way
     Retrieval r = cache.retrieve(text, tokenizer);    // slime's retrieve_from_text
     TrainingSample s = r.trainingSample(promptTokens);
     cache.gcByWeightVersion(currentVersion);
@@ -62,6 +64,7 @@ class RadixCacheSnippets {
     // end::cache[]
     assertThat(m.matchedLength()).isEqualTo(prompt.length());
     assertThat(m.remainingText()).isEmpty();
+    assertThat(ids).startsWith(Arrays.copyOf(tokenIds, m.tokenCount()));
     assertThat(r.tokenIds()).containsExactly(tokenIds);
     assertThat(s.responseLength()).isEqualTo(tokenIds.length - promptTokens);
     assertThat(s.lossMask()).containsOnly(1);

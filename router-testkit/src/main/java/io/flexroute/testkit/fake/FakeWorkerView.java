@@ -2,6 +2,7 @@ package io.flexroute.testkit.fake;
 
 import io.flexroute.HealthState;
 import io.flexroute.Worker;
+import io.flexroute.spi.ControlState;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ public final class FakeWorkerView implements WorkerView {
   private volatile long ewmaTtftNanos;
   private volatile HealthState health = HealthState.HEALTHY;
   private volatile @Nullable WorkerLoad load;
+  private volatile @Nullable String weightVersion;
+  private volatile ControlState controlState = ControlState.SERVING;
 
   /**
    * Creates a view of a worker.
@@ -204,6 +207,38 @@ public final class FakeWorkerView implements WorkerView {
    */
   public FakeWorkerView setCompletedRequests(long n) {
     completed.set(n);
+    return this;
+  }
+
+  @Override
+  public @Nullable String weightVersion() {
+    return weightVersion;
+  }
+
+  /**
+   * Sets the known weight version.
+   *
+   * @param version the version, or null for unknown
+   * @return this view
+   */
+  public FakeWorkerView setWeightVersion(@Nullable String version) {
+    this.weightVersion = version;
+    return this;
+  }
+
+  @Override
+  public ControlState controlState() {
+    return controlState;
+  }
+
+  /**
+   * Sets the control state (serving, paused, updating).
+   *
+   * @param state the state
+   * @return this view
+   */
+  public FakeWorkerView setControlState(ControlState state) {
+    this.controlState = java.util.Objects.requireNonNull(state, "state");
     return this;
   }
 

@@ -57,7 +57,8 @@ import org.jspecify.annotations.Nullable;
  * repetition_penalty} 0), a missing {@code tokenized} input or {@code sampling_params}, an empty
  * request id and {@code n > 1}. Abort aborts every running call whose id starts with the given id,
  * ending it with INTERNAL "Request aborted". HealthCheck, GetLoads (running calls, token usage),
- * GetModelInfo and GetServerInfo answer too; the other RPCs answer UNIMPLEMENTED.
+ * GetModelInfo, GetServerInfo and FlushCache (refused while calls run) answer too; the other RPCs
+ * answer UNIMPLEMENTED.
  *
  * <h2>Output</h2>
  *
@@ -334,6 +335,15 @@ public final class FakeScheduler implements AutoCloseable {
    */
   public void setHealthy(boolean healthy) {
     service.setHealthy(healthy);
+  }
+
+  /**
+   * Returns how many {@code FlushCache} calls succeeded (a call fails while Generate calls run).
+   *
+   * @return the count
+   */
+  public long flushCount() {
+    return service.flushCount();
   }
 
   /**

@@ -34,9 +34,13 @@ import org.jspecify.annotations.Nullable;
  *       {@link #setHealthy(boolean) setHealthy(false)}.
  *   <li>{@code GET /v1/models}, {@code GET /get_model_info}, {@code GET /model_info},
  *       {@code GET /get_load}, {@code GET /v1/loads}.
- *   <li>{@code POST /abort_request}, {@code /flush_cache}, {@code POST /update_weights_from_disk},
- *       {@code POST /update_weight_version}, {@code POST /tokenize}, {@code POST /detokenize}
- *       (also under {@code /v1/}).
+ *   <li>{@code POST /abort_request}, {@code /flush_cache}, {@code POST /tokenize}, {@code POST
+ *       /detokenize} (also under {@code /v1/}).
+ *   <li>The RL control endpoints: {@code POST /update_weights_from_disk}, {@code POST
+ *       /init_weights_update_group}, {@code POST /update_weights_from_distributed} (the worker
+ *       must have joined the group; no tensors move), {@code POST /update_weight_version}, {@code
+ *       POST /pause_generation} and {@code POST /continue_generation}, {@code GET
+ *       /get_server_info} and {@code /server_info}, {@code GET /get_weight_version}.
  * </ul>
  *
  * Any other path answers 404. Batch and {@code n > 1} generation requests are rejected with 400.
@@ -58,6 +62,16 @@ import org.jspecify.annotations.Nullable;
  * request's prompt plus output (up to {@linkplain Builder#prefixCacheCapacity(int) capacity}
  * requests), capped at the prompt length minus one, as SGLang always computes the last prompt
  * token. {@code /flush_cache} and weight updates empty it.
+ *
+ * <h2>Weight updates and pauses</h2>
+ *
+ * A weight update takes the new {@code weight_version}, empties the prefix cache and, with {@code
+ * abort_all_requests}, aborts the running generations. {@link #holdWeightUpdates()} keeps update
+ * calls waiting until {@link #releaseWeightUpdates()}; {@link #failNextWeightUpdates(int, String)}
+ * answers the next ones with SGLang's 400 {@code success: false}, leaving weights and version as
+ * they were. While generation is paused new generation requests wait before their first token; the
+ * {@code abort} mode aborts the running ones, {@code retract} and {@code in_place} hold them
+ * between tokens.
  *
  * <h2>Threading and lifecycle</h2>
  *
@@ -148,6 +162,64 @@ public final class FakeWorker implements AutoCloseable {
    */
   public void setWeightVersion(String weightVersion) {
     runtime.setWeightVersion(Objects.requireNonNull(weightVersion, "weightVersion"));
+  }
+
+  /**
+   * Returns the current model path, as {@code /update_weights_from_disk} last set it.
+   *
+   * @return the {@code model_path} reported by {@code /model_info}
+   */
+  public String modelPath() {
+    return runtime.modelPath();
+  }
+
+  /**
+   * Tells whether generation is paused.
+   *
+   * @return true between {@code /pause_generation} and {@code /continue_generation}
+   */
+  public boolean isPaused() {
+    return runtime.paused();
+  }
+
+  /**
+   * Holds every weight-update call ({@code /update_weights_from_disk}, {@code
+   * /update_weights_from_distributed}) from now on until {@link #releaseWeightUpdates()}, as a
+   * slow load would. Calls arrive and are recorded; they answer once released.
+   */
+  public void holdWeightUpdates() {
+    runtime.holdWeightUpdates();
+  }
+
+  /** Lets held weight-update calls, and later ones, go on. */
+  public void releaseWeightUpdates() {
+    runtime.releaseWeightUpdates();
+  }
+
+  /**
+   * Fails the next weight-update calls with SGLang's answer to a failed load: 400 {@code
+   * {"success": false, "message": "Failed to update weights: <message>..."}}; weights and version
+   * stay as they were.
+   *
+   * @param times how many calls fail, at least 1
+   * @param message what went wrong
+   * @throws IllegalArgumentException if {@code times} is less than 1
+   */
+  public void failNextWeightUpdates(int times, String message) {
+    Objects.requireNonNull(message, "message");
+    if (times < 1) {
+      throw new IllegalArgumentException("times must be at least 1, but was " + times);
+    }
+    runtime.failNextWeightUpdates(times, message);
+  }
+
+  /**
+   * Returns the weight-update group the worker joined through {@code /init_weights_update_group}.
+   *
+   * @return the group name, or null if it joined none
+   */
+  public @Nullable String weightUpdateGroup() {
+    return runtime.weightUpdateGroup();
   }
 
   /**
@@ -334,6 +406,21 @@ public final class FakeWorker implements AutoCloseable {
    */
   public boolean awaitRequestCount(long count, Duration timeout) throws InterruptedException {
     return runtime.awaitRequestCount(count, timeout);
+  }
+
+  /**
+   * Waits until the recorded requests (see {@link #requests(String)}) include at least {@code
+   * count} to {@code path}.
+   *
+   * @param path the exact path, such as {@code "/update_weights_from_disk"}
+   * @param count the number to wait for
+   * @param timeout the longest time to wait
+   * @return true if the count was reached, false on timeout
+   * @throws InterruptedException if the calling thread is interrupted
+   */
+  public boolean awaitRequests(String path, int count, Duration timeout)
+      throws InterruptedException {
+    return runtime.awaitRequests(Objects.requireNonNull(path, "path"), count, timeout);
   }
 
   /**

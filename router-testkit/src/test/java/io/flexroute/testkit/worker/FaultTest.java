@@ -67,14 +67,14 @@ class FaultTest {
   @Test
   void forPath_matchesAnyRequestToThatPathIncludingUnservedOnes() throws Exception {
     worker.enqueue(Fault.status(503).forPath("/health"));
-    worker.enqueue(Fault.status(200, "{\"status\":\"ok\"}").forPath("/pause_generation"));
+    worker.enqueue(Fault.status(200, "{\"status\":\"ok\"}").forPath("/start_profile"));
 
     assertThat(client.post("/generate", GENERATE).status()).isEqualTo(200);
     assertThat(client.get("/health").status()).isEqualTo(503);
     assertThat(client.get("/health").status()).isEqualTo(200);
-    assertThat(client.post("/pause_generation", "{}").json().get("status").asText())
+    assertThat(client.post("/start_profile", "{}").json().get("status").asText())
         .isEqualTo("ok");
-    assertThat(client.post("/pause_generation", "{}").status()).isEqualTo(404);
+    assertThat(client.post("/start_profile", "{}").status()).isEqualTo(404);
   }
 
   @Test

@@ -14,6 +14,15 @@ import io.flexroute.RouterException;
 import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
 import io.flexroute.WorkerException;
+import io.flexroute.fleet.ControlAck;
+import io.flexroute.fleet.ControlOperation;
+import io.flexroute.fleet.ControlRejectedException;
+import io.flexroute.fleet.ControlUnsupportedException;
+import io.flexroute.fleet.InitWeightsUpdateGroup;
+import io.flexroute.fleet.PauseMode;
+import io.flexroute.fleet.UpdateWeightsFromDisk;
+import io.flexroute.fleet.UpdateWeightsFromDistributed;
+import io.flexroute.fleet.WorkerInfo;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.ChunkSource;
 import io.flexroute.spi.Transport;
@@ -23,6 +32,7 @@ import io.flexroute.transport.grpc.internal.GenerateCalls;
 import io.flexroute.transport.grpc.internal.InfoCodec;
 import io.flexroute.transport.grpc.internal.RequestCodec;
 import io.flexroute.transport.grpc.internal.UnaryCalls;
+import io.flexroute.transport.grpc.internal.proto.CommonProto;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerGrpc;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto;
 import io.grpc.ManagedChannel;
@@ -323,6 +333,122 @@ public final class GrpcTransport implements Transport {
                         .build(),
                     context)
                 .thenApply(r -> null));
+  }
+
+  // ---- control plane ----
+
+  /**
+   * Sends {@code FlushCache} with {@code timeout_s = 0} (flush now, refuse while busy); {@code
+   * success = false} fails the future with {@link ControlRejectedException}. Never throws.
+   */
+  @Override
+  public CompletableFuture<ControlAck> flushCache(Worker worker, CallContext context) {
+    return async(
+        () ->
+            unary
+                .call(
+                    worker,
+                    SglangSchedulerGrpc.getFlushCacheMethod(),
+                    CommonProto.FlushCacheRequest.getDefaultInstance(),
+                    context)
+                .thenApply(
+                    r -> {
+                      if (!r.getSuccess()) {
+                        throw new ControlRejectedException(
+                            ControlOperation.FLUSH_CACHE, worker.id(), 0, r.getMessage());
+                      }
+                      return ControlAck.of(r.getMessage());
+                    }));
+  }
+
+  /** Reads {@code weight_version} from {@code GetModelInfo}. Never throws. */
+  @Override
+  public CompletableFuture<String> readWeightVersion(Worker worker, CallContext context) {
+    return async(
+        () ->
+            unary
+                .call(
+                    worker,
+                    SglangSchedulerGrpc.getGetModelInfoMethod(),
+                    SglangSchedulerProto.GetModelInfoRequest.getDefaultInstance(),
+                    context)
+                .thenApply(
+                    r -> {
+                      if (r.getWeightVersion().isEmpty()) {
+                        throw new ControlUnsupportedException(
+                            ControlOperation.READ_WEIGHT_VERSION, worker.id(),
+                            "its GetModelInfo answer has no weight_version");
+                      }
+                      return r.getWeightVersion();
+                    }));
+  }
+
+  /** Reads {@code GetModelInfo} and {@code GetServerInfo} together. Never throws. */
+  @Override
+  public CompletableFuture<WorkerInfo> serverInfo(Worker worker, CallContext context) {
+    return async(
+        () ->
+            unary
+                .call(
+                    worker,
+                    SglangSchedulerGrpc.getGetModelInfoMethod(),
+                    SglangSchedulerProto.GetModelInfoRequest.getDefaultInstance(),
+                    context)
+                .thenCombine(
+                    unary.call(
+                        worker,
+                        SglangSchedulerGrpc.getGetServerInfoMethod(),
+                        SglangSchedulerProto.GetServerInfoRequest.getDefaultInstance(),
+                        context),
+                    (model, server) -> InfoCodec.workerInfo(worker.id(), model, server)));
+  }
+
+  /** SGLang's gRPC scheduler API has no weight-update call; use the worker's HTTP URL. */
+  @Override
+  public CompletableFuture<ControlAck> updateWeightsFromDisk(
+      Worker worker, UpdateWeightsFromDisk update, CallContext context) {
+    return noControlRpc(ControlOperation.UPDATE_WEIGHTS_FROM_DISK, worker);
+  }
+
+  /** SGLang's gRPC scheduler API has no weight-update call; use the worker's HTTP URL. */
+  @Override
+  public CompletableFuture<ControlAck> initWeightsUpdateGroup(
+      Worker worker, InitWeightsUpdateGroup group, int rankOffset, CallContext context) {
+    return noControlRpc(ControlOperation.INIT_WEIGHTS_UPDATE_GROUP, worker);
+  }
+
+  /** SGLang's gRPC scheduler API has no weight-update call; use the worker's HTTP URL. */
+  @Override
+  public CompletableFuture<ControlAck> updateWeightsFromDistributed(
+      Worker worker, UpdateWeightsFromDistributed update, CallContext context) {
+    return noControlRpc(ControlOperation.UPDATE_WEIGHTS_FROM_DISTRIBUTED, worker);
+  }
+
+  /** SGLang's gRPC scheduler API has no version-label call; use the worker's HTTP URL. */
+  @Override
+  public CompletableFuture<ControlAck> updateWeightVersion(
+      Worker worker, String newVersion, boolean abortAllRequests, CallContext context) {
+    return noControlRpc(ControlOperation.UPDATE_WEIGHT_VERSION, worker);
+  }
+
+  /** SGLang's gRPC scheduler API has no pause call; use the worker's HTTP URL. */
+  @Override
+  public CompletableFuture<ControlAck> pauseGeneration(
+      Worker worker, PauseMode mode, CallContext context) {
+    return noControlRpc(ControlOperation.PAUSE_GENERATION, worker);
+  }
+
+  /** SGLang's gRPC scheduler API has no continue call; use the worker's HTTP URL. */
+  @Override
+  public CompletableFuture<ControlAck> continueGeneration(Worker worker, CallContext context) {
+    return noControlRpc(ControlOperation.CONTINUE_GENERATION, worker);
+  }
+
+  private static <T> CompletableFuture<T> noControlRpc(ControlOperation op, Worker worker) {
+    return CompletableFuture.failedFuture(
+        new ControlUnsupportedException(
+            op, worker.id(), "SGLang's gRPC scheduler API has no such RPC; register the worker"
+                + " by its http:// URL (router-transport-http) for this operation"));
   }
 
   private static SglangSchedulerProto.GetLoadsRequest loadsRequest() {

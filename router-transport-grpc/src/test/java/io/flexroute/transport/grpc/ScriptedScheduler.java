@@ -59,6 +59,11 @@ final class ScriptedScheduler implements AutoCloseable {
       SglangSchedulerProto.GetModelInfoResponse.getDefaultInstance();
   volatile SglangSchedulerProto.GetServerInfoResponse serverInfo =
       SglangSchedulerProto.GetServerInfoResponse.getDefaultInstance();
+  volatile io.flexroute.transport.grpc.internal.proto.CommonProto.FlushCacheResponse flush =
+      io.flexroute.transport.grpc.internal.proto.CommonProto.FlushCacheResponse.newBuilder()
+          .setSuccess(true).setMessage("Cache flushed.").build();
+  final List<io.flexroute.transport.grpc.internal.proto.CommonProto.FlushCacheRequest>
+      flushRequests = new CopyOnWriteArrayList<>();
   volatile Status unaryStatus = Status.OK;
   final List<SglangSchedulerProto.GetLoadsRequest> loadsRequests = new CopyOnWriteArrayList<>();
 
@@ -211,6 +216,15 @@ final class ScriptedScheduler implements AutoCloseable {
         SglangSchedulerProto.GetServerInfoRequest request,
         StreamObserver<SglangSchedulerProto.GetServerInfoResponse> out) {
       unary(out, serverInfo);
+    }
+
+    @Override
+    public void flushCache(
+        io.flexroute.transport.grpc.internal.proto.CommonProto.FlushCacheRequest request,
+        StreamObserver<io.flexroute.transport.grpc.internal.proto.CommonProto.FlushCacheResponse>
+            out) {
+      flushRequests.add(request);
+      unary(out, flush);
     }
 
     private <T> void unary(StreamObserver<T> out, T response) {

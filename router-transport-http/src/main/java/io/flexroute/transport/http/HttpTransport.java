@@ -15,9 +15,19 @@ import io.flexroute.RouterClosedException;
 import io.flexroute.RouterException;
 import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
+import io.flexroute.fleet.ControlAck;
+import io.flexroute.fleet.ControlOperation;
+import io.flexroute.fleet.ControlRejectedException;
+import io.flexroute.fleet.ControlUnsupportedException;
+import io.flexroute.fleet.InitWeightsUpdateGroup;
+import io.flexroute.fleet.PauseMode;
+import io.flexroute.fleet.UpdateWeightsFromDisk;
+import io.flexroute.fleet.UpdateWeightsFromDistributed;
+import io.flexroute.fleet.WorkerInfo;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.ChunkSource;
 import io.flexroute.spi.Transport;
+import io.flexroute.transport.http.internal.ControlCodec;
 import io.flexroute.transport.http.internal.Failures;
 import io.flexroute.transport.http.internal.GenerateCodec;
 import io.flexroute.transport.http.internal.HttpCalls;
@@ -112,6 +122,7 @@ public final class HttpTransport implements Transport {
   private final HttpCalls calls;
   private final GenerateCodec generateCodec;
   private final OpenAiCodec openAiCodec;
+  private final ControlCodec controlCodec;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HttpTransport(Builder b) {
@@ -127,6 +138,7 @@ public final class HttpTransport implements Transport {
     this.calls = new HttpCalls(client, json, failures);
     this.generateCodec = new GenerateCodec(json);
     this.openAiCodec = new OpenAiCodec(json);
+    this.controlCodec = new ControlCodec(json, failures);
   }
 
   /**
@@ -298,6 +310,156 @@ public final class HttpTransport implements Transport {
       return CompletableFuture.completedFuture(null);
     }
     return async(() -> calls.abort(worker, requestId, context));
+  }
+
+  // ---- control plane: SGLang's control endpoints ----
+
+  /** Sends {@code POST /update_weights_from_disk}. SGLang workers only. */
+  @Override
+  public CompletableFuture<ControlAck> updateWeightsFromDisk(
+      Worker worker, UpdateWeightsFromDisk update, CallContext context) {
+    return controlPost(
+        ControlOperation.UPDATE_WEIGHTS_FROM_DISK, worker, "/update_weights_from_disk",
+        () -> controlCodec.updateFromDisk(update), context);
+  }
+
+  /** Sends {@code POST /init_weights_update_group}. SGLang workers only. */
+  @Override
+  public CompletableFuture<ControlAck> initWeightsUpdateGroup(
+      Worker worker, InitWeightsUpdateGroup group, int rankOffset, CallContext context) {
+    return controlPost(
+        ControlOperation.INIT_WEIGHTS_UPDATE_GROUP, worker, "/init_weights_update_group",
+        () -> controlCodec.initGroup(group, rankOffset), context);
+  }
+
+  /** Sends {@code POST /update_weights_from_distributed}. SGLang workers only. */
+  @Override
+  public CompletableFuture<ControlAck> updateWeightsFromDistributed(
+      Worker worker, UpdateWeightsFromDistributed update, CallContext context) {
+    return controlPost(
+        ControlOperation.UPDATE_WEIGHTS_FROM_DISTRIBUTED, worker,
+        "/update_weights_from_distributed", () -> controlCodec.updateFromDistributed(update),
+        context);
+  }
+
+  /** Sends {@code POST /update_weight_version}. SGLang workers only. */
+  @Override
+  public CompletableFuture<ControlAck> updateWeightVersion(
+      Worker worker, String newVersion, boolean abortAllRequests, CallContext context) {
+    return controlPost(
+        ControlOperation.UPDATE_WEIGHT_VERSION, worker, "/update_weight_version",
+        () -> controlCodec.updateWeightVersion(newVersion, abortAllRequests), context);
+  }
+
+  /**
+   * Sends {@code POST /flush_cache}. SGLang answers 400 while requests run, which becomes {@link
+   * ControlRejectedException}. SGLang workers only.
+   */
+  @Override
+  public CompletableFuture<ControlAck> flushCache(Worker worker, CallContext context) {
+    return controlPost(
+        ControlOperation.FLUSH_CACHE, worker, "/flush_cache", controlCodec::empty, context);
+  }
+
+  /** Sends {@code POST /pause_generation {"mode": ...}}. SGLang workers only. */
+  @Override
+  public CompletableFuture<ControlAck> pauseGeneration(
+      Worker worker, PauseMode mode, CallContext context) {
+    return controlPost(
+        ControlOperation.PAUSE_GENERATION, worker, "/pause_generation",
+        () -> controlCodec.pause(mode), context);
+  }
+
+  /** Sends {@code POST /continue_generation {}}. SGLang workers only. */
+  @Override
+  public CompletableFuture<ControlAck> continueGeneration(Worker worker, CallContext context) {
+    return controlPost(
+        ControlOperation.CONTINUE_GENERATION, worker, "/continue_generation", controlCodec::empty,
+        context);
+  }
+
+  /**
+   * Reads {@code weight_version} from {@code GET /get_model_info}, or from {@code /model_info} if
+   * the worker has only the newer path. SGLang workers only.
+   */
+  @Override
+  public CompletableFuture<String> readWeightVersion(Worker worker, CallContext context) {
+    ControlOperation op = ControlOperation.READ_WEIGHT_VERSION;
+    return control(
+        op, worker,
+        () ->
+            getEither(worker, "/get_model_info", "/model_info", context)
+                .thenApply(bytes -> controlCodec.weightVersion(worker, bytes)));
+  }
+
+  /**
+   * Reads {@code GET /get_model_info} (weight version, model path) and {@code GET
+   * /get_server_info} (the engine version and everything else), each falling back to the newer
+   * path ({@code /model_info}, {@code /server_info}) on 404. SGLang workers only.
+   */
+  @Override
+  public CompletableFuture<WorkerInfo> serverInfo(Worker worker, CallContext context) {
+    ControlOperation op = ControlOperation.SERVER_INFO;
+    return control(
+        op, worker,
+        () ->
+            getEither(worker, "/get_model_info", "/model_info", context)
+                .thenCombine(
+                    getEither(worker, "/get_server_info", "/server_info", context),
+                    (model, server) -> controlCodec.workerInfo(worker, model, server)));
+  }
+
+  private CompletableFuture<ControlAck> controlPost(
+      ControlOperation op, Worker worker, String path, Supplier<byte[]> body,
+      CallContext context) {
+    return control(
+        op, worker,
+        () ->
+            calls.post(
+                worker, path, body.get(), context, bytes -> controlCodec.ack(op, worker, bytes)));
+  }
+
+  /** Gets {@code first}; on a 404, gets {@code second} instead. */
+  private CompletableFuture<byte[]> getEither(
+      Worker worker, String first, String second, CallContext context) {
+    return calls.get(worker, first, context, bytes -> bytes)
+        .exceptionallyCompose(
+            error -> {
+              Throwable cause = unwrap(error);
+              if (cause instanceof io.flexroute.WorkerException we
+                  && we.kind() == io.flexroute.WorkerException.Kind.HTTP_STATUS
+                  && we.statusCode() == 404) {
+                return calls.get(worker, second, context, bytes -> bytes);
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
+  }
+
+  /**
+   * Runs a control call on an SGLang worker and maps its failure ({@link
+   * ControlCodec#controlFailure}); other flavours have no control endpoints.
+   */
+  private <T> CompletableFuture<T> control(
+      ControlOperation op, Worker worker, Supplier<CompletableFuture<T>> call) {
+    if (worker.flavor() != ApiFlavor.SGLANG) {
+      return CompletableFuture.failedFuture(
+          new ControlUnsupportedException(
+              op, worker.id(), "the HTTP transport reaches the control endpoints of SGLang"
+                  + " workers only, and this worker is " + worker.flavor()));
+    }
+    return async(call)
+        .exceptionallyCompose(
+            error ->
+                CompletableFuture.failedFuture(
+                    controlCodec.controlFailure(op, worker, unwrap(error))));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /**

@@ -5,6 +5,7 @@ import io.flexroute.testkit.grpc.GrpcFault;
 import io.flexroute.testkit.grpc.RecordedGenerate;
 import io.flexroute.testkit.grpc.SchedulerOutput;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerGrpc;
+import io.flexroute.transport.grpc.internal.proto.CommonProto;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto.GenerateResponse;
 import io.grpc.Context;
@@ -66,6 +67,7 @@ public final class SchedulerService extends SglangSchedulerGrpc.SglangSchedulerI
   private volatile String weightVersion = "default";
   private volatile double tokenUsage = Double.NaN;
   private volatile boolean closed;
+  private final AtomicLong flushes = new AtomicLong();
 
   /**
    * Creates the service.
@@ -427,6 +429,32 @@ public final class SchedulerService extends SglangSchedulerGrpc.SglangSchedulerI
                 + "\"repetition_penalty\":1.0}")
         .build());
     out.onCompleted();
+  }
+
+  /**
+   * Flushes the (absent) prefix cache: {@code success = false} while Generate calls run and the
+   * request gives no timeout to wait, as SGLang refuses to flush a busy scheduler.
+   */
+  @Override
+  public void flushCache(
+      CommonProto.FlushCacheRequest request, StreamObserver<CommonProto.FlushCacheResponse> out) {
+    boolean busy = !running.isEmpty() && request.getTimeoutS() <= 0;
+    if (!busy) {
+      flushes.incrementAndGet();
+    }
+    out.onNext(CommonProto.FlushCacheResponse.newBuilder()
+        .setSuccess(!busy)
+        .setMessage(busy
+            ? "Cache not flushed because there are pending requests. #running-req: "
+                + running.size()
+            : "Cache flushed.")
+        .build());
+    out.onCompleted();
+  }
+
+  /** The number of successful FlushCache calls. */
+  public long flushCount() {
+    return flushes.get();
   }
 
   @Override

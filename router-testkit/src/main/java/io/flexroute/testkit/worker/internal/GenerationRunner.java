@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Paces a generation token by token (time to first token, then the inter-token delay), reacting
- * to aborts, abort faults and the worker's close, and reports to a {@link TokenSink}.
+ * to aborts, abort faults, paused generation and the worker's close, and reports to a {@link
+ * TokenSink}.
  */
 final class GenerationRunner {
 
@@ -24,8 +25,15 @@ final class GenerationRunner {
     int abortAt = abortFault ? Math.min(fault.after(), total) : -1;
     String abortMessage = abortFault ? fault.message() : "";
 
+    PauseGate pause = call.context().pause();
+    StopReason stop = pause.awaitStart(flight);
+    if (stop == StopReason.CLOSED || stop == StopReason.RELEASED) {
+      throw new ConnectionDrop("worker closing");
+    }
     sink.begin();
-    StopReason stop = flight.await(settings.ttft());
+    if (stop == null) {
+      stop = flight.await(settings.ttft());
+    }
     int produced = 0;
     while (true) {
       if (stop == StopReason.CLOSED || stop == StopReason.RELEASED) {
@@ -51,6 +59,9 @@ final class GenerationRunner {
       }
       sink.emit(produced, null);
       stop = flight.await(settings.interTokenDelay());
+      if (stop == null && pause.paused()) {
+        stop = pause.awaitNextToken(flight);
+      }
     }
   }
 

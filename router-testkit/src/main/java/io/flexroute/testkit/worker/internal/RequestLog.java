@@ -53,6 +53,12 @@ final class RequestLog {
     return count.get();
   }
 
+  /** Waits until the recent requests include at least {@code atLeast} to {@code path}. */
+  boolean awaitPath(String path, int atLeast, Duration timeout) throws InterruptedException {
+    return signal.await(
+        () -> snapshot().stream().filter(r -> r.path().equals(path)).count() >= atLeast, timeout);
+  }
+
   boolean awaitCount(long atLeast, Duration timeout) throws InterruptedException {
     return signal.await(() -> count.get() >= atLeast, timeout);
   }

@@ -18,6 +18,7 @@ final class RouteTable {
     Route detokenize = Route.post(new DetokenizeEndpoint());
     Route health = Route.get(new HealthEndpoint());
     Route modelInfo = Route.get(new ModelInfoEndpoint());
+    Route serverInfo = Route.get(new ServerInfoEndpoint());
     return new RouteTable(
         Map.ofEntries(
             Map.entry(
@@ -42,6 +43,15 @@ final class RouteTable {
                 new Route(Set.of("GET", "POST"), new FlushCacheEndpoint(), Protocol.NATIVE, null)),
             Map.entry("/update_weights_from_disk", Route.post(new UpdateWeightsEndpoint())),
             Map.entry("/update_weight_version", Route.post(new UpdateWeightVersionEndpoint())),
+            Map.entry(
+                "/update_weights_from_distributed",
+                Route.post(new UpdateFromDistributedEndpoint())),
+            Map.entry("/init_weights_update_group", Route.post(new InitGroupEndpoint())),
+            Map.entry("/pause_generation", Route.post(new PauseEndpoint())),
+            Map.entry("/continue_generation", Route.post(new ContinueEndpoint())),
+            Map.entry("/get_server_info", serverInfo),
+            Map.entry("/server_info", serverInfo),
+            Map.entry("/get_weight_version", Route.get(new GetWeightVersionEndpoint())),
             Map.entry("/tokenize", tokenize),
             Map.entry("/v1/tokenize", tokenize),
             Map.entry("/detokenize", detokenize),

@@ -2,7 +2,10 @@ package io.flexroute.testkit.worker.internal;
 
 import io.flexroute.testkit.ToyTokenizer;
 
-/** Everything one worker's endpoints share: settings, mutable state, logs, faults and caches. */
+/**
+ * Everything one worker's endpoints share: settings, mutable state, logs, faults, caches, the pause
+ * gate and the programmed weight-update behaviour.
+ */
 final class WorkerContext {
 
   private final WorkerSettings settings;
@@ -13,6 +16,8 @@ final class WorkerContext {
   private final InFlightRegistry flights = new InFlightRegistry();
   private final PrefixCache cache;
   private final OutputGenerator generator;
+  private final PauseGate pause = new PauseGate();
+  private final WeightUpdates weightUpdates = new WeightUpdates();
 
   WorkerContext(WorkerSettings settings, ToyTokenizer tokenizer) {
     this.settings = settings;
@@ -53,5 +58,13 @@ final class WorkerContext {
 
   OutputGenerator generator() {
     return generator;
+  }
+
+  PauseGate pause() {
+    return pause;
+  }
+
+  WeightUpdates weightUpdates() {
+    return weightUpdates;
   }
 }

@@ -128,6 +128,67 @@ public final class WorkerRuntime {
   }
 
   /**
+   * Returns the current model path.
+   *
+   * @return the path
+   */
+  public String modelPath() {
+    return context.state().modelPath();
+  }
+
+  /**
+   * Tells whether generation is paused.
+   *
+   * @return true between {@code /pause_generation} and {@code /continue_generation}
+   */
+  public boolean paused() {
+    return context.pause().paused();
+  }
+
+  /** Holds every weight update from now until {@link #releaseWeightUpdates()}. */
+  public void holdWeightUpdates() {
+    context.weightUpdates().hold();
+  }
+
+  /** Lets held weight updates (and later ones) go on. */
+  public void releaseWeightUpdates() {
+    context.weightUpdates().release();
+  }
+
+  /**
+   * Fails the next weight updates.
+   *
+   * @param times how many
+   * @param message the failure's message
+   */
+  public void failNextWeightUpdates(int times, String message) {
+    context.weightUpdates().failNext(times, message);
+  }
+
+  /**
+   * Returns the weight-update group the worker joined.
+   *
+   * @return the group name, or null
+   */
+  public @Nullable String weightUpdateGroup() {
+    return context.weightUpdates().group();
+  }
+
+  /**
+   * Waits until the recent requests include a number to one path.
+   *
+   * @param path the path
+   * @param count the number
+   * @param timeout the longest wait
+   * @return true if reached
+   * @throws InterruptedException if interrupted
+   */
+  public boolean awaitRequests(String path, int count, Duration timeout)
+      throws InterruptedException {
+    return context.log().awaitPath(path, count, timeout);
+  }
+
+  /**
    * Tells whether the health endpoints answer 200.
    *
    * @return the health state
@@ -271,6 +332,7 @@ public final class WorkerRuntime {
       return;
     }
     context.flights().closeAll();
+    context.weightUpdates().release();
     server.stop(0);
     executor.shutdownNow();
     try {

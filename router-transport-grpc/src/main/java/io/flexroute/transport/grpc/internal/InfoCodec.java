@@ -3,6 +3,7 @@ package io.flexroute.transport.grpc.internal;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.flexroute.fleet.WorkerInfo;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.transport.grpc.SchedulerModelInfo;
 import io.flexroute.transport.grpc.SchedulerServerInfo;
@@ -100,6 +101,59 @@ public final class InfoCodec {
       usage = Math.max(0, Math.min(1, usage));
     }
     return new WorkerLoad(Math.max(0, running), Math.max(0, waiting), usage, reportedAtNanos);
+  }
+
+  /**
+   * Combines GetModelInfo and GetServerInfo into the control plane's {@link WorkerInfo}: the weight
+   * version and model path from the first; paused, active requests and the SGLang version from the
+   * second; its server arguments and scheduler information, without JSON nulls, as the details
+   * ({@code server_args} and {@code scheduler_info}).
+   *
+   * @param workerId the worker
+   * @param model the model information
+   * @param server the server information
+   * @return the worker information
+   */
+  public static WorkerInfo workerInfo(
+      String workerId,
+      SglangSchedulerProto.GetModelInfoResponse model,
+      SglangSchedulerProto.GetServerInfoResponse server) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("server_args", withoutNulls(struct(server.getServerArgs())));
+    details.put("scheduler_info", withoutNulls(struct(server.getSchedulerInfo())));
+    details.put("server_type", server.getServerType());
+    details.put("uptime_seconds", server.getUptimeSeconds());
+    details.put("max_total_num_tokens", server.getMaxTotalNumTokens());
+    return new WorkerInfo(
+        workerId,
+        model.getWeightVersion().isEmpty() ? null : model.getWeightVersion(),
+        model.getModelPath().isEmpty() ? null : model.getModelPath(),
+        server.getIsPaused(),
+        server.getActiveRequests(),
+        server.getSglangVersion().isEmpty() ? null : server.getSglangVersion(),
+        details);
+  }
+
+  private static Object withoutNulls(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (e.getValue() != SchedulerServerInfo.NULL) {
+          out.put((String) e.getKey(), withoutNulls(e.getValue()));
+        }
+      }
+      return Collections.unmodifiableMap(out);
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (Object v : list) {
+        if (v != SchedulerServerInfo.NULL) {
+          out.add(withoutNulls(v));
+        }
+      }
+      return List.copyOf(out);
+    }
+    return value;
   }
 
   static Map<String, Object> struct(Struct s) {

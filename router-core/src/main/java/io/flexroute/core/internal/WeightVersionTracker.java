@@ -1,0 +1,116 @@
+package io.flexroute.core.internal;
+
+import io.flexroute.fleet.WeightVersionListener;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each worker's known weight version: set exactly by the fleet (updates and reads), raised by
+ * the versions workers report in their answers. Every change publishes a new snapshot (eligibility
+ * depends on versions) and is told to the {@link WeightVersionListener}s.
+ *
+ * <p>Thread-safe. Answers report the version at the time they were written, so an answer that
+ * raced an update may carry the old one: answers therefore only ever raise the known version, in
+ * the router's version order, and the check for an unchanged version is one string comparison.
+ */
+final class WeightVersionTracker {
+
+  private static final Logger log = LoggerFactory.getLogger(WeightVersionTracker.class);
+
+  private final Comparator<String> order;
+  private final Runnable republish;
+  private final List<WeightVersionListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean orderFailureLogged = new AtomicBoolean();
+
+  /**
+   * Creates the tracker.
+   *
+   * @param order the router's weight-version order
+   * @param republish publishes a fresh snapshot of the registry
+   */
+  WeightVersionTracker(Comparator<String> order, Runnable republish) {
+    this.order = order;
+    this.republish = republish;
+  }
+
+  Comparator<String> order() {
+    return order;
+  }
+
+  AutoCloseable addListener(WeightVersionListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Records the version a worker reported in an answer, if it is newer than the known one.
+   *
+   * @param reported the version, or null when the answer had none
+   */
+  void observe(WorkerState worker, @Nullable String reported) {
+    if (reported == null || reported.isEmpty()) {
+      return;
+    }
+    AtomicReference<@Nullable String> cell = worker.weightVersionCell();
+    while (true) {
+      String current = cell.get();
+      if (reported.equals(current)) {
+        return;
+      }
+      if (current != null && !newer(reported, current)) {
+        return;
+      }
+      if (cell.compareAndSet(current, reported)) {
+        changed(worker, current, reported);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Sets the version the fleet learned, replacing the known one even if it is older.
+   *
+   * @param version the version, or null when it is no longer known
+   */
+  void set(WorkerState worker, @Nullable String version) {
+    String previous = worker.weightVersionCell().getAndSet(version);
+    if (!Objects.equals(previous, version)) {
+      changed(worker, previous, version);
+    }
+  }
+
+  private boolean newer(String candidate, String current) {
+    try {
+      return order.compare(candidate, current) > 0;
+    } catch (RuntimeException e) {
+      if (orderFailureLogged.compareAndSet(false, true)) {
+        log.warn("the weight-version order threw; versions from answers are ignored when it does"
+            + " (logged once)", e);
+      }
+      return false;
+    }
+  }
+
+  private void changed(WorkerState worker, @Nullable String previous, @Nullable String current) {
+    republish.run();
+    log.info("worker {} weight version: {} -> {}", worker.id(), previous, current);
+    if (current == null) {
+      return;
+    }
+    for (WeightVersionListener l : listeners) {
+      try {
+        l.weightVersionChanged(worker, previous, current);
+      } catch (RuntimeException e) {
+        log.warn("a weight-version listener threw; ignoring it", e);
+      }
+    }
+  }
+}

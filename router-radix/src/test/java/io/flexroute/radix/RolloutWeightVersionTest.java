@@ -1,0 +1,144 @@
+package io.flexroute.radix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rollout path's weight-version coupling: turns can require a version, training samples carry
+ * the version of every token and tell off-policy ones apart, and a version bump collects the cache.
+ */
+class RolloutWeightVersionTest {
+
+  private static final String PROMPT = "<sys>Be brief.</sys>\nUser: name a prime\nAssistant:";
+  private static final String OTHER = "<sys>Be brief.</sys>\nUser: name a colour\nAssistant:";
+  private static final String ANSWER = " Seven.";
+  private static final String TOOL = "\nTool: ok\nAssistant:";
+  private static final String ANSWER_2 = " Thirteen.";
+
+  private final ToyTokenizer toy = new ToyTokenizer();
+  private final FakeRouter fake = new FakeRouter();
+  private final RadixTokenCache cache =
+      RadixTokenCache.builder().maxCachedTokens(100_000).keepVersions(0).build();
+  private RolloutClient client;
+
+  @AfterEach
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private RolloutClient client(boolean gcOnBump) {
+    client =
+        RolloutClient.builder(fake.router(), cache, toy)
+            .executor(Runnable::run)
+            .gcOnWeightVersionBump(gcOnBump)
+            .build();
+    return client;
+  }
+
+  private RolloutResult turn(String text, @Nullable String version, String answer) {
+    fake.weightVersion(version).output(toy.encode(answer), answer);
+    return client.rollout(RolloutRequest.builder(text).sessionId("s").build());
+  }
+
+  @Test
+  void minWeightVersion_isSentWithTheGeneration() {
+    client(false);
+    fake.output(toy.encode(ANSWER), ANSWER);
+
+    client.rollout(RolloutRequest.builder(PROMPT).minWeightVersion("5").build());
+
+    assertThat(fake.requests()).singleElement()
+        .satisfies(r -> assertThat(r.minWeightVersion()).isEqualTo("5"));
+    assertThatThrownBy(() -> RolloutRequest.builder(PROMPT).minWeightVersion(""))
+        .hasMessage("minWeightVersion must not be blank");
+    assertThat(RolloutRequest.builder(PROMPT).minWeightVersion("5").build().toBuilder().build()
+        .minWeightVersion()).isEqualTo("5");
+  }
+
+  @Test
+  void trainingSamples_carryVersionsAndTellOffPolicyTokensApart() {
+    client(false);
+    RolloutResult t1 = turn(PROMPT, "3", ANSWER);
+    RolloutResult t2 = turn(t1.fullText() + TOOL, "4", ANSWER_2);
+
+    TrainingSample sample = t2.trainingSample(t1.promptTokenCount());
+
+    int[] all = t2.weightVersions();
+    assertThat(sample.responseWeightVersions())
+        .containsExactly(Arrays.copyOfRange(all, t1.promptTokenCount(), all.length));
+    assertThat(sample.trainedTokenCount())
+        .isEqualTo(t1.outputTokenCount() + t2.outputTokenCount());
+    assertThat(sample.oldestTrainedVersion()).isEqualTo(3);
+    assertThat(sample.newestTrainedVersion()).isEqualTo(4);
+    assertThat(sample.isOnPolicy(3)).isTrue();
+    assertThat(sample.isOnPolicy(4)).isFalse();
+    assertThat(sample.offPolicyTokenCount(4)).isEqualTo(t1.outputTokenCount());
+    assertThat(sample.offPolicyTokenCount(5))
+        .isEqualTo(t1.outputTokenCount() + t2.outputTokenCount());
+    assertThatThrownBy(() -> sample.offPolicyTokenCount(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    // Tool tokens (mask 0) have no version and do not count.
+    assertThat(t2.trainingSample(t2.promptTokenCount()).isOnPolicy(4)).isTrue();
+  }
+
+  @Test
+  void generatedTokensWithoutAVersion_areNeverOnPolicy() {
+    client(false);
+    RolloutResult unversioned = turn(PROMPT, null, ANSWER);
+    RadixTokenCache plain = RadixTokenCache.builder().build();
+
+    TrainingSample sample = unversioned.trainingSample(0);
+    TrainingSample retrieved = plain.retrieve(unversioned.fullText(), toy).trainingSample(0);
+
+    assertThat(sample.oldestTrainedVersion()).isEqualTo(RadixTokenCache.NO_VERSION);
+    assertThat(sample.trainedTokenCount()).isEqualTo(unversioned.outputTokenCount());
+    assertThat(sample.isOnPolicy(0)).isFalse();
+    // A retrieval of text the cache never saw has no trained tokens at all.
+    assertThat(retrieved.trainedTokenCount()).isZero();
+    assertThat(retrieved.isOnPolicy(0)).isTrue();
+  }
+
+  @Test
+  void versionBump_collectsTheCacheOncePerNewerVersion() {
+    client(true);
+    assertThat(fake.versionListenerCount()).isEqualTo(1);
+    RolloutResult old = turn(OTHER, "1", ANSWER);
+    RolloutResult live = turn(PROMPT, "2", ANSWER_2);
+    long before = cache.stats().cachedTokens();
+
+    fake.versionChanged("w0", "1", "2");
+
+    // keepVersions(0): GC(2) drops what only version 1 walked through; version 2 stays whole.
+    assertThat(cache.stats().cachedTokens()).isLessThan(before);
+    assertThat(cache.lookup(old.fullText()).remainingText()).isNotEmpty();
+    assertThat(cache.lookup(live.fullText()).remainingText()).isEmpty();
+
+    // Another worker reaching the same version collects nothing more.
+    cache.insert("late v1 text", toy.encode("late v1 text"), null, null, 1);
+    fake.versionChanged("w1", "1", "2");
+    assertThat(cache.lookup("late v1 text").remainingText()).isEmpty();
+
+    fake.versionChanged("w1", "2", "3");
+    assertThat(cache.lookup("late v1 text").remainingText()).isNotEmpty();
+  }
+
+  @Test
+  void closedClient_stopsCollecting() {
+    client(true);
+    turn(PROMPT, "1", ANSWER);
+    long before = cache.stats().cachedTokens();
+
+    client.close();
+    fake.versionChanged("w0", "1", "9");
+
+    assertThat(fake.versionListenerCount()).isZero();
+    assertThat(cache.stats().cachedTokens()).isEqualTo(before);
+  }
+}
