@@ -28,6 +28,12 @@ public record ChatChunk(
   /**
    * Validates the fields.
    *
+   * @param id the completion id the worker gave
+   * @param requestId the id the request runs under
+   * @param workerId the worker serving it
+   * @param model the model name the worker reported
+   * @param deltas the choice deltas; empty in the final usage chunk
+   * @param usage the token counts, set on the usage chunk only
    * @throws NullPointerException if a required field is null
    */
   public ChatChunk {
@@ -69,7 +75,15 @@ public record ChatChunk(
       List<ToolCallDelta> toolCalls,
       @Nullable FinishReason finishReason) {
 
-    /** Copies the tool call fragments. */
+    /**
+     * Copies the tool call fragments.
+     * @param index the choice's index
+     * @param role the role, on a choice's first chunk
+     * @param content the content added, if any
+     * @param reasoningContent the reasoning text added, if any
+     * @param toolCalls tool call fragments
+     * @param finishReason set on the choice's last chunk
+     */
     public Delta {
       toolCalls = List.copyOf(toolCalls);
     }

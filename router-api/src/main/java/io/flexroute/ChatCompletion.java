@@ -29,6 +29,14 @@ public record ChatCompletion(
   /**
    * Validates the fields.
    *
+   * @param id the completion id the worker gave
+   * @param requestId the id the request ran under
+   * @param workerId the worker that served it
+   * @param model the model name the worker reported
+   * @param choices the generated choices, in index order
+   * @param usage the token counts, if the worker reported them
+   * @param weightVersion the worker's weight version (SGLang {@code metadata.weight_version}), if
+   *     any
    * @throws NullPointerException if a required field is null
    */
   public ChatCompletion {
@@ -64,6 +72,10 @@ public record ChatCompletion(
     /**
      * Validates the choice.
      *
+     * @param index the choice's index
+     * @param message the assistant message
+     * @param reasoningContent the separated reasoning text, if the worker gave one
+     * @param finishReason why generation stopped, if reported
      * @throws NullPointerException if the message is null
      */
     public Choice {

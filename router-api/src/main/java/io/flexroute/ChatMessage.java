@@ -26,6 +26,12 @@ public record ChatMessage(
   /**
    * Validates the message.
    *
+   * @param role {@code system}, {@code user}, {@code assistant}, {@code tool} or another role the
+   *     worker accepts
+   * @param content the text, or null for an assistant message that only calls tools
+   * @param name an optional participant name
+   * @param toolCallId for a {@code tool} message, the id of the call it answers
+   * @param toolCalls for an {@code assistant} message, the tools it called
    * @throws IllegalArgumentException if the role is blank, or the message has neither content nor
    *     tool calls
    */

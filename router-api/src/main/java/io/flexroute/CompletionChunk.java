@@ -27,6 +27,12 @@ public record CompletionChunk(
   /**
    * Validates the fields.
    *
+   * @param id the completion id the worker gave
+   * @param requestId the id the request runs under
+   * @param workerId the worker serving it
+   * @param model the model name the worker reported
+   * @param choices text deltas per choice; empty in the final usage chunk
+   * @param usage the token counts, on the usage chunk only
    * @throws NullPointerException if a required field is null
    */
   public CompletionChunk {

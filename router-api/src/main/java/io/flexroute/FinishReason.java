@@ -42,6 +42,11 @@ public record FinishReason(
   /**
    * Validates the fields.
    *
+   * @param type the kind of reason
+   * @param raw the worker's own name for the reason (such as {@code "tool_calls"}), never null
+   * @param matchedTokenId the stop token id that matched, if the worker said so
+   * @param matchedText the stop string that matched, if the worker said so
+   * @param message the worker's explanation for an abort, if any
    * @throws NullPointerException if {@code type} or {@code raw} is null
    */
   public FinishReason {

@@ -34,6 +34,15 @@ public record GenerateChunk(
   /**
    * Validates the fields.
    *
+   * @param requestId the id the request runs under on the worker
+   * @param workerId the worker serving it
+   * @param textDelta the text generated since the previous chunk, possibly empty
+   * @param newOutputIds the token ids generated since the previous chunk
+   * @param newLogprobs their logprobs when requested, else empty
+   * @param completionTokens the number of tokens generated so far
+   * @param finishReason set on the last chunk only
+   * @param usage set on the last chunk only
+   * @param weightVersion the worker's weight version when it reported one
    * @throws NullPointerException if a required field is null
    */
   public GenerateChunk {

@@ -30,6 +30,14 @@ public record GenerateResult(
   /**
    * Validates the fields.
    *
+   * @param requestId the id the request ran under on the worker
+   * @param workerId the worker that served it
+   * @param text the decoded output, or null when the worker returned token ids only
+   * @param outputIds the generated token ids
+   * @param outputLogprobs one logprob per output token when logprobs were requested, else empty
+   * @param finishReason why generation stopped
+   * @param usage the token counts
+   * @param weightVersion the worker's weight version when it reported one
    * @throws NullPointerException if a required field is null
    */
   public GenerateResult {

@@ -37,8 +37,11 @@ public class NoEligibleWorkerException extends RouterException {
     UNSPECIFIED
   }
 
+  /** The model the request asked for, if any. */
   private final @Nullable String model;
+  /** The role the request asked for. */
   private final WorkerRole role;
+  /** Why the request could not be served. */
   private final Reason reason;
 
   /**

@@ -22,6 +22,7 @@ public class RequestRejectedException extends RouterException {
     UNSUPPORTED
   }
 
+  /** Why the request could not be served. */
   private final Reason reason;
 
   /**

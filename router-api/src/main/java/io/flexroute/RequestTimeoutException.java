@@ -11,6 +11,7 @@ import java.time.Duration;
 public class RequestTimeoutException extends RouterException {
   private static final long serialVersionUID = 1L;
 
+  /** The deadline that expired. */
   private final Duration timeout;
 
   /**

@@ -52,7 +52,27 @@ public record RouterConfig(
     AdmissionPolicy admission,
     Comparator<String> weightVersionOrder) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   * @param workers the initial workers, with unique ids
+   * @param strategyName the name of the strategy to use, when no instance was given
+   * @param strategy the strategy instance, when one was given
+   * @param strategyProviders providers registered on the builder, which win over discovered ones
+   * @param transports transports given to the builder (the caller owns them); when empty, the
+   *     router creates transports from the discovered {@link io.flexroute.spi.TransportProvider}s
+   * @param listeners the event listeners
+   * @param discoveries the worker discoveries to start
+   * @param defaultTimeout the timeout of requests that set none
+   * @param executor the executor for callbacks and stream delivery given by the caller (never
+   *     closed by the router), or null for one the router creates and closes
+   * @param loadPollInterval how often to read every worker's self-reported load, or null to not
+   *     poll
+   * @param retry when and how failed requests are tried again
+   * @param circuitBreaker how each worker's circuit breaker opens and closes
+   * @param healthChecks active and passive health checking, or null for none
+   * @param admission concurrency limits and waiting
+   * @param weightVersionOrder the order of weight versions, for version requirements
+   */
   public RouterConfig {
     workers = List.copyOf(workers);
     strategyProviders = List.copyOf(strategyProviders);

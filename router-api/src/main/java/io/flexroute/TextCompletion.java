@@ -29,6 +29,13 @@ public record TextCompletion(
   /**
    * Validates the fields.
    *
+   * @param id the completion id the worker gave
+   * @param requestId the id the request ran under
+   * @param workerId the worker that served it
+   * @param model the model name the worker reported
+   * @param choices the generated choices, in index order
+   * @param usage the token counts, if reported
+   * @param weightVersion the worker's weight version, if reported
    * @throws NullPointerException if a required field is null
    */
   public TextCompletion {
@@ -59,6 +66,9 @@ public record TextCompletion(
     /**
      * Validates the choice.
      *
+     * @param index the choice's index
+     * @param text the text (a delta in a stream)
+     * @param finishReason why generation stopped, if reported
      * @throws NullPointerException if the text is null
      */
     public Choice {

@@ -18,6 +18,10 @@ public record TokenUsage(int promptTokens, int completionTokens, int cachedToken
   /**
    * Validates the counts.
    *
+   * @param promptTokens the number of prompt tokens
+   * @param completionTokens the number of generated tokens
+   * @param cachedTokens how many of the prompt tokens the worker served from its prefix cache (a
+   *     subset of {@code promptTokens}, never added to it); 0 when the worker does not report it
    * @throws IllegalArgumentException if a count is negative
    */
   public TokenUsage {

@@ -16,6 +16,9 @@ public record ToolCall(String id, String name, String arguments) {
   /**
    * Validates the call.
    *
+   * @param id the call id that the tool's answer refers to
+   * @param name the function name
+   * @param arguments the arguments as a JSON string, as the model produced it
    * @throws NullPointerException if a field is null
    */
   public ToolCall {

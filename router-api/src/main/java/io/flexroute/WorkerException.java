@@ -27,10 +27,15 @@ public class WorkerException extends RouterException {
     STREAM_ERROR
   }
 
+  /** The worker concerned. */
   private final String workerId;
+  /** What kind of failure this is. */
   private final Kind kind;
+  /** The status code the worker answered, or 0. */
   private final int statusCode;
+  /** The raw error body, truncated, if any. */
   private final @Nullable String errorBody;
+  /** How long the worker asked to wait, if it said. */
   private final java.time.@Nullable Duration retryAfter;
 
   /**

@@ -19,6 +19,11 @@ public record ControlAck(String message, int pausedRequests, @Nullable String we
   /**
    * Validates the fields.
    *
+   * @param message the worker's message, empty if it gave none
+   * @param pausedRequests the requests the worker reported as paused by a weight update ({@code
+   *     num_paused_requests}), 0 when not reported
+   * @param weightVersion the worker's weight version after the operation, when known: stated in the
+   *     answer, or for weight updates read back from the worker; null otherwise
    * @throws IllegalArgumentException if {@code pausedRequests} is negative
    */
   public ControlAck {

@@ -14,9 +14,13 @@ import org.jspecify.annotations.Nullable;
 public class ControlRejectedException extends RouterException {
   private static final long serialVersionUID = 1L;
 
+  /** The control operation concerned. */
   private final ControlOperation operation;
+  /** The worker concerned. */
   private final String workerId;
+  /** The status code the worker answered, or 0. */
   private final int statusCode;
+  /** The worker's own message, if any. */
   private final @Nullable String workerMessage;
 
   /**

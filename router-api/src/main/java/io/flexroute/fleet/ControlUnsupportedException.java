@@ -13,7 +13,9 @@ import java.util.Objects;
 public class ControlUnsupportedException extends RouterException {
   private static final long serialVersionUID = 1L;
 
+  /** The control operation concerned. */
   private final ControlOperation operation;
+  /** The worker concerned. */
   private final String workerId;
 
   /**

@@ -40,6 +40,9 @@ public final class UpdateWeightsFromDistributed {
     /**
      * Validates and copies the fields.
      *
+     * @param name the parameter name
+     * @param dtype its type, such as {@code "bfloat16"}
+     * @param shape its dimensions
      * @throws IllegalArgumentException if a name is blank or a dimension negative
      */
     public Tensor {

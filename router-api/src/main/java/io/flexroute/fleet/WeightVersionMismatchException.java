@@ -13,8 +13,11 @@ import org.jspecify.annotations.Nullable;
 public class WeightVersionMismatchException extends RouterException {
   private static final long serialVersionUID = 1L;
 
+  /** The worker concerned. */
   private final String workerId;
+  /** The version that was expected. */
   private final String expected;
+  /** The version the worker reported, if any. */
   private final @Nullable String actual;
 
   /**

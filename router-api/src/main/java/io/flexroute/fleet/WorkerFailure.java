@@ -48,7 +48,13 @@ public record WorkerFailure(
     SKIPPED
   }
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   * @param workerId the worker
+   * @param cause the kind of failure
+   * @param error the failure
+   * @param duration how long the worker's part took before it failed (zero when skipped)
+   */
   public WorkerFailure {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(cause, "cause");

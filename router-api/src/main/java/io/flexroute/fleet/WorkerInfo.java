@@ -30,7 +30,18 @@ public record WorkerInfo(
     @Nullable String engineVersion,
     Map<String, Object> details) {
 
-  /** Validates the fields and copies the details (the values are the transport's, immutable). */
+  /**
+   * Validates the fields and copies the details (the values are the transport's, immutable).
+   * @param workerId the worker
+   * @param weightVersion its current weight version
+   * @param modelPath the path or hub id of its model
+   * @param paused whether generation is paused (gRPC reports it; SGLang's HTTP server does not)
+   * @param activeRequests the requests it runs now (gRPC only)
+   * @param engineVersion the engine's version, such as SGLang's
+   * @param details everything else the worker reported (SGLang's server arguments and scheduler
+   *     information) as JSON-like values: strings, numbers, booleans, lists and maps; entries whose
+   *     value was JSON null are left out
+   */
   public WorkerInfo {
     Objects.requireNonNull(workerId, "workerId");
     details = Collections.unmodifiableMap(new LinkedHashMap<>(details));

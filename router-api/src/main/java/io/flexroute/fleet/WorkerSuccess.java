@@ -15,7 +15,12 @@ import java.util.Objects;
  */
 public record WorkerSuccess<T>(String workerId, T value, Duration duration) {
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   * @param workerId the worker
+   * @param value what the worker answered
+   * @param duration how long the worker's part took
+   */
   public WorkerSuccess {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(value, "value");

@@ -17,6 +17,11 @@ public record WorkerLoad(
   /**
    * Validates the fields.
    *
+   * @param runningRequests requests the worker is running
+   * @param waitingRequests requests queued on the worker
+   * @param kvCacheUsage the fraction of KV-cache capacity in use, from 0 to 1, or NaN if unknown
+   * @param reportedAtNanos when the report was taken, on the router's {@link System#nanoTime()}
+   *     clock
    * @throws IllegalArgumentException if a count is negative or the usage is outside [0, 1]
    */
   public WorkerLoad {

@@ -36,6 +36,7 @@ public final class InvalidCacheInputException extends IllegalArgumentException {
     BAD_TOKEN_ENDS
   }
 
+  /** What is wrong with the input. */
   private final Problem problem;
 
   /**

@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
 public final class RolloutAbortedException extends RouterException {
   private static final long serialVersionUID = 1L;
 
+  /** How many attempts were made. */
   private final int attempts;
+  /** The worker that aborted the last attempt. */
   private final String workerId;
+  /** The worker's abort message, if any. */
   private final @Nullable String abortMessage;
 
   /**

@@ -37,6 +37,11 @@ public record GrpcFault(Kind kind, Status.Code code, String description, int aft
   /**
    * Validates the fields.
    *
+   * @param kind what happens
+   * @param code the gRPC status code, for {@link Kind#STATUS} and {@link Kind#MID_STREAM}
+   * @param description the status description or abort message
+   * @param afterTokens how many tokens are sent first, for {@link Kind#MID_STREAM}, {@link
+   *     Kind#ABORT} and {@link Kind#STALL}
    * @throws IllegalArgumentException if {@code afterTokens} is negative or a status fault has code
    *     {@code OK}
    */

@@ -55,6 +55,25 @@ public record RecordedGenerate(
   /**
    * Validates the fields and copies the collections.
    *
+   * @param requestId the {@code request_id}
+   * @param inputIds the prompt's token ids
+   * @param maxNewTokens {@code max_new_tokens}, or null when unset on the wire
+   * @param minNewTokens {@code min_new_tokens}
+   * @param temperature {@code temperature}
+   * @param topP {@code top_p}
+   * @param topK {@code top_k}
+   * @param minP {@code min_p}
+   * @param repetitionPenalty {@code repetition_penalty}
+   * @param n {@code n}
+   * @param ignoreEos {@code ignore_eos}
+   * @param skipSpecialTokens {@code skip_special_tokens}
+   * @param stopTokenIds {@code stop_token_ids}
+   * @param stop {@code stop}
+   * @param stream {@code stream}
+   * @param returnLogprob {@code return_logprob}
+   * @param logprobStartLen {@code logprob_start_len}
+   * @param topLogprobsNum {@code top_logprobs_num}
+   * @param metadata the call's ASCII metadata, names in lower case (the last value of each)
    * @throws NullPointerException if a required field is null
    */
   public RecordedGenerate {

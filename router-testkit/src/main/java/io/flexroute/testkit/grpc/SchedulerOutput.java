@@ -22,6 +22,10 @@ public record SchedulerOutput(
   /**
    * Validates the fields.
    *
+   * @param ids the output token ids
+   * @param logprobs one logprob per output token
+   * @param finishReason {@code "stop"}, {@code "length"} or {@code "abort"}
+   * @param matchedTokenId the stop token that ended generation, or null
    * @throws IllegalArgumentException if the logprobs and ids differ in length
    */
   public SchedulerOutput {

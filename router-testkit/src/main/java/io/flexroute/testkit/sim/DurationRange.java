@@ -18,6 +18,8 @@ public record DurationRange(Duration min, Duration max) {
   /**
    * Validates the bounds.
    *
+   * @param min the shortest duration, not negative
+   * @param max the longest duration, at least {@code min}
    * @throws IllegalArgumentException if {@code min} is negative or longer than {@code max}
    */
   public DurationRange {

@@ -16,6 +16,8 @@ public record IntRange(int min, int max) {
   /**
    * Validates the bounds.
    *
+   * @param min the smallest value, at least 0
+   * @param max the largest value, at least {@code min}
    * @throws IllegalArgumentException if {@code min} is negative or greater than {@code max}
    */
   public IntRange {

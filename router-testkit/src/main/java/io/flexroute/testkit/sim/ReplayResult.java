@@ -57,6 +57,28 @@ public record ReplayResult(
   /**
    * Copies the list and checks the names.
    *
+   * @param strategy the strategy's name
+   * @param trace the trace's name
+   * @param workers the number of workers
+   * @param conversations the conversations in the trace
+   * @param requests the requests that completed
+   * @param rejectedRequests the requests the strategy declined ({@code Choice.none}); their
+   *     conversations end there
+   * @param strategyFaults selections where the strategy threw, returned null or chose a worker that
+   *     was not a candidate, and the router's least-loaded fallback chose instead
+   * @param promptTokens the prompt tokens of the completed requests
+   * @param cachedTokens the prompt tokens the engines found in their prefix caches
+   * @param outputTokens the tokens generated
+   * @param preemptions the times an engine preempted a running request for want of KV blocks
+   * @param duration the virtual time from the start to the last completion
+   * @param meanTtft the mean time from dispatch to the first output token
+   * @param p50Ttft the median time to first token
+   * @param p99Ttft the 99th percentile (nearest rank) of the time to first token
+   * @param meanInFlight the mean in-flight requests per worker, averaged over the samples
+   * @param loadImbalance the most loaded worker's in-flight requests over the fleet's mean, as the
+   *     ratio of their averages over the samples (so idle moments weigh nothing): 1 is perfectly
+   *     even, the number of workers is everything on one
+   * @param requestsPerWorker the requests each worker was sent, in fleet order
    * @throws NullPointerException if a reference is null
    */
   public ReplayResult {

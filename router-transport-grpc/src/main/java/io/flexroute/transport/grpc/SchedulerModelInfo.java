@@ -47,6 +47,23 @@ public record SchedulerModelInfo(
   /**
    * Validates the fields and copies the lists.
    *
+   * @param modelPath the model's path or hub id
+   * @param tokenizerPath the tokenizer's path
+   * @param servedModelName the name the model is served under
+   * @param weightVersion the current weight version
+   * @param generation whether the model generates (false for embedding models)
+   * @param maxContextLength the context window in tokens
+   * @param maxRequestInputLength the longest prompt accepted, in tokens
+   * @param vocabSize the vocabulary size
+   * @param eosTokenIds the end-of-sequence token ids
+   * @param padTokenId the padding token id
+   * @param bosTokenId the beginning-of-sequence token id
+   * @param modelType the model type, such as {@code qwen3}
+   * @param architectures the model's architectures
+   * @param supportsVision whether the model takes images
+   * @param preferredSamplingParamsJson the server's preferred sampling parameters as JSON, or empty
+   * @param defaultSamplingParamsJson the resolved default sampling parameters as JSON (temperature,
+   *     top_p, top_k, min_p, repetition_penalty), or empty
    * @throws NullPointerException if a field is null
    */
   public SchedulerModelInfo {

@@ -42,6 +42,15 @@ public record SchedulerServerInfo(
   /**
    * Validates the fields and copies the maps.
    *
+   * @param serverArgs the server's launch arguments
+   * @param schedulerInfo the scheduler's own information
+   * @param activeRequests the requests running now
+   * @param paused whether generation is paused
+   * @param lastReceiveTimestamp when the server last received a request, in seconds since the epoch
+   * @param uptimeSeconds how long the server has been up
+   * @param sglangVersion the SGLang version
+   * @param serverType the server type, {@code "grpc"} for SGLang's gRPC server
+   * @param maxTotalNumTokens the KV-cache capacity in tokens
    * @throws NullPointerException if a field is null
    */
   public SchedulerServerInfo {
