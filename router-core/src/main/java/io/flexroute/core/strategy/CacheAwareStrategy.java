@@ -113,7 +113,7 @@ public final class CacheAwareStrategy implements RoutingStrategy {
     if (chosen < 0) {
       chosen = loads.argMin;
     }
-    tree.insert(walk, index.tenant(chosen), tree.tick());
+    tree.insert(walk, index.tenant(chosen), tree.tick(), index);
     return Choice.of(candidates.get(chosen));
   }
 

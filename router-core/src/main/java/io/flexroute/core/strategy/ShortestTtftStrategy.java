@@ -154,9 +154,9 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     }
     int pick = claimLeastRecentlySelected(order, similar, evaluated, fleet);
     int chosen = evaluated[pick];
-    commit(request, fleet.ledgers[chosen], work[pick], now);
+    commit(request, candidates.get(chosen).id(), fleet.ledgers[chosen], work[pick], now);
     if (tree != null && walk != null && index != null) {
-      tree.insert(walk, index.tenant(chosen), tree.tick());
+      tree.insert(walk, index.tenant(chosen), tree.tick(), index);
     }
     if (sinceSweep.incrementAndGet() >= SWEEP_INTERVAL) {
       sweep(now);
@@ -318,10 +318,11 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     return (int) (order[0] & 0xFFFFF);
   }
 
-  private void commit(RequestView request, WorkerLedger ledger, double work, long now) {
+  private void commit(
+      RequestView request, String workerId, WorkerLedger ledger, double work, long now) {
     long milli = (long) (work * 1000);
     ledger.add(milli);
-    Pending old = pending.put(request.requestId(), new Pending(ledger, milli, now));
+    Pending old = pending.put(request.requestId(), new Pending(workerId, ledger, milli, now));
     if (old != null) {
       // The same request routed again (a retry): its earlier attempt's work leaves the ledger.
       old.ledger.remove(old.workMilli);
@@ -330,8 +331,11 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
   @Override
   public void onComplete(RequestFeedback feedback) {
-    Pending p = pending.remove(feedback.request().requestId());
-    if (p != null) {
+    String id = feedback.request().requestId();
+    Pending p = pending.get(id);
+    // Only the attempt that is in the ledger leaves it: a late report of an earlier attempt of the
+    // same request (on another worker) must not remove the work of the current one.
+    if (p != null && p.workerId.equals(feedback.worker().id()) && pending.remove(id, p)) {
       p.ledger.remove(p.workMilli);
     }
   }
@@ -430,11 +434,13 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
   /** A routed request's entry in the ledger. Immutable. */
   private static final class Pending {
+    final String workerId;
     final WorkerLedger ledger;
     final long workMilli;
     final long startNanos;
 
-    Pending(WorkerLedger ledger, long workMilli, long startNanos) {
+    Pending(String workerId, WorkerLedger ledger, long workMilli, long startNanos) {
+      this.workerId = workerId;
       this.ledger = ledger;
       this.workMilli = workMilli;
       this.startNanos = startNanos;

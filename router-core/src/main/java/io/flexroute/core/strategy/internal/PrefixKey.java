@@ -87,23 +87,12 @@ public abstract class PrefixKey {
 
     @Override
     int common(int[] label, int pos) {
-      int n = Math.min(label.length, length() - pos);
-      TokenIds t = ids;
-      for (int j = 0; j < n; j++) {
-        if (t.get(pos + j) != label[j]) {
-          return j;
-        }
-      }
-      return n;
+      return ids.commonPrefixLength(pos, label, 0, label.length);
     }
 
     @Override
     int[] copy(int from, int to) {
-      int[] out = new int[to - from];
-      for (int j = 0; j < out.length; j++) {
-        out[j] = ids.get(from + j);
-      }
-      return out;
+      return ids.toArray(from, to);
     }
   }
 

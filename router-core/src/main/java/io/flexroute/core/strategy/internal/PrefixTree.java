@@ -55,8 +55,8 @@ public final class PrefixTree {
   /** Selections of its tree after which a worker absent from the candidates starts to be purged. */
   public static final long ABSENT_PURGE_DELAY = 65_536;
 
-  /** Queue entries an insert spends purging absent workers. */
-  private static final int PURGE_STEPS = 8;
+  /** Queue entries an insert spends purging an absent worker. */
+  private static final int PURGE_STEPS = 16;
 
   /** The smallest eviction-queue length that triggers a compaction. */
   private static final int MIN_COMPACT = 1024;
@@ -71,7 +71,6 @@ public final class PrefixTree {
   private final ConcurrentHashMap<String, Tenant> tenantsById = new ConcurrentHashMap<>();
   private final Object registryLock = new Object();
   private volatile Tenant[] tenants = new Tenant[0];
-  private volatile int[] absent = new int[0];
   private volatile @Nullable FleetIndex lastIndex;
   private final ConcurrentHashMap<ListKey, FleetIndex> indexes = new ConcurrentHashMap<>();
 
@@ -128,6 +127,8 @@ public final class PrefixTree {
     synchronized (registryLock) {
       t = tenantsById.get(workerId);
       if (t == null) {
+        // Tenants are never unregistered: a worker that leaves is purged of its entries, and its
+        // few bytes of state stay for when it comes back.
         Tenant[] old = tenants;
         t = new Tenant(old.length, workerId);
         Tenant[] grown = Arrays.copyOf(old, old.length + 1);
@@ -176,23 +177,18 @@ public final class PrefixTree {
     for (int i = 0; i < n; i++) {
       candidateOf[of[i].index] = i;
     }
+    int[] missing = new int[0];
     if (purgeAbsent) {
-      long now = clock.get();
-      int[] missing = new int[all.length];
+      missing = new int[all.length];
       int m = 0;
       for (Tenant t : all) {
         if (candidateOf[t.index] < 0) {
-          if (t.absentSince < 0) {
-            t.absentSince = now;
-          }
           missing[m++] = t.index;
-        } else {
-          t.absentSince = -1;
         }
       }
-      absent = Arrays.copyOf(missing, m);
+      missing = Arrays.copyOf(missing, m);
     }
-    return new FleetIndex(candidates, of, candidateOf);
+    return new FleetIndex(candidates, of, candidateOf, missing);
   }
 
   // ---------------------------------------------------------------- match and insert
@@ -205,7 +201,7 @@ public final class PrefixTree {
    * @return the walk
    */
   public Walk match(PrefixKey key, Walk walk) {
-    walk.reset(key);
+    walk.reset(this, key);
     Node cur = root;
     int pos = 0;
     int length = key.length();
@@ -242,11 +238,16 @@ public final class PrefixTree {
    * @param walk the walk {@link #match} just filled for this tree, on this thread
    * @param tenant the worker that takes the request
    * @param stamp the request's stamp from {@link #tick()}
+   * @param fleet the index of the request's candidates (from {@link #index}), which tells which
+   *     workers are absent; null when the caller does not pass full candidate lists
    */
-  public void insert(Walk walk, Tenant tenant, long stamp) {
+  public void insert(Walk walk, Tenant tenant, long stamp, @Nullable FleetIndex fleet) {
     PrefixKey key = walk.key;
-    if (key == null) {
+    if (key == null || walk.tree != this) {
       return;
+    }
+    if (tenant.absentSince >= 0) {
+      tenant.absentSince = -1;
     }
     int pos = walk.matched;
     int full = walk.partialLabel != null ? walk.size - 1 : walk.size;
@@ -254,7 +255,7 @@ public final class PrefixTree {
     for (int i = 0; i < full; i++) {
       Node node = walk.nodes[i];
       if (!touch(node, tenant, stamp)) {
-        finish(tenant, tail, stamp);
+        finish(tenant, tail, stamp, fleet);
         return;
       }
       tail = node;
@@ -264,12 +265,12 @@ public final class PrefixTree {
       Node child = walk.nodes[walk.size - 1];
       if (pos == key.length() && holds(child, tenant)) {
         touch(child, tenant, stamp);
-        finish(tenant, child, stamp);
+        finish(tenant, child, stamp, fleet);
         return;
       }
       Node upper = split(tail, child, partial, walk.partialCount);
       if (upper == null || !touch(upper, tenant, stamp)) {
-        finish(tenant, tail, stamp);
+        finish(tenant, tail, stamp, fleet);
         return;
       }
       tail = upper;
@@ -280,10 +281,10 @@ public final class PrefixTree {
         tail = leaf;
       }
     }
-    finish(tenant, tail, stamp);
+    finish(tenant, tail, stamp, fleet);
   }
 
-  private void finish(Tenant tenant, Node deepest, long stamp) {
+  private void finish(Tenant tenant, Node deepest, long stamp, @Nullable FleetIndex fleet) {
     if (deepest != root) {
       tenant.queue.offer(new Entry(deepest, stamp));
       tenant.queueLength.incrementAndGet();
@@ -293,15 +294,34 @@ public final class PrefixTree {
     } else if (tenant.queueLength.get() > tenant.compactAt) {
       compact(tenant);
     }
-    if (purgeAbsent) {
-      int[] gone = absent;
-      if (gone.length > 0) {
-        Tenant t = tenants[gone[(int) (stamp % gone.length)]];
-        long since = t.absentSince;
-        if (since >= 0 && stamp - since > ABSENT_PURGE_DELAY && t.size.get() > 0) {
-          evict(t, 0, PURGE_STEPS);
-        }
-      }
+    if (purgeAbsent && fleet != null) {
+      purgeStep(fleet, stamp);
+    }
+  }
+
+  /**
+   * One O(1) step of forgetting workers that left: one candidate of this request is marked present
+   * and one worker missing from its candidates is marked absent, or, once it has been absent for
+   * {@link #ABSENT_PURGE_DELAY} stamps, loses a few of its entries. A worker missing only from
+   * some lists (a retry that excludes it, a filter that gates it for a while) is marked present
+   * again by the requests whose lists hold it.
+   */
+  private void purgeStep(FleetIndex fleet, long stamp) {
+    Tenant[] present = fleet.tenantOf;
+    Tenant seen = present[(int) Long.remainderUnsigned(stamp, present.length)];
+    if (seen.absentSince >= 0) {
+      seen.absentSince = -1;
+    }
+    int[] gone = fleet.absent;
+    if (gone.length == 0) {
+      return;
+    }
+    Tenant t = tenants[gone[(int) Long.remainderUnsigned(stamp, gone.length)]];
+    long since = t.absentSince;
+    if (since < 0) {
+      t.absentSince = stamp;
+    } else if (stamp - since > ABSENT_PURGE_DELAY && t.size.get() > 0) {
+      evict(t, 0, PURGE_STEPS);
     }
   }
 
@@ -522,18 +542,45 @@ public final class PrefixTree {
     int[] ends = new int[16];
     int size;
     int matched;
+    @Nullable PrefixTree tree;
     @Nullable PrefixKey key;
     @Nullable Label partialLabel;
     int partialCount;
+    @Nullable Object owner;
 
     Walk() {}
 
-    void reset(PrefixKey key) {
+    void reset(PrefixTree tree, PrefixKey key) {
+      this.tree = tree;
       this.key = key;
       size = 0;
       matched = 0;
       partialLabel = null;
       partialCount = 0;
+      owner = null;
+    }
+
+    /**
+     * Tags the walk with what it was made for (a request), so that a later step on the same thread
+     * can reuse it instead of walking the tree again ({@link #isFor}).
+     *
+     * @param owner the tag, compared by identity
+     * @return this walk
+     */
+    public Walk owner(Object owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    /**
+     * Whether this walk is the last one made in a tree and was tagged with this owner.
+     *
+     * @param tree the tree
+     * @param owner the tag
+     * @return {@code true} if the walk can be reused for an insert
+     */
+    public boolean isFor(PrefixTree tree, Object owner) {
+      return this.tree == tree && this.owner == owner && key != null;
     }
 
     void push(Node node, int end) {
@@ -620,11 +667,13 @@ public final class PrefixTree {
     final List<WorkerView> candidates;
     final Tenant[] tenantOf;
     final int[] candidateOf;
+    final int[] absent;
 
-    FleetIndex(List<WorkerView> candidates, Tenant[] tenantOf, int[] candidateOf) {
+    FleetIndex(List<WorkerView> candidates, Tenant[] tenantOf, int[] candidateOf, int[] absent) {
       this.candidates = candidates;
       this.tenantOf = tenantOf;
       this.candidateOf = candidateOf;
+      this.absent = absent;
     }
 
     /**
