@@ -106,6 +106,21 @@ public final class HttpCalls {
   }
 
   /**
+   * Sends {@code GET {base}{path}} and decodes the answer, asynchronously. Never throws.
+   *
+   * @param <T> the result type
+   * @param worker the worker
+   * @param path the path and query below the worker's base URL, such as {@code /metrics}
+   * @param context the call's context
+   * @param decoder reads the answer
+   * @return a future completed on an OkHttp thread
+   */
+  public <T> CompletableFuture<T> get(
+      Worker worker, String path, CallContext context, BodyDecoder<T> decoder) {
+    return enqueue(worker, path, null, context, decoder);
+  }
+
+  /**
    * Sends {@code GET {base}/health}; completes normally on a 2xx answer. Never throws.
    *
    * @param worker the worker
