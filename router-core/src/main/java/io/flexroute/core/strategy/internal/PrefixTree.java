@@ -521,6 +521,34 @@ public final class PrefixTree {
   }
 
   /**
+   * Recounts a worker's size by walking the whole tree: the total label length of the nodes it
+   * holds. Equal to {@link #sizeOf} when the tree is quiet (for tests).
+   *
+   * @param workerId the worker id
+   * @return the recounted size, 0 for an unknown worker
+   */
+  long recount(String workerId) {
+    Tenant t = tenantsById.get(workerId);
+    if (t == null) {
+      return 0;
+    }
+    long total = 0;
+    List<Node> stack = new ArrayList<>();
+    stack.add(root);
+    while (!stack.isEmpty()) {
+      Node n = stack.remove(stack.size() - 1);
+      if (n != root && n.tenants.find(t.index) >= 0) {
+        total += n.label.elements.length;
+      }
+      Children c = n.children;
+      for (int i = 0; i < c.size(); i++) {
+        stack.add(c.nodes[i]);
+      }
+    }
+    return total;
+  }
+
+  /**
    * The id of a tenant index.
    *
    * @param index the tenant index
