@@ -235,14 +235,24 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       }
       return matched;
     }
+    // A worker that holds a node on the path holds its ancestors too (inserts stamp whole paths,
+    // trimming removes from the leaves up), so the deepest node it holds is found by bisection.
+    int depth = walk.size();
     for (int j = 0; j < m; j++) {
       int tenant = index.tenant(evaluated[j]).index();
-      for (int i = walk.size() - 1; i >= 0; i--) {
-        if (walk.holders(i).find(tenant) >= 0) {
-          matched[j] = walk.end(i);
-          break;
+      int lo = 0;
+      int hi = depth - 1;
+      int deepest = -1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (walk.holders(mid).find(tenant) >= 0) {
+          deepest = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
         }
       }
+      matched[j] = deepest < 0 ? 0 : walk.end(deepest);
     }
     return matched;
   }
