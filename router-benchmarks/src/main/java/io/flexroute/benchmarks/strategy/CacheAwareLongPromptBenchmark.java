@@ -31,9 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code repeat}: 64 conversations of 4,096 tokens (a 1,024-token system prompt shared by all
  *       and 3,072 of their own) sent again and again: the whole prompt matches.
- *   <li>{@code extend}: the next turn of one of the 64 conversations: its first 4,064 tokens match
- *       and 32 new ones become a new leaf; the per-worker budget (32,768 elements) keeps trimming
- *       the oldest turns.
+ *   <li>{@code extend}: the next turn of one of the 64 conversations (an agent step with a tool
+ *       output): its first 3,840 tokens match and 256 new ones become a new leaf; the per-worker
+ *       budget (32,768 elements) keeps trimming the oldest turns, so no turn is still cached when
+ *       the pool comes round to it again.
  *   <li>{@code fresh}: a new conversation each time: the system prompt matches and 3,072 new
  *       tokens are inserted, then trimmed.
  * </ul>
@@ -67,7 +68,7 @@ public class CacheAwareLongPromptBenchmark {
 
   private static final int PROMPT_TOKENS = 4_096;
   private static final int SYSTEM_TOKENS = 1_024;
-  private static final int NEW_TOKENS_PER_TURN = 32;
+  private static final int NEW_TOKENS_PER_TURN = 256;
   private static final int CONVERSATIONS = 64;
   private static final int POOL = 4_096;
 
@@ -111,6 +112,14 @@ public class CacheAwareLongPromptBenchmark {
     candidates = List.copyOf(FakeWorkerView.fleet(16));
     strategy =
         new CacheAwareStrategy(CacheAwareConfig.builder().maxTreeSizePerWorker(32_768).build());
+    // Place the conversations evenly (4 per worker), as in-flight counts would, then leave every
+    // worker idle so that each turn follows its conversation home.
+    for (int i = 0; i < Math.min(poolSize, CONVERSATIONS); i++) {
+      ((FakeWorkerView) strategy.select(requests[i], candidates).worker()).addInFlight(1);
+    }
+    for (WorkerView w : candidates) {
+      ((FakeWorkerView) w).setInFlight(0);
+    }
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < poolSize; i++) {
         selectAndInsert();

@@ -4,6 +4,7 @@ import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.core.strategy.internal.PrefixForest;
 import io.flexroute.core.strategy.internal.PrefixKey;
 import io.flexroute.core.strategy.internal.PrefixTree;
+import io.flexroute.core.strategy.internal.Selection;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
@@ -49,10 +50,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Cost and threading</h2>
  *
  * Thread-safe and lock-free apart from the prefix tree's short per-node locks. Up to {@code
- * exactScanLimit} candidates, every candidate is estimated (O(n log n) for the ranking); above it,
- * {@code sampleSize} random candidates plus the holders of the longest cached prefix are, so the
- * cost does not grow with the fleet. Requests that never complete (routed but never dispatched)
- * leave the ledger after {@code ledgerTimeout}.
+ * exactScanLimit} candidates, every candidate is estimated, O(n) (the pool's bound is found by
+ * selection, not by sorting); above it, {@code sampleSize} random candidates plus the holders of
+ * the longest cached prefix are, so the cost does not grow with the fleet. Requests that never
+ * complete (routed but never dispatched) leave the ledger after {@code ledgerTimeout}.
  */
 public final class ShortestTtftStrategy implements RoutingStrategy {
 
@@ -133,7 +134,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     double discount = config.cachedTokenDiscount();
     double[] work = new double[m];
     double[] ttft = new double[m];
-    long[] order = new long[m];
+    int bestAt = 0;
     for (int j = 0; j < m; j++) {
       int c = evaluated[j];
       long cached = Math.min((long) matched[j] * prompt / keyLength, prompt - 1L);
@@ -141,18 +142,12 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       WorkerLedger ledger = fleet.ledgers[c];
       double queued = ledger.work() + foreignWork(candidates.get(c), ledger, now);
       ttft[j] = (queued + work[j]) / fleet.rates[c];
-      long micros = (long) Math.min(ttft[j] * 1e6, (double) (1L << 42));
-      order[j] = (micros << 20) | j;
+      if (ttft[j] < ttft[bestAt]) {
+        bestAt = j;
+      }
     }
-    Arrays.sort(order);
-    int pool = Math.max(1, (int) (m * config.poolRatio()));
-    double best = ttft[(int) (order[0] & 0xFFFFF)];
-    double band = Math.max(best * config.similarityRatio(), stddev(order, ttft, pool) / 2);
-    int similar = 1;
-    while (similar < pool && ttft[(int) (order[similar] & 0xFFFFF)] - best <= band) {
-      similar++;
-    }
-    int pick = claimLeastRecentlySelected(order, similar, evaluated, fleet);
+    int[] similar = similarToTheBest(ttft, bestAt);
+    int pick = claimLeastRecentlySelected(similar, bestAt, evaluated, fleet);
     int chosen = evaluated[pick];
     commit(request, candidates.get(chosen).id(), fleet.ledgers[chosen], work[pick], now);
     if (tree != null && walk != null && index != null) {
@@ -280,52 +275,74 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     return foreign * mean;
   }
 
-  private static double stddev(long[] order, double[] ttft, int pool) {
-    if (pool < 2) {
-      return 0;
+  /**
+   * The positions of the pool's members (the best {@code poolRatio} of the estimates, at least
+   * one) within the similarity band of the best, {@code max(best * similarityRatio,
+   * stddev(pool) / 2)}; the best first. O(m): the pool's bound is found by selection, not sorting.
+   */
+  private int[] similarToTheBest(double[] ttft, int bestAt) {
+    int m = ttft.length;
+    int poolSize = Math.max(1, (int) (m * config.poolRatio()));
+    if (poolSize == 1) {
+      return new int[] {bestAt};
     }
-    double sum = 0;
-    double sumSq = 0;
-    for (int k = 0; k < pool; k++) {
-      double v = ttft[(int) (order[k] & 0xFFFFF)];
-      sum += v;
-      sumSq += v * v;
+    double bound =
+        poolSize >= m ? Double.POSITIVE_INFINITY : Selection.kthSmallest(ttft.clone(), poolSize - 1);
+    int[] pool = new int[poolSize];
+    pool[0] = bestAt;
+    int size = 1;
+    double sum = ttft[bestAt];
+    double sumSq = sum * sum;
+    for (int j = 0; j < m && size < poolSize; j++) {
+      if (j != bestAt && ttft[j] <= bound) {
+        pool[size++] = j;
+        sum += ttft[j];
+        sumSq += ttft[j] * ttft[j];
+      }
     }
-    double mean = sum / pool;
-    return Math.sqrt(Math.max(0, sumSq / pool - mean * mean));
+    double mean = sum / size;
+    double stddev = Math.sqrt(Math.max(0, sumSq / size - mean * mean));
+    double best = ttft[bestAt];
+    double band = Math.max(best * config.similarityRatio(), stddev / 2);
+    int similar = 1;
+    for (int k = 1; k < size; k++) {
+      if (ttft[pool[k]] - best <= band) {
+        pool[similar++] = pool[k];
+      }
+    }
+    return similar == size ? pool : Arrays.copyOf(pool, similar);
   }
 
   /**
-   * Claims the least recently selected of the first {@code similar} ranked candidates with a
-   * compare-and-set on its stamp; returns its position among the evaluated candidates.
+   * Claims the least recently selected of the similar candidates with a compare-and-set on its
+   * stamp; when another thread claimed it first, the next least recently selected, and so on.
+   * Returns its position among the evaluated candidates; the best one when every claim fails.
    */
-  private int claimLeastRecentlySelected(long[] order, int similar, int[] evaluated, Fleet fleet) {
+  private int claimLeastRecentlySelected(int[] similar, int bestAt, int[] evaluated, Fleet fleet) {
     long stamp = clock.incrementAndGet();
-    if (similar == 1) {
-      int j = (int) (order[0] & 0xFFFFF);
-      fleet.ledgers[evaluated[j]].lastSelected.set(stamp);
-      return j;
+    int s = similar.length;
+    if (s == 1) {
+      fleet.ledgers[evaluated[bestAt]].lastSelected.set(stamp);
+      return bestAt;
     }
-    int[] set = new int[similar];
-    long[] seen = new long[similar];
-    for (int k = 0; k < similar; k++) {
-      int j = (int) (order[k] & 0xFFFFF);
-      long observed = fleet.ledgers[evaluated[j]].lastSelected.get();
-      int at = k;
-      while (at > 0 && seen[at - 1] > observed) {
-        set[at] = set[at - 1];
-        seen[at] = seen[at - 1];
-        at--;
+    long[] observed = new long[s];
+    for (int k = 0; k < s; k++) {
+      observed[k] = fleet.ledgers[evaluated[similar[k]]].lastSelected.get();
+    }
+    for (int attempt = 0; attempt < s; attempt++) {
+      int oldest = -1;
+      for (int k = 0; k < s; k++) {
+        if (observed[k] != Long.MAX_VALUE && (oldest < 0 || observed[k] < observed[oldest])) {
+          oldest = k;
+        }
       }
-      set[at] = j;
-      seen[at] = observed;
-    }
-    for (int k = 0; k < similar; k++) {
-      if (fleet.ledgers[evaluated[set[k]]].lastSelected.compareAndSet(seen[k], stamp)) {
-        return set[k];
+      int j = similar[oldest];
+      if (fleet.ledgers[evaluated[j]].lastSelected.compareAndSet(observed[oldest], stamp)) {
+        return j;
       }
+      observed[oldest] = Long.MAX_VALUE; // claimed by a concurrent request: try the next one
     }
-    return (int) (order[0] & 0xFFFFF);
+    return bestAt;
   }
 
   private void commit(

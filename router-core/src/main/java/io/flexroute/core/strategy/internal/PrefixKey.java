@@ -2,6 +2,7 @@ package io.flexroute.core.strategy.internal;
 
 import io.flexroute.TokenIds;
 import io.flexroute.spi.RequestView;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,13 +97,24 @@ public abstract class PrefixKey {
     }
   }
 
-  /** Characters. */
+  /**
+   * Characters, widened once to an int array so that comparisons against edge labels use the
+   * vectorised {@link Arrays#mismatch(int[], int, int, int[], int, int)}: a long prompt costs one
+   * linear copy instead of a character-by-character loop on every edge.
+   */
   private static final class Text extends PrefixKey {
-    private final String text;
+    private final int[] chars;
 
     Text(String text) {
       super(text.length());
-      this.text = text;
+      int n = text.length();
+      char[] raw = new char[n];
+      text.getChars(0, n, raw, 0);
+      int[] out = new int[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = raw[i];
+      }
+      this.chars = out;
     }
 
     @Override
@@ -112,28 +124,19 @@ public abstract class PrefixKey {
 
     @Override
     int at(int index) {
-      return text.charAt(index);
+      return chars[index];
     }
 
     @Override
     int common(int[] label, int pos) {
       int n = Math.min(label.length, length() - pos);
-      String s = text;
-      for (int j = 0; j < n; j++) {
-        if (s.charAt(pos + j) != label[j]) {
-          return j;
-        }
-      }
-      return n;
+      int at = Arrays.mismatch(chars, pos, pos + n, label, 0, n);
+      return at < 0 ? n : at;
     }
 
     @Override
     int[] copy(int from, int to) {
-      int[] out = new int[to - from];
-      for (int j = 0; j < out.length; j++) {
-        out[j] = text.charAt(from + j);
-      }
-      return out;
+      return Arrays.copyOfRange(chars, from, to);
     }
   }
 }
