@@ -62,10 +62,14 @@ public abstract class PrefixKey {
 
   abstract int at(int index);
 
-  /** The count of leading elements of {@code label} equal to this key's from {@code pos}. */
-  abstract int common(int[] label, int pos);
+  /**
+   * The count of leading elements of a label equal to this key's from {@code pos}. The label is
+   * of this key's kind (a tree holds one kind only).
+   */
+  abstract int common(PrefixTree.Label label, int pos);
 
-  abstract int[] copy(int from, int to);
+  /** A new label of this key's elements {@code [from, to)}, starting at key position from. */
+  abstract PrefixTree.Label label(int from, int to);
 
   /** Token ids. */
   private static final class Tokens extends PrefixKey {
@@ -87,34 +91,33 @@ public abstract class PrefixKey {
     }
 
     @Override
-    int common(int[] label, int pos) {
-      return ids.commonPrefixLength(pos, label, 0, label.length);
+    int common(PrefixTree.Label label, int pos) {
+      int[] elements = ((PrefixTree.IntLabel) label).elements;
+      return ids.commonPrefixLength(pos, elements, 0, elements.length);
     }
 
     @Override
-    int[] copy(int from, int to) {
-      return ids.toArray(from, to);
+    PrefixTree.Label label(int from, int to) {
+      return new PrefixTree.IntLabel(ids.toArray(from, to), from);
     }
   }
 
   /**
-   * Characters, widened once to an int array so that comparisons against edge labels use the
-   * vectorised {@link Arrays#mismatch(int[], int, int, int[], int, int)}: a long prompt costs one
-   * linear copy instead of a character-by-character loop on every edge.
+   * Characters of a text. Comparisons copy the prompt's characters in chunks into a per-thread
+   * buffer ({@link String#getChars}, a vectorised copy) and compare the chunks with the vectorised
+   * {@link Arrays#mismatch(char[], int, int, char[], int, int)}: no per-request copy of the prompt
+   * and no character-by-character loop.
    */
   private static final class Text extends PrefixKey {
-    private final int[] chars;
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<char[]> BUFFERS =
+        ThreadLocal.withInitial(() -> new char[CHUNK]);
+
+    private final String text;
 
     Text(String text) {
       super(text.length());
-      int n = text.length();
-      char[] raw = new char[n];
-      text.getChars(0, n, raw, 0);
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        out[i] = raw[i];
-      }
-      this.chars = out;
+      this.text = text;
     }
 
     @Override
@@ -124,19 +127,30 @@ public abstract class PrefixKey {
 
     @Override
     int at(int index) {
-      return chars[index];
+      return text.charAt(index);
     }
 
     @Override
-    int common(int[] label, int pos) {
-      int n = Math.min(label.length, length() - pos);
-      int at = Arrays.mismatch(chars, pos, pos + n, label, 0, n);
-      return at < 0 ? n : at;
+    int common(PrefixTree.Label label, int pos) {
+      char[] elements = ((PrefixTree.CharLabel) label).elements;
+      int n = Math.min(elements.length, length() - pos);
+      char[] buffer = BUFFERS.get();
+      for (int done = 0; done < n; done += CHUNK) {
+        int len = Math.min(CHUNK, n - done);
+        text.getChars(pos + done, pos + done + len, buffer, 0);
+        int at = Arrays.mismatch(buffer, 0, len, elements, done, done + len);
+        if (at >= 0) {
+          return done + at;
+        }
+      }
+      return n;
     }
 
     @Override
-    int[] copy(int from, int to) {
-      return Arrays.copyOfRange(chars, from, to);
+    PrefixTree.Label label(int from, int to) {
+      char[] out = new char[to - from];
+      text.getChars(from, to, out, 0);
+      return new PrefixTree.CharLabel(out, from);
     }
   }
 }

@@ -214,13 +214,13 @@ public final class PrefixTree {
       if (label.depth != pos) {
         break; // split concurrently: stop here, the match is a hint
       }
-      int k = key.common(label.elements, pos);
+      int k = key.common(label, pos);
       if (k == 0) {
         break;
       }
       walk.push(child, pos + k);
       pos += k;
-      if (k < label.elements.length) {
+      if (k < label.length) {
         walk.partialLabel = label;
         walk.partialCount = k;
         break;
@@ -348,7 +348,7 @@ public final class PrefixTree {
         return true;
       }
       node.tenants = ts.with(tenant.index, stamp);
-      tenant.size.addAndGet(node.label.elements.length);
+      tenant.size.addAndGet(node.label.length);
       return true;
     }
   }
@@ -360,18 +360,17 @@ public final class PrefixTree {
    */
   private @Nullable Node split(Node parent, Node child, Label seen, int k) {
     synchronized (parent) {
-      if (parent.dead || parent.children.get(seen.elements[0]) != child) {
+      if (parent.dead || parent.children.get(seen.at(0)) != child) {
         return null;
       }
       synchronized (child) {
         if (child.dead || child.label != seen) {
           return null;
         }
-        int[] all = seen.elements;
-        Node upper = new Node(parent, new Label(Arrays.copyOfRange(all, 0, k), seen.depth));
+        Node upper = new Node(parent, seen.slice(0, k));
         upper.tenants = child.tenants.copy();
-        upper.children = Children.EMPTY.with(all[k], child);
-        child.label = new Label(Arrays.copyOfRange(all, k, all.length), seen.depth + k);
+        upper.children = Children.EMPTY.with(seen.at(k), child);
+        child.label = seen.slice(k, seen.length);
         child.parent = upper;
         parent.children = parent.children.replace(child, upper);
         return upper;
@@ -382,8 +381,8 @@ public final class PrefixTree {
   private static @Nullable Node addLeaf(
       Node parent, PrefixKey key, int pos, Tenant tenant, long stamp) {
     int first = key.at(pos);
-    int[] elements = key.copy(pos, key.length());
-    Node leaf = new Node(parent, new Label(elements, pos));
+    Label label = key.label(pos, key.length());
+    Node leaf = new Node(parent, label);
     leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp);
     synchronized (parent) {
       if (parent.dead || parent.children.get(first) != null) {
@@ -391,7 +390,7 @@ public final class PrefixTree {
       }
       parent.children = parent.children.with(first, leaf);
     }
-    tenant.size.addAndGet(elements.length);
+    tenant.size.addAndGet(label.length);
     return leaf;
   }
 
@@ -437,7 +436,7 @@ public final class PrefixTree {
             return; // touched since: still in use
           }
           node.tenants = ts.without(i);
-          tenant.size.addAndGet(-node.label.elements.length);
+          tenant.size.addAndGet(-node.label.length);
         } else if (ts.size() > 0) {
           return;
         }
@@ -538,7 +537,7 @@ public final class PrefixTree {
     while (!stack.isEmpty()) {
       Node n = stack.remove(stack.size() - 1);
       if (n != root && n.tenants.find(t.index) >= 0) {
-        total += n.label.elements.length;
+        total += n.label.length;
       }
       Children c = n.children;
       for (int i = 0; i < c.size(); i++) {
@@ -823,16 +822,66 @@ public final class PrefixTree {
     }
   }
 
-  /** An edge label and the key position it starts at. Immutable. */
-  static final class Label {
-    static final Label ROOT = new Label(new int[0], 0);
+  /**
+   * An edge label: a run of key elements and the key position it starts at. Token trees hold
+   * {@code int} elements, text trees {@code char} elements (half the memory, and compared against
+   * the prompt's characters without widening them). Immutable.
+   */
+  abstract static class Label {
+    static final Label ROOT = new IntLabel(new int[0], 0);
 
-    final int[] elements;
+    final int length;
     final int depth;
 
-    Label(int[] elements, int depth) {
-      this.elements = elements;
+    Label(int length, int depth) {
+      this.length = length;
       this.depth = depth;
+    }
+
+    /** The element at a position of the label. */
+    abstract int at(int index);
+
+    /** A new label of the elements {@code [from, to)}, starting at key position depth + from. */
+    abstract Label slice(int from, int to);
+  }
+
+  /** A label of token ids. */
+  static final class IntLabel extends Label {
+    final int[] elements;
+
+    IntLabel(int[] elements, int depth) {
+      super(elements.length, depth);
+      this.elements = elements;
+    }
+
+    @Override
+    int at(int index) {
+      return elements[index];
+    }
+
+    @Override
+    Label slice(int from, int to) {
+      return new IntLabel(Arrays.copyOfRange(elements, from, to), depth + from);
+    }
+  }
+
+  /** A label of characters. */
+  static final class CharLabel extends Label {
+    final char[] elements;
+
+    CharLabel(char[] elements, int depth) {
+      super(elements.length, depth);
+      this.elements = elements;
+    }
+
+    @Override
+    int at(int index) {
+      return elements[index];
+    }
+
+    @Override
+    Label slice(int from, int to) {
+      return new CharLabel(Arrays.copyOfRange(elements, from, to), depth + from);
     }
   }
 
