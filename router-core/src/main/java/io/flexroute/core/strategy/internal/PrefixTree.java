@@ -330,11 +330,10 @@ public final class PrefixTree {
   }
 
   /** Stamps a node for a tenant, adding the tenant if needed; false if the node is gone. */
-  private static boolean touch(Node node, Tenant tenant, long stamp) {
+  private boolean touch(Node node, Tenant tenant, long stamp) {
     TenantSet ts = node.tenants;
     int i = ts.find(tenant.index);
-    if (i >= 0) {
-      ts.setStamp(i, stamp);
+    if (i >= 0 && ts.refresh(i, stamp)) {
       return true;
     }
     synchronized (node) {
@@ -343,11 +342,10 @@ public final class PrefixTree {
       }
       ts = node.tenants;
       i = ts.find(tenant.index);
-      if (i >= 0) {
-        ts.setStamp(i, stamp);
+      if (i >= 0 && ts.refresh(i, stamp)) {
         return true;
       }
-      node.tenants = ts.with(tenant.index, stamp);
+      node.tenants = ts.with(tenant.index, stamp, tenants.length);
       tenant.size.addAndGet(node.label.length);
       return true;
     }
@@ -378,12 +376,12 @@ public final class PrefixTree {
     }
   }
 
-  private static @Nullable Node addLeaf(
+  private @Nullable Node addLeaf(
       Node parent, PrefixKey key, int pos, Tenant tenant, long stamp) {
     int first = key.at(pos);
     Label label = key.label(pos, key.length());
     Node leaf = new Node(parent, label);
-    leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp);
+    leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp, 0);
     synchronized (parent) {
       if (parent.dead || parent.children.get(first) != null) {
         return null;
@@ -432,10 +430,11 @@ public final class PrefixTree {
         TenantSet ts = node.tenants;
         int i = ts.find(tenant.index);
         if (i >= 0) {
-          if (ts.stamp(i) > stamp) {
+          TenantSet after = ts.withoutIfNotNewer(i, stamp);
+          if (after == null) {
             return; // touched since: still in use
           }
-          node.tenants = ts.without(i);
+          node.tenants = after;
           tenant.size.addAndGet(-node.label.length);
         } else if (ts.size() > 0) {
           return;
@@ -725,41 +724,84 @@ public final class PrefixTree {
   }
 
   /**
-   * The holders of a node: sorted tenant indexes with their last-touch stamps. The index set is
-   * immutable (changes replace the whole set); stamps are updated in place. Thread-safe.
+   * The holders of a node with their last-touch stamps. Small sets are sorted arrays replaced on
+   * every change (copy-on-write); once a node is held by many workers (at least {@value
+   * #DENSE_MIN} and a sixteenth of all the tree's workers), it switches to a dense form indexed by
+   * worker, changed in place, so that adding or removing one of thousands of holders costs O(1)
+   * instead of a copy. Membership changes happen under the node's monitor; stamps are refreshed
+   * without it, and readers never lock. Thread-safe.
    */
-  public static final class TenantSet {
-    static final TenantSet EMPTY = new TenantSet(new int[0], new long[0]);
+  public abstract static class TenantSet {
+    static final TenantSet EMPTY = new Sorted(new int[0], new long[0]);
 
-    final int[] ids;
-    final long[] stamps;
+    /** Holders up to which a set stays sorted whatever the tree's size. */
+    static final int DENSE_MIN = 64;
 
-    TenantSet(int[] ids, long[] stamps) {
-      this.ids = ids;
-      this.stamps = stamps;
-    }
+    TenantSet() {}
 
     /** @return the number of holders */
-    public int size() {
-      return ids.length;
-    }
+    public abstract int size();
 
     /**
      * The tenant index of a holder.
      *
-     * @param i the holder's position, from 0
+     * @param i the holder's position, from 0 to {@code size() - 1}
      * @return the tenant index
      */
+    public abstract int tenantAt(int i);
+
+    /**
+     * Where a tenant is in the set.
+     *
+     * @param tenantIndex the tenant index
+     * @return a handle for the other methods, or a negative number when the tenant does not hold
+     *     the node
+     */
+    public abstract int find(int tenantIndex);
+
+    /** The stamp of the holder at a handle from {@link #find}. */
+    abstract long stamp(int handle);
+
+    /**
+     * Sets a holder's stamp to a later one without the node's monitor; false when the holder was
+     * removed meanwhile (then the caller adds it again under the monitor).
+     */
+    abstract boolean refresh(int handle, long stamp);
+
+    /** A copy with the same holders and stamps (for a split node). Under the monitor. */
+    abstract TenantSet copy();
+
+    /** The set with a tenant added (this set itself when changed in place). Under the monitor. */
+    abstract TenantSet with(int tenantIndex, long stamp, int tenantCount);
+
+    /**
+     * The set without the holder at a handle, unless it was stamped after {@code stamp}; null in
+     * that case. Under the monitor.
+     */
+    abstract @Nullable TenantSet withoutIfNotNewer(int handle, long stamp);
+  }
+
+  /** Sorted tenant indexes and their stamps; the index array never changes. */
+  private static final class Sorted extends TenantSet {
+    final int[] ids;
+    final long[] stamps;
+
+    Sorted(int[] ids, long[] stamps) {
+      this.ids = ids;
+      this.stamps = stamps;
+    }
+
+    @Override
+    public int size() {
+      return ids.length;
+    }
+
+    @Override
     public int tenantAt(int i) {
       return ids[i];
     }
 
-    /**
-     * The position of a tenant among the holders.
-     *
-     * @param tenantIndex the tenant index
-     * @return the position, or a negative number when the tenant does not hold the node
-     */
+    @Override
     public int find(int tenantIndex) {
       int[] a = ids;
       if (a.length <= 8) {
@@ -773,25 +815,39 @@ public final class PrefixTree {
       return Arrays.binarySearch(a, tenantIndex);
     }
 
+    @Override
     long stamp(int i) {
       return (long) STAMPS.getOpaque(stamps, i);
     }
 
-    void setStamp(int i, long stamp) {
+    @Override
+    boolean refresh(int i, long stamp) {
+      // A removal replaces the whole set, so a write to this one after it is harmless.
       STAMPS.setOpaque(stamps, i, stamp);
+      return true;
     }
 
+    @Override
     TenantSet copy() {
       long[] s = new long[stamps.length];
       for (int i = 0; i < s.length; i++) {
         s[i] = stamp(i);
       }
-      return new TenantSet(ids, s);
+      return new Sorted(ids, s);
     }
 
-    TenantSet with(int tenantIndex, long stamp) {
-      int at = -(Arrays.binarySearch(ids, tenantIndex) + 1);
+    @Override
+    TenantSet with(int tenantIndex, long stamp, int tenantCount) {
       int n = ids.length;
+      if (n + 1 >= DENSE_MIN && n + 1 >= tenantCount / 16) {
+        Dense dense = new Dense(Math.max(tenantCount, tenantIndex + 1), n + 1);
+        for (int j = 0; j < n; j++) {
+          dense.add(ids[j], stamp(j));
+        }
+        dense.add(tenantIndex, stamp);
+        return dense;
+      }
+      int at = -(Arrays.binarySearch(ids, tenantIndex) + 1);
       int[] i2 = new int[n + 1];
       long[] s2 = new long[n + 1];
       System.arraycopy(ids, 0, i2, 0, at);
@@ -801,10 +857,14 @@ public final class PrefixTree {
       }
       i2[at] = tenantIndex;
       s2[at] = stamp;
-      return new TenantSet(i2, s2);
+      return new Sorted(i2, s2);
     }
 
-    TenantSet without(int position) {
+    @Override
+    @Nullable TenantSet withoutIfNotNewer(int position, long stamp) {
+      if (stamp(position) > stamp) {
+        return null;
+      }
       int n = ids.length;
       if (n == 1) {
         return EMPTY;
@@ -818,7 +878,133 @@ public final class PrefixTree {
           k++;
         }
       }
-      return new TenantSet(i2, s2);
+      return new Sorted(i2, s2);
+    }
+  }
+
+  /**
+   * Stamps indexed by tenant (0: not a holder) plus a compact list of the holders for iteration;
+   * the handle of a holder is its tenant index. Stamps change by compare-and-set, so a refresh
+   * racing with a removal cannot bring a removed holder back.
+   */
+  private static final class Dense extends TenantSet {
+    volatile long[] stamps;
+    volatile int[] members;
+    volatile int[] slots;
+    volatile int count;
+
+    Dense(int capacity, int expectedHolders) {
+      this.stamps = new long[capacity];
+      this.slots = new int[capacity];
+      this.members = new int[Math.max(expectedHolders, 16)];
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public int tenantAt(int i) {
+      return members[i];
+    }
+
+    @Override
+    public int find(int tenantIndex) {
+      long[] s = stamps;
+      return tenantIndex < s.length && (long) STAMPS.getOpaque(s, tenantIndex) != 0
+          ? tenantIndex
+          : -1;
+    }
+
+    @Override
+    long stamp(int tenantIndex) {
+      long[] s = stamps;
+      return tenantIndex < s.length ? (long) STAMPS.getOpaque(s, tenantIndex) : 0;
+    }
+
+    @Override
+    boolean refresh(int tenantIndex, long stamp) {
+      long[] s = stamps;
+      if (tenantIndex >= s.length) {
+        return false;
+      }
+      while (true) {
+        long current = (long) STAMPS.getVolatile(s, tenantIndex);
+        if (current == 0) {
+          return false;
+        }
+        if (current >= stamp || STAMPS.compareAndSet(s, tenantIndex, current, stamp)) {
+          return s == stamps;
+        }
+      }
+    }
+
+    /** Adds a tenant that is not a holder. Under the monitor. */
+    void add(int tenantIndex, long stamp) {
+      long[] s = stamps;
+      if (tenantIndex >= s.length) {
+        int capacity = Math.max(tenantIndex + 1, s.length * 2);
+        long[] grown = new long[capacity];
+        for (int i = 0; i < s.length; i++) {
+          grown[i] = (long) STAMPS.getVolatile(s, i);
+        }
+        slots = Arrays.copyOf(slots, capacity);
+        stamps = grown;
+        s = grown;
+      }
+      int n = count;
+      int[] m = members;
+      if (n == m.length) {
+        m = Arrays.copyOf(m, n * 2);
+        members = m;
+      }
+      m[n] = tenantIndex;
+      slots[tenantIndex] = n;
+      STAMPS.setVolatile(s, tenantIndex, stamp);
+      count = n + 1;
+    }
+
+    @Override
+    TenantSet copy() {
+      Dense d = new Dense(stamps.length, count);
+      int n = count;
+      int[] m = members;
+      for (int i = 0; i < n; i++) {
+        long stamp = stamp(m[i]);
+        if (stamp != 0) {
+          d.add(m[i], stamp);
+        }
+      }
+      return d;
+    }
+
+    @Override
+    TenantSet with(int tenantIndex, long stamp, int tenantCount) {
+      add(tenantIndex, stamp);
+      return this;
+    }
+
+    @Override
+    @Nullable TenantSet withoutIfNotNewer(int tenantIndex, long stamp) {
+      long[] s = stamps;
+      while (true) {
+        long current = (long) STAMPS.getVolatile(s, tenantIndex);
+        if (current > stamp) {
+          return null;
+        }
+        if (STAMPS.compareAndSet(s, tenantIndex, current, 0L)) {
+          break;
+        }
+      }
+      int n = count - 1;
+      int[] m = members;
+      int at = slots[tenantIndex];
+      int last = m[n];
+      m[at] = last;
+      slots[last] = at;
+      count = n;
+      return n == 0 ? EMPTY : this;
     }
   }
 

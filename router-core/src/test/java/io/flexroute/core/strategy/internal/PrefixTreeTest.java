@@ -228,4 +228,66 @@ class PrefixTreeTest {
       assertThat(tree.sizeOf(w.id())).isEqualTo(tree.recount(w.id())).isLessThanOrEqualTo(5_000);
     }
   }
+
+  @Test
+  void aPrefixHeldByManyWorkersStaysConsistentThroughAddsTrimsAndThreads() throws Exception {
+    List<WorkerView> big = List.copyOf(FakeWorkerView.fleet(300));
+    PrefixTree tree = new PrefixTree(2_000, true);
+    String system = "shared system prompt ".repeat(5);
+    int threads = 6;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int seed = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                  start.await();
+                  for (int i = 0; i < 20_000; i++) {
+                    PrefixTree.FleetIndex index = tree.index(big);
+                    String text = system + "question " + random.nextInt(2_000);
+                    PrefixTree.Walk walk = tree.match(PrefixKey.text(text), PrefixTree.walk());
+                    tree.insert(walk, index.tenant(random.nextInt(300)), tree.tick(), index);
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      running.add(thread);
+      thread.start();
+    }
+    for (Thread t : running) {
+      t.join();
+    }
+    assertThat(failure.get()).isNull();
+    PrefixTree.FleetIndex index = tree.index(big);
+    PrefixTree.Walk walk = tree.match(PrefixKey.text(system + "new"), PrefixTree.walk());
+    // The system prompt's node is held by (nearly) every worker: the dense form.
+    assertThat(walk.holders(0).size()).isGreaterThan(250);
+    for (int w = 0; w < 300; w++) {
+      tree.insert(
+          tree.match(PrefixKey.text(system + "final " + w), PrefixTree.walk()),
+          index.tenant(w), tree.tick(), index);
+      String id = "w" + w;
+      assertThat(tree.sizeOf(id)).isEqualTo(tree.recount(id)).isLessThanOrEqualTo(2_000);
+    }
+    // Every holder listed is found, and every worker found is listed once.
+    PrefixTree.TenantSet holders =
+        tree.match(PrefixKey.text(system), PrefixTree.walk()).holders(0);
+    java.util.Set<Integer> listed = new java.util.HashSet<>();
+    for (int i = 0; i < holders.size(); i++) {
+      assertThat(listed.add(holders.tenantAt(i))).isTrue();
+      assertThat(holders.find(holders.tenantAt(i))).isNotNegative();
+    }
+    int found = 0;
+    for (int w = 0; w < 300; w++) {
+      if (holders.find(tree.tenant("w" + w).index()) >= 0) {
+        found++;
+      }
+    }
+    assertThat(found).isEqualTo(listed.size());
+  }
 }
