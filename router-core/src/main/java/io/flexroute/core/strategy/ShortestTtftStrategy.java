@@ -11,6 +11,8 @@ import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +64,9 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
   /** Holders of the longest prefix added to the sample above the scan limit. */
   private static final int MAX_HOLDERS_SAMPLED = 8;
+
+  /** Holders of a node up to which they are compared with the sampled workers one by one. */
+  private static final int FEW_HOLDERS = 16;
 
   /** Selections between two sweeps of the ledger for requests that never completed. */
   private static final int SWEEP_INTERVAL = 4096;
@@ -134,14 +139,17 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     double discount = config.cachedTokenDiscount();
     double[] work = new double[m];
     double[] ttft = new double[m];
+    // Matched key elements to prompt tokens (characters to tokens for text), without a division
+    // per candidate.
+    double tokensPerElement = (double) prompt / keyLength;
     int bestAt = 0;
     for (int j = 0; j < m; j++) {
       int c = evaluated[j];
-      long cached = Math.min((long) matched[j] * prompt / keyLength, prompt - 1L);
+      double cached = Math.min(matched[j] * tokensPerElement, prompt - 1.0);
       work[j] = prompt - discount * Math.max(0, cached);
       WorkerLedger ledger = fleet.ledgers[c];
       double queued = ledger.work() + foreignWork(candidates.get(c), ledger, now);
-      ttft[j] = (queued + work[j]) / fleet.rates[c];
+      ttft[j] = (queued + work[j]) * fleet.secondsPerToken[c];
       if (ttft[j] < ttft[bestAt]) {
         bestAt = j;
       }
@@ -178,7 +186,8 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
         PrefixTree.TenantSet holders = walk.holders(i);
         int h = holders.size();
         int start = h <= 1 ? 0 : random.nextInt(h);
-        for (int k = 0; k < h && m < MAX_HOLDERS_SAMPLED; k++) {
+        int tries = Math.min(h, 4 * MAX_HOLDERS_SAMPLED);
+        for (int k = 0; k < tries && m < MAX_HOLDERS_SAMPLED; k++) {
           int at = start + k;
           int c = index.candidate(holders.tenantAt(at < h ? at : at - h));
           if (c >= 0 && !contains(out, m, c)) {
@@ -230,24 +239,60 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       }
       return matched;
     }
-    // A worker that holds a node on the path holds its ancestors too (inserts stamp whole paths,
-    // trimming removes from the leaves up), so the deepest node it holds is found by bisection.
-    int depth = walk.size();
+    // From the deepest node up; a worker that holds a node holds its ancestors too (inserts stamp
+    // whole paths, trimming removes from the leaves up), so the first node found holding it is
+    // its deepest. Deep nodes have few holders: compare them with the sampled workers directly.
+    // Shallow nodes have many: look each unassigned sampled worker up in them (O(1) once a node
+    // is held by many workers).
+    int[] tenants = new int[m];
     for (int j = 0; j < m; j++) {
-      int tenant = index.tenant(evaluated[j]).index();
-      int lo = 0;
-      int hi = depth - 1;
-      int deepest = -1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        if (walk.holders(mid).find(tenant) >= 0) {
-          deepest = mid;
-          lo = mid + 1;
-        } else {
-          hi = mid - 1;
+      tenants[j] = index.tenant(evaluated[j]).index();
+    }
+    int left = m;
+    long[] byTenant = null;
+    for (int i = walk.size() - 1; i >= 0 && left > 0; i--) {
+      PrefixTree.TenantSet holders = walk.holders(i);
+      int end = walk.end(i);
+      int h = holders.size();
+      if (h <= FEW_HOLDERS) {
+        for (int k = 0; k < h; k++) {
+          int t = holders.tenantAt(k);
+          for (int j = 0; j < m; j++) {
+            if (tenants[j] == t && matched[j] == 0) {
+              matched[j] = end;
+              left--;
+            }
+          }
+        }
+      } else if (holders.sorted()) {
+        // Both sides in tenant order: one merge instead of a search per sampled worker.
+        if (byTenant == null) {
+          byTenant = new long[m];
+          for (int j = 0; j < m; j++) {
+            byTenant[j] = ((long) tenants[j] << 32) | j;
+          }
+          Arrays.sort(byTenant);
+        }
+        int k = 0;
+        for (int q = 0; q < m && k < h; q++) {
+          int t = (int) (byTenant[q] >>> 32);
+          while (k < h && holders.tenantAt(k) < t) {
+            k++;
+          }
+          int j = (int) byTenant[q];
+          if (k < h && holders.tenantAt(k) == t && matched[j] == 0) {
+            matched[j] = end;
+            left--;
+          }
+        }
+      } else {
+        for (int j = 0; j < m; j++) {
+          if (matched[j] == 0 && holders.find(tenants[j]) >= 0) {
+            matched[j] = end;
+            left--;
+          }
         }
       }
-      matched[j] = deepest < 0 ? 0 : walk.end(deepest);
     }
     return matched;
   }
@@ -261,7 +306,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     if (load == null || now - load.reportedAtNanos() > maxReportAgeNanos) {
       return 0;
     }
-    int count = ledger.count.get();
+    int count = ledger.count();
     if (ledger.lastReport != load) {
       long reported = (long) load.runningRequests() + load.waitingRequests();
       ledger.foreign = (int) Math.max(0, Math.min(Integer.MAX_VALUE, reported - count));
@@ -322,12 +367,12 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     long stamp = clock.incrementAndGet();
     int s = similar.length;
     if (s == 1) {
-      fleet.ledgers[evaluated[bestAt]].lastSelected.set(stamp);
+      fleet.ledgers[evaluated[bestAt]].setLastSelected(stamp);
       return bestAt;
     }
     long[] observed = new long[s];
     for (int k = 0; k < s; k++) {
-      observed[k] = fleet.ledgers[evaluated[similar[k]]].lastSelected.get();
+      observed[k] = fleet.ledgers[evaluated[similar[k]]].lastSelected();
     }
     for (int attempt = 0; attempt < s; attempt++) {
       int oldest = -1;
@@ -337,7 +382,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
         }
       }
       int j = similar[oldest];
-      if (fleet.ledgers[evaluated[j]].lastSelected.compareAndSet(observed[oldest], stamp)) {
+      if (fleet.ledgers[evaluated[j]].claim(observed[oldest], stamp)) {
         return j;
       }
       observed[oldest] = Long.MAX_VALUE; // claimed by a concurrent request: try the next one
@@ -407,17 +452,18 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   private Fleet newFleet(List<WorkerView> candidates) {
     int n = candidates.size();
     WorkerLedger[] l = new WorkerLedger[n];
-    double[] rates = new double[n];
+    double[] secondsPerToken = new double[n];
     for (int i = 0; i < n; i++) {
       WorkerView w = candidates.get(i);
       l[i] = ledgers.computeIfAbsent(w.id(), id -> new WorkerLedger());
       double rate = config.prefillRate().applyAsDouble(w.worker());
-      rates[i] =
-          rate > 0 && !Double.isInfinite(rate)
-              ? rate
-              : ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND;
+      secondsPerToken[i] =
+          1.0
+              / (rate > 0 && !Double.isInfinite(rate)
+                  ? rate
+                  : ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND);
     }
-    return new Fleet(l, rates);
+    return new Fleet(l, secondsPerToken);
   }
 
   @Override
@@ -425,37 +471,70 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     return "ShortestTtftStrategy{" + config + "}";
   }
 
-  /** The ledgers and prefill rates of one candidate list, by position. Immutable. */
+  /** The ledgers and inverse prefill rates of one candidate list, by position. Immutable. */
   private static final class Fleet {
     final WorkerLedger[] ledgers;
-    final double[] rates;
+    final double[] secondsPerToken;
 
-    Fleet(WorkerLedger[] ledgers, double[] rates) {
+    Fleet(WorkerLedger[] ledgers, double[] secondsPerToken) {
       this.ledgers = ledgers;
-      this.rates = rates;
+      this.secondsPerToken = secondsPerToken;
     }
   }
 
   /** One worker's unfinished work and selection stamp. Thread-safe. */
   private static final class WorkerLedger {
-    final AtomicLong workMilli = new AtomicLong();
-    final AtomicInteger count = new AtomicInteger();
-    final AtomicLong lastSelected = new AtomicLong();
+    private static final VarHandle WORK;
+    private static final VarHandle COUNT;
+    private static final VarHandle LAST_SELECTED;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        WORK = lookup.findVarHandle(WorkerLedger.class, "workMilli", long.class);
+        COUNT = lookup.findVarHandle(WorkerLedger.class, "count", int.class);
+        LAST_SELECTED = lookup.findVarHandle(WorkerLedger.class, "lastSelected", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    // Plain fields changed through the handles above: one object per worker, so reading a
+    // worker's ledger is one memory access instead of one per counter.
+    private volatile long workMilli;
+    private volatile int count;
+    private volatile long lastSelected;
     volatile @Nullable WorkerLoad lastReport;
     volatile int foreign;
 
     double work() {
-      return Math.max(0, workMilli.get()) / 1000.0;
+      return Math.max(0, (long) WORK.getVolatile(this)) * 0.001;
+    }
+
+    int count() {
+      return (int) COUNT.getVolatile(this);
+    }
+
+    long lastSelected() {
+      return (long) LAST_SELECTED.getVolatile(this);
+    }
+
+    void setLastSelected(long stamp) {
+      LAST_SELECTED.setVolatile(this, stamp);
+    }
+
+    boolean claim(long observed, long stamp) {
+      return LAST_SELECTED.compareAndSet(this, observed, stamp);
     }
 
     void add(long milli) {
-      workMilli.addAndGet(milli);
-      count.incrementAndGet();
+      WORK.getAndAdd(this, milli);
+      COUNT.getAndAdd(this, 1);
     }
 
     void remove(long milli) {
-      workMilli.addAndGet(-milli);
-      count.decrementAndGet();
+      WORK.getAndAdd(this, -milli);
+      COUNT.getAndAdd(this, -1);
     }
   }
 

@@ -726,7 +726,7 @@ public final class PrefixTree {
   /**
    * The holders of a node with their last-touch stamps. Small sets are sorted arrays replaced on
    * every change (copy-on-write); once a node is held by many workers (at least {@value
-   * #DENSE_MIN} and a sixteenth of all the tree's workers), it switches to a dense form indexed by
+   * #DENSE_MIN} and a 64th of all the tree's workers), it switches to a dense form indexed by
    * worker, changed in place, so that adding or removing one of thousands of holders costs O(1)
    * instead of a copy. Membership changes happen under the node's monitor; stamps are refreshed
    * without it, and readers never lock. Thread-safe.
@@ -758,6 +758,13 @@ public final class PrefixTree {
      *     the node
      */
     public abstract int find(int tenantIndex);
+
+    /**
+     * Whether {@link #tenantAt} lists the holders in increasing tenant order.
+     *
+     * @return {@code true} for the small, sorted form
+     */
+    public abstract boolean sorted();
 
     /** The stamp of the holder at a handle from {@link #find}. */
     abstract long stamp(int handle);
@@ -802,6 +809,11 @@ public final class PrefixTree {
     }
 
     @Override
+    public boolean sorted() {
+      return true;
+    }
+
+    @Override
     public int find(int tenantIndex) {
       int[] a = ids;
       if (a.length <= 8) {
@@ -839,7 +851,7 @@ public final class PrefixTree {
     @Override
     TenantSet with(int tenantIndex, long stamp, int tenantCount) {
       int n = ids.length;
-      if (n + 1 >= DENSE_MIN && n + 1 >= tenantCount / 16) {
+      if (n + 1 >= DENSE_MIN && n + 1 >= tenantCount / 64) {
         Dense dense = new Dense(Math.max(tenantCount, tenantIndex + 1), n + 1);
         for (int j = 0; j < n; j++) {
           dense.add(ids[j], stamp(j));
@@ -907,6 +919,11 @@ public final class PrefixTree {
     @Override
     public int tenantAt(int i) {
       return members[i];
+    }
+
+    @Override
+    public boolean sorted() {
+      return false;
     }
 
     @Override

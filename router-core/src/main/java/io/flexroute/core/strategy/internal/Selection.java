@@ -1,10 +1,9 @@
 package io.flexroute.core.strategy.internal;
 
-import java.util.concurrent.ThreadLocalRandom;
-
 /**
  * Order statistics without sorting: the k-th smallest of an array in expected linear time
- * (quickselect with random pivots). Stateless and thread-safe.
+ * (quickselect with a median-of-three pivot and three-way partitioning, so runs of equal values
+ * cost one pass). Stateless and thread-safe.
  */
 public final class Selection {
 
@@ -23,11 +22,10 @@ public final class Selection {
       throw new IllegalArgumentException(
           "k must be in [0, " + values.length + "), but was " + k);
     }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
     int lo = 0;
     int hi = values.length - 1;
     while (lo < hi) {
-      double pivot = values[lo + random.nextInt(hi - lo + 1)];
+      double pivot = medianOfThree(values[lo], values[(lo + hi) >>> 1], values[hi]);
       // Three-way partition: [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot.
       int lt = lo;
       int gt = hi;
@@ -53,5 +51,9 @@ public final class Selection {
       }
     }
     return values[lo];
+  }
+
+  private static double medianOfThree(double a, double b, double c) {
+    return a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
   }
 }
