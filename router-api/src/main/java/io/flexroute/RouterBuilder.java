@@ -36,6 +36,8 @@ public final class RouterBuilder {
   private String strategyName = DEFAULT_STRATEGY;
   private @Nullable RoutingStrategy strategy;
   private final List<StrategyProvider> strategyProviders = new ArrayList<>();
+  private final Map<String, String> modelStrategyNames = new LinkedHashMap<>();
+  private final Map<String, RoutingStrategy> modelStrategies = new LinkedHashMap<>();
   private final List<Transport> transports = new ArrayList<>();
   private final List<RouterListener> listeners = new ArrayList<>();
   private final List<WorkerDiscovery> discoveries = new ArrayList<>();
@@ -93,9 +95,12 @@ public final class RouterBuilder {
 
   /**
    * Selects the strategy by name, among the providers registered here and those discovered through
-   * {@link java.util.ServiceLoader}. Default {@value #DEFAULT_STRATEGY}. Built-in names: {@code
-   * round_robin}, {@code random}, {@code least_inflight}, {@code power_of_two}, {@code
-   * weighted_round_robin}.
+   * {@link java.util.ServiceLoader}. Default {@value #DEFAULT_STRATEGY}. Built-in names (see
+   * {@code docs/strategies.md}): {@code round_robin}, {@code random}, {@code least_inflight}, {@code
+   * power_of_two}, {@code weighted_round_robin}, {@code session_affinity}, {@code cache_aware},
+   * {@code shortest_ttft}, {@code least_token_work}, {@code peak_ewma}, {@code consistent_hash},
+   * {@code priority_failover}. Built-in strategies selected by name use their default settings;
+   * pass an instance to {@link #strategy(RoutingStrategy)} to configure one.
    *
    * @param name the strategy name
    * @return this builder
@@ -120,6 +125,59 @@ public final class RouterBuilder {
   public RouterBuilder strategy(RoutingStrategy strategy) {
     this.strategy = Objects.requireNonNull(strategy, "strategy");
     this.strategyName = Objects.requireNonNull(strategy.name(), "strategy.name()");
+    return this;
+  }
+
+  /**
+   * Routes the requests for one model with their own strategy, selected by name like {@link
+   * #strategy(String)}; requests for other models (and those that name none) use the router's
+   * strategy. A later call for the same model replaces the earlier one.
+   *
+   * <pre>{@code
+   * Router.builder()
+   *     .strategy("power_of_two")
+   *     .strategyForModel("qwen3-8b", "cache_aware")
+   *     .strategyForModel("embedder", "round_robin")
+   * }</pre>
+   *
+   * @param model the model name, as requests give it
+   * @param strategyName the strategy's name
+   * @return this builder
+   * @throws IllegalArgumentException if the model or the name is blank
+   */
+  public RouterBuilder strategyForModel(String model, String strategyName) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(strategyName, "strategyName");
+    if (model.isBlank()) {
+      throw new IllegalArgumentException("strategyForModel: model must not be blank");
+    }
+    if (strategyName.isBlank()) {
+      throw new IllegalArgumentException(
+          "strategyForModel: strategy name for model '" + model + "' must not be blank");
+    }
+    modelStrategies.remove(model);
+    modelStrategyNames.put(model, strategyName);
+    return this;
+  }
+
+  /**
+   * Routes the requests for one model with this strategy instance (for example a strategy built
+   * with a non-default configuration); other models use the router's strategy. A later call for
+   * the same model replaces the earlier one.
+   *
+   * @param model the model name, as requests give it
+   * @param strategy the strategy
+   * @return this builder
+   * @throws IllegalArgumentException if the model is blank
+   */
+  public RouterBuilder strategyForModel(String model, RoutingStrategy strategy) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(strategy, "strategy");
+    if (model.isBlank()) {
+      throw new IllegalArgumentException("strategyForModel: model must not be blank");
+    }
+    modelStrategyNames.remove(model);
+    modelStrategies.put(model, strategy);
     return this;
   }
 
@@ -299,6 +357,8 @@ public final class RouterBuilder {
             strategyName,
             strategy,
             strategyProviders,
+            modelStrategyNames,
+            modelStrategies,
             transports,
             listeners,
             discoveries,

@@ -6,8 +6,11 @@ import io.flexroute.spi.StrategyProvider;
 import io.flexroute.spi.Transport;
 import io.flexroute.spi.WorkerDiscovery;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param strategyName the name of the strategy to use, when no instance was given
  * @param strategy the strategy instance, when one was given
  * @param strategyProviders providers registered on the builder, which win over discovered ones
+ * @param modelStrategyNames the strategies of models routed with their own strategy, by name
+ * @param modelStrategies the strategy instances of models routed with their own strategy
  * @param transports transports given to the builder (the caller owns them); when empty, the router
  *     creates transports from the discovered {@link io.flexroute.spi.TransportProvider}s
  * @param listeners the event listeners
@@ -40,6 +45,8 @@ public record RouterConfig(
     String strategyName,
     @Nullable RoutingStrategy strategy,
     List<StrategyProvider> strategyProviders,
+    Map<String, String> modelStrategyNames,
+    Map<String, RoutingStrategy> modelStrategies,
     List<Transport> transports,
     List<RouterListener> listeners,
     List<WorkerDiscovery> discoveries,
@@ -76,6 +83,8 @@ public record RouterConfig(
   public RouterConfig {
     workers = List.copyOf(workers);
     strategyProviders = List.copyOf(strategyProviders);
+    modelStrategyNames = Collections.unmodifiableMap(new LinkedHashMap<>(modelStrategyNames));
+    modelStrategies = Collections.unmodifiableMap(new LinkedHashMap<>(modelStrategies));
     transports = List.copyOf(transports);
     listeners = List.copyOf(listeners);
     discoveries = List.copyOf(discoveries);

@@ -87,6 +87,46 @@ public final class TokenIds {
   }
 
   /**
+   * A new array holding the ids from {@code from} (inclusive) to {@code to} (exclusive).
+   *
+   * @param from the first position
+   * @param to the position after the last
+   * @return a copy the caller owns
+   * @throws IndexOutOfBoundsException if the range is invalid
+   */
+  public int[] toArray(int from, int to) {
+    if (from < 0 || to > ids.length || from > to) {
+      throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + ids.length);
+    }
+    return Arrays.copyOfRange(ids, from, to);
+  }
+
+  /**
+   * How many leading elements of {@code other[otherFrom, otherTo)} equal this sequence's ids from
+   * position {@code from} on: the length of their common prefix, found with a vectorised
+   * comparison (prefix trees compare long prompts against their edge labels this way).
+   *
+   * @param from the position in this sequence to compare from
+   * @param other the array to compare with
+   * @param otherFrom the first position of {@code other} to compare
+   * @param otherTo the position after the last of {@code other} to compare
+   * @return the common length, from 0 to {@code min(size() - from, otherTo - otherFrom)}
+   * @throws IndexOutOfBoundsException if a range is invalid
+   */
+  public int commonPrefixLength(int from, int[] other, int otherFrom, int otherTo) {
+    if (from < 0 || from > ids.length) {
+      throw new IndexOutOfBoundsException("from " + from + " of " + ids.length);
+    }
+    if (otherFrom < 0 || otherTo > other.length || otherFrom > otherTo) {
+      throw new IndexOutOfBoundsException(
+          "range [" + otherFrom + ", " + otherTo + ") of " + other.length);
+    }
+    int n = Math.min(ids.length - from, otherTo - otherFrom);
+    int at = Arrays.mismatch(ids, from, from + n, other, otherFrom, otherFrom + n);
+    return at < 0 ? n : at;
+  }
+
+  /**
    * The ids from {@code from} (inclusive) to {@code to} (exclusive).
    *
    * @param from the first position

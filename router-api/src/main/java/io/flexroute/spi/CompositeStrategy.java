@@ -1,8 +1,10 @@
 package io.flexroute.spi;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A routing strategy assembled from parts: {@link WorkerFilter}s narrow the candidates, {@link
@@ -28,7 +30,9 @@ import java.util.Objects;
  *       weight; without scorers every total is 0.
  *   <li>The picker chooses from the totals ({@link WorkerPicker#highestScore()} by default).
  *   <li>Every part hears {@link StrategyPart#onSelected} with the chosen worker, and later {@link
- *       StrategyPart#onComplete} with the request's outcome.
+ *       StrategyPart#onComplete} with the request's outcome. A part that throws does not keep the
+ *       others from being told; the first exception is rethrown afterwards, so the router logs it
+ *       (and, from {@code select}, falls back to the least-loaded candidate).
  * </ol>
  *
  * <p>Each part can be unit-tested on its own with fake worker views. Scoring costs O(n) per
@@ -94,7 +98,7 @@ public final class CompositeStrategy implements RoutingStrategy {
         double[] scratch = new double[n];
         for (int s = 0; s < scorers.length; s++) {
           if (s > 0) {
-            java.util.Arrays.fill(scratch, 0.0);
+            Arrays.fill(scratch, 0.0);
           }
           scorers[s].score(request, left, scratch);
           double w = weights[s];
@@ -107,17 +111,45 @@ public final class CompositeStrategy implements RoutingStrategy {
       }
       chosen = picker.pick(request, left, total);
     }
+    RuntimeException failure = null;
     for (StrategyPart p : parts) {
-      p.onSelected(request, chosen);
+      try {
+        p.onSelected(request, chosen);
+      } catch (RuntimeException e) {
+        failure = first(failure, e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
     return Choice.of(chosen);
   }
 
+  /**
+   * Passes the outcome to every part. A part that throws does not keep the later parts from
+   * hearing of it: all are told, then the first exception is rethrown for the router to log.
+   */
   @Override
   public void onComplete(RequestFeedback feedback) {
+    RuntimeException failure = null;
     for (StrategyPart p : parts) {
-      p.onComplete(feedback);
+      try {
+        p.onComplete(feedback);
+      } catch (RuntimeException e) {
+        failure = first(failure, e);
+      }
     }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException first(@Nullable RuntimeException earlier, RuntimeException e) {
+    if (earlier == null) {
+      return e;
+    }
+    earlier.addSuppressed(e);
+    return earlier;
   }
 
   @Override

@@ -20,6 +20,7 @@ import io.flexroute.NoEligibleWorkerException;
 import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestOutcome;
 import io.flexroute.RequestRejectedException;
+import io.flexroute.core.strategy.PerModelStrategy;
 import io.flexroute.ResponseStream;
 import io.flexroute.Router;
 import io.flexroute.RouterClosedException;
@@ -718,7 +719,7 @@ final class DefaultRouter implements Router {
             abortOnWorker(worker, view.requestId());
           }
         });
-    listeners.workerSelected(view, worker, strategyName);
+    listeners.workerSelected(view, worker, strategyNameFor(view));
     call.setCurrent(attempt);
     return attempt;
   }
@@ -814,6 +815,13 @@ final class DefaultRouter implements Router {
   }
 
   private static final Duration MAX_PARK = Duration.ofMinutes(5);
+
+  /** The name of the strategy that routes this request: the model's own under per-model routing. */
+  private String strategyNameFor(RequestViewImpl view) {
+    return strategy instanceof PerModelStrategy perModel
+        ? perModel.strategyFor(view.model()).name()
+        : strategyName;
+  }
 
   WorkerState select(RequestViewImpl view, List<WorkerView> candidates, WorkerSnapshot snapshot) {
     Choice choice;

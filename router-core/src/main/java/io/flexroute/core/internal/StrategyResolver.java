@@ -1,35 +1,59 @@
 package io.flexroute.core.internal;
 
 import io.flexroute.RouterConfig;
+import io.flexroute.core.strategy.PerModelStrategy;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.StrategyProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 
 /**
  * Finds the strategy a configuration asks for: an instance given to the builder, else a provider
  * registered on the builder, else one discovered through {@link ServiceLoader} (highest priority
- * first, then class name).
+ * first, then class name). Models with their own strategy get a {@link PerModelStrategy} around
+ * the default one.
  */
 final class StrategyResolver {
 
   private StrategyResolver() {}
 
   static RoutingStrategy resolve(RouterConfig config) {
-    RoutingStrategy given = config.strategy();
-    if (given != null) {
-      return given;
+    List<StrategyProvider> discovered = null;
+    RoutingStrategy fallback = config.strategy();
+    if (fallback == null) {
+      discovered = discover();
+      fallback = byName(config.strategyName(), config, discovered, "strategy");
     }
-    String name = config.strategyName();
+    if (config.modelStrategyNames().isEmpty() && config.modelStrategies().isEmpty()) {
+      return fallback;
+    }
+    PerModelStrategy.Builder perModel = PerModelStrategy.builder(fallback);
+    for (Map.Entry<String, String> e : config.modelStrategyNames().entrySet()) {
+      if (discovered == null) {
+        discovered = discover();
+      }
+      perModel.model(
+          e.getKey(),
+          byName(e.getValue(), config, discovered, "strategyForModel('" + e.getKey() + "')"));
+    }
+    for (Map.Entry<String, RoutingStrategy> e : config.modelStrategies().entrySet()) {
+      perModel.model(e.getKey(), e.getValue());
+    }
+    return perModel.build();
+  }
+
+  /** A new strategy from the provider of this name: the builder's first, then discovered ones. */
+  private static RoutingStrategy byName(
+      String name, RouterConfig config, List<StrategyProvider> discovered, String field) {
     for (StrategyProvider p : config.strategyProviders()) {
       if (name.equals(p.name())) {
         return p.create();
       }
     }
-    List<StrategyProvider> discovered = discover();
     for (StrategyProvider p : discovered) {
       if (name.equals(p.name())) {
         return p.create();
@@ -39,7 +63,7 @@ final class StrategyResolver {
     config.strategyProviders().forEach(p -> known.add(p.name()));
     discovered.forEach(p -> known.add(p.name()));
     throw new IllegalArgumentException(
-        "strategy: unknown strategy '" + name + "'; available: " + known);
+        field + ": unknown strategy '" + name + "'; available: " + known);
   }
 
   static List<StrategyProvider> discover() {

@@ -17,6 +17,14 @@ public final class CacheAwareConfig {
   public static final double DEFAULT_CACHE_THRESHOLD = 0.5;
 
   /**
+   * The default match tolerance: 0.05. Workers whose cached prefix is at most 5% of the prompt
+   * shorter than the longest one count as holding it too, and the least loaded of them wins, so a
+   * few extra matched characters (a shared system prompt followed by similar questions) do not
+   * pull every request onto the one worker that happens to hold them.
+   */
+  public static final double DEFAULT_MATCH_TOLERANCE = 0.05;
+
+  /**
    * The default absolute in-flight spread (most minus least loaded) above which the fleet may count
    * as imbalanced: 4 requests. SGLang uses 32 (64 on its command line), which lets a whole
    * low-concurrency fleet pile onto the one worker that holds a shared system prompt.
@@ -58,6 +66,7 @@ public final class CacheAwareConfig {
   private static final CacheAwareConfig DEFAULTS = builder().build();
 
   private final double cacheThreshold;
+  private final double matchTolerance;
   private final int balanceAbsThreshold;
   private final double balanceRelThreshold;
   private final int loadWindowAbs;
@@ -68,6 +77,7 @@ public final class CacheAwareConfig {
 
   private CacheAwareConfig(Builder b) {
     this.cacheThreshold = b.cacheThreshold;
+    this.matchTolerance = b.matchTolerance;
     this.balanceAbsThreshold = b.balanceAbsThreshold;
     this.balanceRelThreshold = b.balanceRelThreshold;
     this.loadWindowAbs = b.loadWindowAbs;
@@ -103,6 +113,7 @@ public final class CacheAwareConfig {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.cacheThreshold = cacheThreshold;
+    b.matchTolerance = matchTolerance;
     b.balanceAbsThreshold = balanceAbsThreshold;
     b.balanceRelThreshold = balanceRelThreshold;
     b.loadWindowAbs = loadWindowAbs;
@@ -116,6 +127,11 @@ public final class CacheAwareConfig {
   /** @return the share of the prompt a cached prefix must exceed to be followed */
   public double cacheThreshold() {
     return cacheThreshold;
+  }
+
+  /** @return the share of the prompt by which a cached prefix may fall short of the longest */
+  public double matchTolerance() {
+    return matchTolerance;
   }
 
   /** @return the absolute in-flight spread above which the fleet may be imbalanced */
@@ -155,7 +171,8 @@ public final class CacheAwareConfig {
 
   @Override
   public String toString() {
-    return "CacheAwareConfig{cacheThreshold=" + cacheThreshold + ", balanceAbsThreshold="
+    return "CacheAwareConfig{cacheThreshold=" + cacheThreshold + ", matchTolerance="
+        + matchTolerance + ", balanceAbsThreshold="
         + balanceAbsThreshold + ", balanceRelThreshold=" + balanceRelThreshold
         + ", loadWindowAbs=" + loadWindowAbs + ", loadWindowRel=" + loadWindowRel
         + ", maxTreeSizePerWorker=" + maxTreeSizePerWorker + ", exactScanLimit="
@@ -165,6 +182,7 @@ public final class CacheAwareConfig {
   /** Builds a {@link CacheAwareConfig}. Not thread-safe. */
   public static final class Builder {
     private double cacheThreshold = DEFAULT_CACHE_THRESHOLD;
+    private double matchTolerance = DEFAULT_MATCH_TOLERANCE;
     private int balanceAbsThreshold = DEFAULT_BALANCE_ABS_THRESHOLD;
     private double balanceRelThreshold = DEFAULT_BALANCE_REL_THRESHOLD;
     private int loadWindowAbs = DEFAULT_LOAD_WINDOW_ABS;
@@ -189,6 +207,24 @@ public final class CacheAwareConfig {
             "cacheThreshold must be in [0, 1], but was " + threshold);
       }
       this.cacheThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Sets the share of the prompt by which a worker's cached prefix may fall short of the longest
+     * one and still count as holding it; the least loaded of the workers holding it wins. 0 always
+     * follows the longest match. Default {@value #DEFAULT_MATCH_TOLERANCE}.
+     *
+     * @param tolerance from 0 to 1
+     * @return this builder
+     * @throws IllegalArgumentException if outside [0, 1]
+     */
+    public Builder matchTolerance(double tolerance) {
+      if (!(tolerance >= 0 && tolerance <= 1)) {
+        throw new IllegalArgumentException(
+            "matchTolerance must be in [0, 1], but was " + tolerance);
+      }
+      this.matchTolerance = tolerance;
       return this;
     }
 

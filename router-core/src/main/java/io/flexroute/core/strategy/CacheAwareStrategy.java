@@ -28,8 +28,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *       the most loaded worker has more than {@code balanceAbsThreshold} requests more than the
  *       least loaded and more than {@code balanceRelThreshold} times as many.
  *   <li><em>Balanced</em>: the request follows the longest cached prefix when it covers more than
- *       {@code cacheThreshold} of the prompt; among several workers holding that prefix (a shared
- *       system prompt), the least loaded. Otherwise it goes to the least-loaded worker.
+ *       {@code cacheThreshold} of the prompt. Every worker whose cached prefix is at most {@code
+ *       matchTolerance} of the prompt shorter than the longest counts as holding it, and the least
+ *       loaded of them wins: requests that share a system prompt and differ after it spread over
+ *       the workers that hold the system prompt instead of following whichever worker happens to
+ *       hold a few more matching characters. Without such a prefix the request goes to the
+ *       least-loaded worker.
  *   <li><em>Imbalanced</em>: affinity is not dropped outright; the same rule applies among the
  *       workers whose in-flight count is within {@code min + loadWindowAbs + loadWindowRel * min},
  *       so a conversation stays on its worker unless that worker is far above the least loaded.
@@ -43,9 +47,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Cost and threading</h2>
  *
  * Thread-safe; the tree is read without locks and changed under short per-node locks. A selection
- * costs O(prompt length) for the tree walk plus O(n) to read the loads of up to {@code
- * exactScanLimit} candidates; above that, loads are sampled, so the cost does not grow with the
- * fleet.
+ * walks the prompt once (the walk that matches it also records it: match and insert are one pass),
+ * reads at most 64 holders of cached prefixes, and reads the loads of up to {@code exactScanLimit}
+ * candidates (O(n)); above that, loads are sampled from {@code sampleSize} random candidates, so
+ * the cost does not grow with the fleet.
  */
 public final class CacheAwareStrategy implements RoutingStrategy {
 
@@ -102,41 +107,67 @@ public final class CacheAwareStrategy implements RoutingStrategy {
           imbalanced
               ? loads.min + config.loadWindowAbs() + (long) (config.loadWindowRel() * loads.min)
               : Long.MAX_VALUE;
-      double needed = config.cacheThreshold() * key.length();
-      for (int i = walk.size() - 1; i >= 0 && walk.end(i) > needed; i--) {
-        chosen = leastLoadedHolder(walk.holders(i), index, candidates, limit);
-        if (chosen >= 0) {
-          break;
-        }
-      }
+      chosen = bestHolder(walk, index, candidates, limit, key.length());
     }
     if (chosen < 0) {
       chosen = loads.argMin;
     }
-    tree.insert(walk, index.tenant(chosen), tree.tick());
+    tree.insert(walk, index.tenant(chosen), tree.tick(), index);
     return Choice.of(candidates.get(chosen));
   }
 
   /**
-   * The least-loaded candidate among a node's holders whose load is within the limit, or -1. At
-   * most {@value #MAX_HOLDERS_EXAMINED} holders are read, from a random start.
+   * The least-loaded worker, within the load limit, among those whose cached prefix is above the
+   * threshold and at most {@code matchTolerance} of the prompt shorter than the longest such
+   * prefix; -1 when there is none. Walks the path from its deepest node up; at most {@value
+   * #MAX_HOLDERS_EXAMINED} holders per node and twice as many in all are read, from random
+   * starts.
    */
-  static int leastLoadedHolder(
+  private int bestHolder(
+      PrefixTree.Walk walk, PrefixTree.FleetIndex index, List<WorkerView> candidates, long limit,
+      int length) {
+    double needed = config.cacheThreshold() * length;
+    double tolerance = config.matchTolerance() * length;
+    double floor = Double.NaN;
+    int budget = 2 * MAX_HOLDERS_EXAMINED;
+    Best best = new Best();
+    for (int i = walk.size() - 1; i >= 0 && budget > 0; i--) {
+      int end = walk.end(i);
+      if (end <= needed || end < floor) {
+        break;
+      }
+      budget -= examine(walk.holders(i), index, candidates, limit, best);
+      if (best.candidate >= 0 && Double.isNaN(floor)) {
+        floor = end - tolerance;
+      }
+    }
+    return best.candidate;
+  }
+
+  /** The best candidate seen so far: fewest in-flight requests, then fewest in-flight tokens. */
+  private static final class Best {
+    int candidate = -1;
+    int load = Integer.MAX_VALUE;
+    long tokens = Long.MAX_VALUE;
+  }
+
+  /**
+   * Reads up to {@value #MAX_HOLDERS_EXAMINED} of a node's holders from a random start and keeps
+   * the least loaded one within the limit in {@code best}; returns how many were read.
+   */
+  private static int examine(
       PrefixTree.TenantSet holders, PrefixTree.FleetIndex index, List<WorkerView> candidates,
-      long limit) {
+      long limit, Best best) {
     int h = holders.size();
     if (h == 0) {
-      return -1;
+      return 0;
     }
     int count = Math.min(h, MAX_HOLDERS_EXAMINED);
     int start = h <= 1 ? 0 : ThreadLocalRandom.current().nextInt(h);
-    int best = -1;
-    int bestLoad = Integer.MAX_VALUE;
-    long bestTokens = Long.MAX_VALUE;
     for (int k = 0; k < count; k++) {
       int at = start + k;
       int c = index.candidate(holders.tenantAt(at < h ? at : at - h));
-      if (c < 0) {
+      if (c < 0 || c == best.candidate) {
         continue;
       }
       WorkerView w = candidates.get(c);
@@ -145,13 +176,13 @@ public final class CacheAwareStrategy implements RoutingStrategy {
         continue;
       }
       long tokens = w.inFlightTokens();
-      if (load < bestLoad || (load == bestLoad && tokens < bestTokens)) {
-        best = c;
-        bestLoad = load;
-        bestTokens = tokens;
+      if (load < best.load || (load == best.load && tokens < best.tokens)) {
+        best.candidate = c;
+        best.load = load;
+        best.tokens = tokens;
       }
     }
-    return best;
+    return count;
   }
 
   @Override

@@ -28,14 +28,15 @@ import org.jspecify.annotations.Nullable;
  *       prompt), so requests that share a long prefix meet on one worker.
  *   <li>The key's hash lands on a ring where each worker owns {@code virtualNodes} points; walking
  *       clockwise, the first worker whose in-flight count is below {@code ceil(loadFactor * (total
- * +
- *       1) / n)} takes it (consistent hashing with bounded loads, Mirrokni et al.). A popular key,
- *       such as a system prompt every request starts with, therefore spills over to the next
+ *       + 1) / n)} takes it (consistent hashing with bounded loads, Mirrokni et al.). A popular
+ *       key, such as a system prompt every request starts with, therefore spills over to the next
  *       workers instead of piling onto one.
  *   <li>A routing key is <em>sticky</em>: its worker is remembered (in a Caffeine cache, forgotten
  *       after {@code stickyIdle} without a request) and reused whatever its load, as long as it is
- *       a candidate; only when it leaves the candidates (removed, unhealthy, draining) is the key
- *       mapped again, and the new worker remembered. Prefix keys are not sticky.
+ *       a candidate. Adding workers never moves a session. Only when its worker leaves the
+ *       candidates (removed, unhealthy, draining, or excluded from a retry after failing this
+ *       request) is the key mapped again on the ring, atomically, and the new worker remembered.
+ *       Prefix keys are not sticky.
  * </ul>
  *
  * <h2>Cost and threading</h2>
@@ -94,28 +95,29 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
   public Choice select(RequestView request, List<WorkerView> candidates) {
     HashRing ring = rings.get(candidates);
     String session = request.routingKey();
-    if (session != null) {
-      String pinned = sessions.getIfPresent(session);
-      if (pinned != null) {
-        int at = ring.position(pinned);
-        if (at >= 0) {
-          return Choice.of(candidates.get(at));
-        }
+    if (session == null) {
+      return Choice.of(candidates.get(place(ring, prefixHash(request), candidates)));
+    }
+    String pinned = sessions.getIfPresent(session);
+    if (pinned != null) {
+      int at = ring.position(pinned);
+      if (at >= 0) {
+        return Choice.of(candidates.get(at));
       }
     }
-    int n = candidates.size();
-    int chosen;
-    if (n == 1) {
-      chosen = 0;
-    } else {
-      long hash = session != null ? HashRing.hash(session) : prefixHash(request);
-      chosen = walk(ring, hash, candidates);
-    }
-    WorkerView worker = candidates.get(chosen);
-    if (session != null) {
-      sessions.put(session, worker.id());
-    }
-    return Choice.of(worker);
+    // First request of the session, or its worker left the candidates: map it on the ring. The
+    // mapping is atomic per key, so concurrent first requests of one session agree on a worker.
+    int[] chosen = {-1};
+    sessions
+        .asMap()
+        .compute(
+            session,
+            (key, current) -> {
+              int at = current == null ? -1 : ring.position(current);
+              chosen[0] = at >= 0 ? at : place(ring, HashRing.hash(key), candidates);
+              return candidates.get(chosen[0]).id();
+            });
+    return Choice.of(candidates.get(chosen[0]));
   }
 
   private long prefixHash(RequestView request) {
@@ -128,6 +130,11 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
       return HashRing.hashPrefix(text, config.prefixTokens() * 4);
     }
     return ThreadLocalRandom.current().nextLong();
+  }
+
+  /** The candidate a key's hash maps to. */
+  private int place(HashRing ring, long hash, List<WorkerView> candidates) {
+    return candidates.size() == 1 ? 0 : walk(ring, hash, candidates);
   }
 
   /** Walks the ring from the key's point to the first worker under the load bound. */

@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.WorkerFilter;
 import io.flexroute.spi.WorkerLoad;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,10 +23,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Cost and threading</h2>
  *
- * Thread-safe and lock-free. The gates are evaluated over all candidates (O(n): whether a worker is
- * kept depends on its own report) at most once per {@code recheckInterval} and whenever the
- * candidate list changes; between evaluations a request costs O(1) and gets the same kept list
- * instance, so later parts can cache by identity. The gate state of each worker is kept by id.
+ * Thread-safe and lock-free. The gates of a candidate list are evaluated over all its candidates
+ * (O(n): whether a worker is kept depends on its own report) at most once per {@code
+ * recheckInterval}, by one thread while the others keep the previous answer; between evaluations a
+ * request costs O(1) and gets the same kept list instance, so later parts can cache by identity.
+ * Each candidate list (one per model and role) is evaluated on its own; the gate state of each
+ * worker is kept by id, so its hysteresis holds across lists.
  */
 public final class KvUsageGateFilter implements WorkerFilter {
 
@@ -37,8 +39,7 @@ public final class KvUsageGateFilter implements WorkerFilter {
   private final long maxAgeNanos;
   private final long recheckNanos;
   private final ConcurrentHashMap<String, Boolean> gated = new ConcurrentHashMap<>();
-  private final AtomicReference<@Nullable Snapshot> snapshot = new AtomicReference<>();
-  private final AtomicBoolean evaluating = new AtomicBoolean();
+  private final ListCache<Gates> lists = new ListCache<>(list -> new Gates());
 
   /** Creates the filter with {@link KvUsageGateConfig#defaults()}. */
   public KvUsageGateFilter() {
@@ -72,22 +73,21 @@ public final class KvUsageGateFilter implements WorkerFilter {
   @Override
   public List<WorkerView> filter(RequestView request, List<WorkerView> candidates) {
     long now = config.ticker().getAsLong();
-    Snapshot s = snapshot.get();
-    if (s != null && s.input == candidates && now - s.evaluatedAt < recheckNanos) {
+    Gates gates = lists.get(candidates);
+    Snapshot s = gates.last;
+    if (s != null && now - s.evaluatedAt < recheckNanos) {
       return s.kept;
     }
-    if (s != null && s.input == candidates && !evaluating.compareAndSet(false, true)) {
-      return s.kept; // another thread is evaluating this list
+    if (!gates.evaluating.compareAndSet(false, true)) {
+      // Another thread is evaluating this list; its previous answer is fresh enough.
+      return s != null ? s.kept : candidates;
     }
-    boolean claimed = s != null && s.input == candidates;
     try {
       Snapshot fresh = evaluate(candidates, now, s);
-      snapshot.set(fresh);
+      gates.last = fresh;
       return fresh.kept;
     } finally {
-      if (claimed) {
-        evaluating.set(false);
-      }
+      gates.evaluating.set(false);
     }
   }
 
@@ -105,14 +105,12 @@ public final class KvUsageGateFilter implements WorkerFilter {
       result = candidates;
     } else if (kept.isEmpty()) {
       result = config.failOpen() ? candidates : List.of();
-    } else if (previous != null
-        && previous.input == candidates
-        && sameElements(previous.kept, kept)) {
+    } else if (previous != null && sameElements(previous.kept, kept)) {
       result = previous.kept;
     } else {
       result = List.copyOf(kept);
     }
-    return new Snapshot(candidates, result, now);
+    return new Snapshot(result, now);
   }
 
   /** Updates and returns a worker's gate. */
@@ -168,14 +166,18 @@ public final class KvUsageGateFilter implements WorkerFilter {
 
   /** The kept list of one evaluation. Immutable. */
   private static final class Snapshot {
-    final List<WorkerView> input;
     final List<WorkerView> kept;
     final long evaluatedAt;
 
-    Snapshot(List<WorkerView> input, List<WorkerView> kept, long evaluatedAt) {
-      this.input = input;
+    Snapshot(List<WorkerView> kept, long evaluatedAt) {
       this.kept = kept;
       this.evaluatedAt = evaluatedAt;
     }
+  }
+
+  /** The last evaluation of one candidate list. Thread-safe. */
+  private static final class Gates {
+    volatile @Nullable Snapshot last;
+    final AtomicBoolean evaluating = new AtomicBoolean();
   }
 }

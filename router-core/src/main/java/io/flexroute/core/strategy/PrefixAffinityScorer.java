@@ -15,7 +15,8 @@ import java.util.List;
  * in {@link #onSelected}.
  *
  * <p>Thread-safe; the tree is read without locks. Scoring costs O(prompt length) plus the holders
- * of the nodes on the prompt's path; recording walks the prompt again.
+ * of the nodes on the prompt's path. Recording reuses the walk scoring made on the same thread
+ * (match and insert are one pass over the prompt), unless another part walked a tree in between.
  */
 public final class PrefixAffinityScorer implements WorkerScorer {
 
@@ -59,7 +60,7 @@ public final class PrefixAffinityScorer implements WorkerScorer {
     }
     PrefixTree tree = forest.tree(request.model(), request.role(), key.tokenLevel());
     PrefixTree.FleetIndex index = tree.index(candidates);
-    PrefixTree.Walk walk = tree.match(key, PrefixTree.walk());
+    PrefixTree.Walk walk = tree.match(key, PrefixTree.walk()).owner(request);
     double length = key.length();
     int n = candidates.size();
     int assigned = 0;
@@ -83,8 +84,13 @@ public final class PrefixAffinityScorer implements WorkerScorer {
       return;
     }
     PrefixTree tree = forest.tree(request.model(), request.role(), key.tokenLevel());
-    PrefixTree.Walk walk = tree.match(key, PrefixTree.walk());
-    tree.insert(walk, tree.tenant(chosen.id()), tree.tick());
+    PrefixTree.Walk walk = PrefixTree.walk();
+    if (!walk.isFor(tree, request)) {
+      // Another tree was walked on this thread since score (or score did not run, because the
+      // filters left one candidate): walk again.
+      walk = tree.match(key, walk);
+    }
+    tree.insert(walk, tree.tenant(chosen.id()), tree.tick(), null);
   }
 
   @Override

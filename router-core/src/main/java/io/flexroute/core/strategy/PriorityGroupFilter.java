@@ -1,6 +1,7 @@
 package io.flexroute.core.strategy;
 
 import io.flexroute.RequestOutcome;
+import io.flexroute.WorkerRole;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
@@ -28,23 +29,27 @@ import org.jspecify.annotations.Nullable;
  *
  * Workers belong to a {@linkplain io.flexroute.Worker#group() group}; a group's priority is the
  * lowest {@linkplain io.flexroute.Worker#priority() priority} of its workers (lower is preferred,
- * ties by name). For each request:
+ * ties by name). Each model and role fails over on its own (a group that serves only some models is
+ * not failed for the others). For each request:
  *
  * <ul>
  *   <li>When the active group has no candidate (all its workers are unhealthy, draining or gone),
- *       it enters its cooldown and the best group not in cooldown becomes active at once.
+ *       it is marked failed and the best group not cooling down becomes active at once.
  *   <li>With {@code failoverAfterFailures > 0}, that many consecutive failed requests (worker
  *       errors, timeouts) on the active group do the same, even while its workers look healthy.
- *   <li>A better group than the active one takes traffic back only when it is out of cooldown, so
- *       a flapping group cannot pull traffic back and forth.
- *   <li>When every group with candidates is in cooldown, the best of them is used: the filter never
- *       declines a request that some worker can take.
+ *   <li>A failed group cools down: it takes traffic back only once it has stayed available for
+ *       {@code cooldown} since the last request that found it failed (unavailable, or failing
+ *       requests). A group that flaps therefore keeps cooling down and cannot pull traffic back and
+ *       forth; once it is steady, traffic moves back without any operator action.
+ *   <li>When every group with candidates is cooling down, the active group is kept if it has
+ *       candidates, else the best group is used: the filter never declines a request that some
+ *       worker can take.
  * </ul>
  *
- * This is the request forwarder's group failover without its flaws: the failover is driven by every
- * request, not by a retry path that may never run; cooldown expiry fails back automatically; a
- * group
- * is never skipped forever.
+ * This is the request forwarder's group failover without its flaws: failover is driven by every
+ * request, not by a retry path that may never run; a group that is still failing cannot come back
+ * just because a timer expired during its outage; cooldown expiry fails back automatically; groups
+ * are kept per model, so one model's outage does not move another model's traffic.
  *
  * <h2>Cost and threading</h2>
  *
@@ -58,12 +63,13 @@ public final class PriorityGroupFilter implements WorkerFilter {
   /** The name of this filter. */
   public static final String NAME = "priority_group";
 
+  private static final String ANY_MODEL = "\u0000any";
+
   private final PriorityFailoverConfig config;
   private final long cooldownNanos;
+  private final long refreshNanos;
   private final ListCache<Groups> groups = new ListCache<>(Groups::new);
-  private final AtomicReference<@Nullable String> active = new AtomicReference<>();
-  private final ConcurrentHashMap<String, Long> cooldownUntil = new ConcurrentHashMap<>();
-  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private final ConcurrentHashMap<String, FailoverState[]> states = new ConcurrentHashMap<>();
 
   /** Creates the filter with {@link PriorityFailoverConfig#defaults()}. */
   public PriorityGroupFilter() {
@@ -84,6 +90,9 @@ public final class PriorityGroupFilter implements WorkerFilter {
       nanos = Long.MAX_VALUE / 4;
     }
     this.cooldownNanos = nanos;
+    // A failed group's time stamp is renewed at most 16 times per cooldown while it stays
+    // unavailable, so a long outage costs one map write per cooldown / 16, not one per request.
+    this.refreshNanos = nanos / 16;
   }
 
   @Override
@@ -94,43 +103,59 @@ public final class PriorityGroupFilter implements WorkerFilter {
   @Override
   public List<WorkerView> filter(RequestView request, List<WorkerView> candidates) {
     Groups g = groups.get(candidates);
+    FailoverState state = state(request.model(), request.role());
     long now = config.ticker().getAsLong();
-    String current = active.get();
+    if (!state.failedAt.isEmpty()) {
+      renewFailures(state, g, now);
+    }
+    String current = state.active.get();
     int at = current == null ? -1 : g.indexOf(current);
+    if (current != null && at < 0) {
+      markFailed(state, current, now);
+    }
     int best = -1;
     for (int i = 0; i < g.names.length; i++) {
-      if (!cooling(g.names[i], now)) {
+      if (!cooling(state, g.names[i], now)) {
         best = i;
         break;
       }
     }
-    if (best < 0) {
-      best = 0;
-    }
     int target;
-    if (at < 0) {
-      if (current != null) {
-        startCooldown(current, now);
-      }
-      target = best;
+    if (at >= 0) {
+      target = best >= 0 && best < at ? best : at;
     } else {
-      target = best < at ? best : at;
+      target = best >= 0 ? best : 0;
     }
-    if (target != at) {
-      if (active.compareAndSet(current, g.names[target])) {
-        consecutiveFailures.set(0);
-      }
+    if (target != at && state.active.compareAndSet(current, g.names[target])) {
+      state.consecutiveFailures.set(0);
     }
     return g.members.get(target);
   }
 
-  private boolean cooling(String group, long now) {
-    Long until = cooldownUntil.get(group);
-    return until != null && now - until < 0;
+  /**
+   * Renews the failure time of failed groups that are still unavailable (missing from the
+   * candidates), and forgets those that have been available for a whole cooldown.
+   */
+  private void renewFailures(FailoverState state, Groups g, long now) {
+    for (Map.Entry<String, Long> e : state.failedAt.entrySet()) {
+      long since = now - e.getValue();
+      if (g.indexOf(e.getKey()) < 0) {
+        if (since > refreshNanos) {
+          state.failedAt.replace(e.getKey(), e.getValue(), now);
+        }
+      } else if (since >= cooldownNanos) {
+        state.failedAt.remove(e.getKey(), e.getValue());
+      }
+    }
   }
 
-  private void startCooldown(String group, long now) {
-    cooldownUntil.put(group, now + cooldownNanos);
+  private boolean cooling(FailoverState state, String group, long now) {
+    Long failed = state.failedAt.get(group);
+    return failed != null && now - failed < cooldownNanos;
+  }
+
+  private static void markFailed(FailoverState state, String group, long now) {
+    state.failedAt.put(group, now);
   }
 
   @Override
@@ -139,47 +164,79 @@ public final class PriorityGroupFilter implements WorkerFilter {
     if (limit == 0) {
       return;
     }
-    String current = active.get();
+    FailoverState state = state(feedback.request().model(), feedback.request().role());
+    String current = state.active.get();
     if (current == null || !current.equals(feedback.worker().worker().group())) {
       return;
     }
     RequestOutcome outcome = feedback.outcome();
     if (outcome == RequestOutcome.SUCCESS) {
-      consecutiveFailures.set(0);
+      if (state.consecutiveFailures.get() != 0) {
+        state.consecutiveFailures.set(0);
+      }
     } else if (outcome == RequestOutcome.WORKER_ERROR || outcome == RequestOutcome.TIMEOUT) {
-      if (consecutiveFailures.incrementAndGet() >= limit
-          && active.compareAndSet(current, null)) {
-        // The next request picks the best group not in cooldown.
-        startCooldown(current, config.ticker().getAsLong());
-        consecutiveFailures.set(0);
+      if (state.consecutiveFailures.incrementAndGet() >= limit
+          && state.active.compareAndSet(current, null)) {
+        // The next request picks the best group not cooling down.
+        markFailed(state, current, config.ticker().getAsLong());
+        state.consecutiveFailures.set(0);
       }
     }
   }
 
-  /**
-   * The group traffic goes to now.
-   *
-   * @return the group's name, or null before the first request
-   */
-  public @Nullable String activeGroup() {
-    return active.get();
+  private FailoverState state(@Nullable String model, WorkerRole role) {
+    String key = model == null ? ANY_MODEL : model;
+    FailoverState[] byRole = states.get(key);
+    if (byRole == null) {
+      byRole = states.computeIfAbsent(key, k -> newStates());
+    }
+    return byRole[role.ordinal()];
+  }
+
+  private static FailoverState[] newStates() {
+    FailoverState[] out = new FailoverState[WorkerRole.values().length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new FailoverState();
+    }
+    return out;
   }
 
   /**
-   * How much longer a group stays in cooldown.
+   * The group the requests for a model and role go to now.
    *
+   * @param model the model, or null for requests that name none
+   * @param role the role
+   * @return the group's name, or null before the first such request
+   */
+  public @Nullable String activeGroup(@Nullable String model, WorkerRole role) {
+    return state(model, Objects.requireNonNull(role, "role")).active.get();
+  }
+
+  /**
+   * How much longer a group stays cooling down for a model and role, if it stays available.
+   *
+   * @param model the model, or null for requests that name none
+   * @param role the role
    * @param group the group's name
    * @return the remaining cooldown, zero when none
    */
-  public Duration remainingCooldown(String group) {
-    Long until = cooldownUntil.get(Objects.requireNonNull(group, "group"));
-    long left = until == null ? 0 : until - config.ticker().getAsLong();
+  public Duration remainingCooldown(@Nullable String model, WorkerRole role, String group) {
+    Objects.requireNonNull(group, "group");
+    Long failed = state(model, Objects.requireNonNull(role, "role")).failedAt.get(group);
+    long left = failed == null ? 0 : cooldownNanos - (config.ticker().getAsLong() - failed);
     return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
   }
 
   @Override
   public String toString() {
-    return "PriorityGroupFilter{" + config + ", active=" + active.get() + "}";
+    return "PriorityGroupFilter{" + config + "}";
+  }
+
+  /** The failover state of one model and role. Thread-safe. */
+  private static final class FailoverState {
+    final AtomicReference<@Nullable String> active = new AtomicReference<>();
+    final ConcurrentHashMap<String, Long> failedAt = new ConcurrentHashMap<>();
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
   }
 
   /** The groups of one candidate list, best first, with their sub-lists. Immutable. */

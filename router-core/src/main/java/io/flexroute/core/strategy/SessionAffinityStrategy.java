@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
@@ -7,6 +8,7 @@ import io.flexroute.spi.WorkerView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,8 +39,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threading</h2>
  *
- * Thread-safe. A selection is a hash lookup and a scan of the candidates for the pinned id (O(n), as
- * {@link LeastInFlightStrategy}); it takes no lock. Sweeps run on the selecting thread that triggers
+ * Thread-safe. A pinned request costs two hash lookups (the pin, then the worker in an index of
+ * the candidate list, built once per list); the first request of a session, or one whose worker
+ * left, is routed by {@link LeastInFlightStrategy}'s full scan (O(n)). It takes no lock. Sweeps run on the selecting thread that triggers
  * them, one at a time (others skip). When two first requests of one key race, the first pin stored
  * wins and both requests go to its worker when it is a candidate.
  */
@@ -58,6 +61,8 @@ public final class SessionAffinityStrategy implements RoutingStrategy {
 
   private final ConcurrentHashMap<String, Pin> pins = new ConcurrentHashMap<>();
   private final LeastInFlightStrategy fallback = new LeastInFlightStrategy();
+  private final ListCache<Map<String, WorkerView>> byId =
+      new ListCache<>(SessionAffinityStrategy::index);
   private final int maxSessions;
   private final int lowWatermark;
   private final long ttlNanos;
@@ -187,14 +192,16 @@ public final class SessionAffinityStrategy implements RoutingStrategy {
     return pin != null && pin.isLive(nanoTicker.getAsLong(), ttlNanos) ? pin.workerId : null;
   }
 
-  private static @Nullable WorkerView find(List<WorkerView> candidates, String workerId) {
-    for (int i = 0, n = candidates.size(); i < n; i++) {
-      WorkerView w = candidates.get(i);
-      if (w.id().equals(workerId)) {
-        return w;
-      }
+  private @Nullable WorkerView find(List<WorkerView> candidates, String workerId) {
+    return byId.get(candidates).get(workerId);
+  }
+
+  private static Map<String, WorkerView> index(List<WorkerView> candidates) {
+    Map<String, WorkerView> out = new HashMap<>(candidates.size() * 2);
+    for (WorkerView w : candidates) {
+      out.putIfAbsent(w.id(), w);
     }
-    return null;
+    return out;
   }
 
   private void afterPin(long now) {

@@ -52,6 +52,17 @@ public final class ShortestTtftConfig {
    */
   public static final int DEFAULT_REQUEST_TOKENS = 1024;
 
+  /**
+   * The default number of candidates up to which every candidate is estimated: 64. Each estimate
+   * reads the worker's ledger and reported load (about 40 ns of memory accesses per candidate), so
+   * above 64 candidates a sample plus the holders of the longest cached prefix is estimated
+   * instead.
+   */
+  public static final int DEFAULT_EXACT_SCAN_LIMIT = 64;
+
+  /** The largest {@code exactScanLimit}: 1,048,575 candidates are ranked at most. */
+  public static final int MAX_SCAN_LIMIT = (1 << 20) - 1;
+
   private static final ShortestTtftConfig DEFAULTS = builder().build();
 
   private final double cachedTokenDiscount;
@@ -192,7 +203,7 @@ public final class ShortestTtftConfig {
     private Duration ledgerTimeout = DEFAULT_LEDGER_TIMEOUT;
     private int defaultRequestTokens = DEFAULT_REQUEST_TOKENS;
     private long maxTreeSizePerWorker = CacheAwareConfig.DEFAULT_MAX_TREE_SIZE;
-    private int exactScanLimit = CacheAwareConfig.DEFAULT_EXACT_SCAN_LIMIT;
+    private int exactScanLimit = DEFAULT_EXACT_SCAN_LIMIT;
     private int sampleSize = CacheAwareConfig.DEFAULT_SAMPLE_SIZE;
     private LongSupplier ticker = System::nanoTime;
 
@@ -344,15 +355,16 @@ public final class ShortestTtftConfig {
     /**
      * Sets the candidate count up to which every candidate is estimated; above it, {@code
      * sampleSize} random candidates and the holders of the longest cached prefix are. Default
-     * {@value CacheAwareConfig#DEFAULT_EXACT_SCAN_LIMIT}.
+     * {@value ShortestTtftConfig#DEFAULT_EXACT_SCAN_LIMIT}.
      *
-     * @param candidates at least 1
+     * @param candidates from 1 to {@value ShortestTtftConfig#MAX_SCAN_LIMIT}
      * @return this builder
-     * @throws IllegalArgumentException if below 1
+     * @throws IllegalArgumentException if out of range
      */
     public Builder exactScanLimit(int candidates) {
-      if (candidates < 1) {
-        throw new IllegalArgumentException("exactScanLimit must be >= 1, but was " + candidates);
+      if (candidates < 1 || candidates > MAX_SCAN_LIMIT) {
+        throw new IllegalArgumentException(
+            "exactScanLimit must be in [1, " + MAX_SCAN_LIMIT + "], but was " + candidates);
       }
       this.exactScanLimit = candidates;
       return this;
@@ -362,13 +374,14 @@ public final class ShortestTtftConfig {
      * Sets how many random candidates are estimated above the scan limit. Default {@value
      * CacheAwareConfig#DEFAULT_SAMPLE_SIZE}.
      *
-     * @param candidates at least 1
+     * @param candidates from 1 to 65,536
      * @return this builder
-     * @throws IllegalArgumentException if below 1
+     * @throws IllegalArgumentException if out of range
      */
     public Builder sampleSize(int candidates) {
-      if (candidates < 1) {
-        throw new IllegalArgumentException("sampleSize must be >= 1, but was " + candidates);
+      if (candidates < 1 || candidates > 65_536) {
+        throw new IllegalArgumentException(
+            "sampleSize must be in [1, 65536], but was " + candidates);
       }
       this.sampleSize = candidates;
       return this;

@@ -4,12 +4,15 @@ import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.core.strategy.internal.PrefixForest;
 import io.flexroute.core.strategy.internal.PrefixKey;
 import io.flexroute.core.strategy.internal.PrefixTree;
+import io.flexroute.core.strategy.internal.Selection;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -49,10 +52,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Cost and threading</h2>
  *
  * Thread-safe and lock-free apart from the prefix tree's short per-node locks. Up to {@code
- * exactScanLimit} candidates, every candidate is estimated (O(n log n) for the ranking); above it,
- * {@code sampleSize} random candidates plus the holders of the longest cached prefix are, so the
- * cost does not grow with the fleet. Requests that never complete (routed but never dispatched)
- * leave the ledger after {@code ledgerTimeout}.
+ * exactScanLimit} candidates, every candidate is estimated, O(n) (the pool's bound is found by
+ * selection, not by sorting); above it, {@code sampleSize} random candidates plus the holders of
+ * the longest cached prefix are, so the cost does not grow with the fleet. Requests that never
+ * complete (routed but never dispatched) leave the ledger after {@code ledgerTimeout}.
  */
 public final class ShortestTtftStrategy implements RoutingStrategy {
 
@@ -61,6 +64,9 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
   /** Holders of the longest prefix added to the sample above the scan limit. */
   private static final int MAX_HOLDERS_SAMPLED = 8;
+
+  /** Holders of a node up to which they are compared with the sampled workers one by one. */
+  private static final int FEW_HOLDERS = 16;
 
   /** Selections between two sweeps of the ledger for requests that never completed. */
   private static final int SWEEP_INTERVAL = 4096;
@@ -133,30 +139,27 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     double discount = config.cachedTokenDiscount();
     double[] work = new double[m];
     double[] ttft = new double[m];
-    long[] order = new long[m];
+    // Matched key elements to prompt tokens (characters to tokens for text), without a division
+    // per candidate.
+    double tokensPerElement = (double) prompt / keyLength;
+    int bestAt = 0;
     for (int j = 0; j < m; j++) {
       int c = evaluated[j];
-      long cached = Math.min((long) matched[j] * prompt / keyLength, prompt - 1L);
+      double cached = Math.min(matched[j] * tokensPerElement, prompt - 1.0);
       work[j] = prompt - discount * Math.max(0, cached);
       WorkerLedger ledger = fleet.ledgers[c];
       double queued = ledger.work() + foreignWork(candidates.get(c), ledger, now);
-      ttft[j] = (queued + work[j]) / fleet.rates[c];
-      long micros = (long) Math.min(ttft[j] * 1e6, (double) (1L << 42));
-      order[j] = (micros << 20) | j;
+      ttft[j] = (queued + work[j]) * fleet.secondsPerToken[c];
+      if (ttft[j] < ttft[bestAt]) {
+        bestAt = j;
+      }
     }
-    Arrays.sort(order);
-    int pool = Math.max(1, (int) (m * config.poolRatio()));
-    double best = ttft[(int) (order[0] & 0xFFFFF)];
-    double band = Math.max(best * config.similarityRatio(), stddev(order, ttft, pool) / 2);
-    int similar = 1;
-    while (similar < pool && ttft[(int) (order[similar] & 0xFFFFF)] - best <= band) {
-      similar++;
-    }
-    int pick = claimLeastRecentlySelected(order, similar, evaluated, fleet);
+    int[] similar = similarToTheBest(ttft, bestAt);
+    int pick = claimLeastRecentlySelected(similar, bestAt, evaluated, fleet);
     int chosen = evaluated[pick];
-    commit(request, fleet.ledgers[chosen], work[pick], now);
+    commit(request, candidates.get(chosen).id(), fleet.ledgers[chosen], work[pick], now);
     if (tree != null && walk != null && index != null) {
-      tree.insert(walk, index.tenant(chosen), tree.tick());
+      tree.insert(walk, index.tenant(chosen), tree.tick(), index);
     }
     if (sinceSweep.incrementAndGet() >= SWEEP_INTERVAL) {
       sweep(now);
@@ -183,7 +186,8 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
         PrefixTree.TenantSet holders = walk.holders(i);
         int h = holders.size();
         int start = h <= 1 ? 0 : random.nextInt(h);
-        for (int k = 0; k < h && m < MAX_HOLDERS_SAMPLED; k++) {
+        int tries = Math.min(h, 4 * MAX_HOLDERS_SAMPLED);
+        for (int k = 0; k < tries && m < MAX_HOLDERS_SAMPLED; k++) {
           int at = start + k;
           int c = index.candidate(holders.tenantAt(at < h ? at : at - h));
           if (c >= 0 && !contains(out, m, c)) {
@@ -235,12 +239,58 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       }
       return matched;
     }
+    // From the deepest node up; a worker that holds a node holds its ancestors too (inserts stamp
+    // whole paths, trimming removes from the leaves up), so the first node found holding it is
+    // its deepest. Deep nodes have few holders: compare them with the sampled workers directly.
+    // Shallow nodes have many: look each unassigned sampled worker up in them (O(1) once a node
+    // is held by many workers).
+    int[] tenants = new int[m];
     for (int j = 0; j < m; j++) {
-      int tenant = index.tenant(evaluated[j]).index();
-      for (int i = walk.size() - 1; i >= 0; i--) {
-        if (walk.holders(i).find(tenant) >= 0) {
-          matched[j] = walk.end(i);
-          break;
+      tenants[j] = index.tenant(evaluated[j]).index();
+    }
+    int left = m;
+    long[] byTenant = null;
+    for (int i = walk.size() - 1; i >= 0 && left > 0; i--) {
+      PrefixTree.TenantSet holders = walk.holders(i);
+      int end = walk.end(i);
+      int h = holders.size();
+      if (h <= FEW_HOLDERS) {
+        for (int k = 0; k < h; k++) {
+          int t = holders.tenantAt(k);
+          for (int j = 0; j < m; j++) {
+            if (tenants[j] == t && matched[j] == 0) {
+              matched[j] = end;
+              left--;
+            }
+          }
+        }
+      } else if (holders.sorted()) {
+        // Both sides in tenant order: one merge instead of a search per sampled worker.
+        if (byTenant == null) {
+          byTenant = new long[m];
+          for (int j = 0; j < m; j++) {
+            byTenant[j] = ((long) tenants[j] << 32) | j;
+          }
+          Arrays.sort(byTenant);
+        }
+        int k = 0;
+        for (int q = 0; q < m && k < h; q++) {
+          int t = (int) (byTenant[q] >>> 32);
+          while (k < h && holders.tenantAt(k) < t) {
+            k++;
+          }
+          int j = (int) byTenant[q];
+          if (k < h && holders.tenantAt(k) == t && matched[j] == 0) {
+            matched[j] = end;
+            left--;
+          }
+        }
+      } else {
+        for (int j = 0; j < m; j++) {
+          if (matched[j] == 0 && holders.find(tenants[j]) >= 0) {
+            matched[j] = end;
+            left--;
+          }
         }
       }
     }
@@ -256,7 +306,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     if (load == null || now - load.reportedAtNanos() > maxReportAgeNanos) {
       return 0;
     }
-    int count = ledger.count.get();
+    int count = ledger.count();
     if (ledger.lastReport != load) {
       long reported = (long) load.runningRequests() + load.waitingRequests();
       ledger.foreign = (int) Math.max(0, Math.min(Integer.MAX_VALUE, reported - count));
@@ -270,58 +320,81 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     return foreign * mean;
   }
 
-  private static double stddev(long[] order, double[] ttft, int pool) {
-    if (pool < 2) {
-      return 0;
+  /**
+   * The positions of the pool's members (the best {@code poolRatio} of the estimates, at least
+   * one) within the similarity band of the best, {@code max(best * similarityRatio,
+   * stddev(pool) / 2)}; the best first. O(m): the pool's bound is found by selection, not sorting.
+   */
+  private int[] similarToTheBest(double[] ttft, int bestAt) {
+    int m = ttft.length;
+    int poolSize = Math.max(1, (int) (m * config.poolRatio()));
+    if (poolSize == 1) {
+      return new int[] {bestAt};
     }
-    double sum = 0;
-    double sumSq = 0;
-    for (int k = 0; k < pool; k++) {
-      double v = ttft[(int) (order[k] & 0xFFFFF)];
-      sum += v;
-      sumSq += v * v;
+    double bound =
+        poolSize >= m ? Double.POSITIVE_INFINITY : Selection.kthSmallest(ttft.clone(), poolSize - 1);
+    int[] pool = new int[poolSize];
+    pool[0] = bestAt;
+    int size = 1;
+    double sum = ttft[bestAt];
+    double sumSq = sum * sum;
+    for (int j = 0; j < m && size < poolSize; j++) {
+      if (j != bestAt && ttft[j] <= bound) {
+        pool[size++] = j;
+        sum += ttft[j];
+        sumSq += ttft[j] * ttft[j];
+      }
     }
-    double mean = sum / pool;
-    return Math.sqrt(Math.max(0, sumSq / pool - mean * mean));
+    double mean = sum / size;
+    double stddev = Math.sqrt(Math.max(0, sumSq / size - mean * mean));
+    double best = ttft[bestAt];
+    double band = Math.max(best * config.similarityRatio(), stddev / 2);
+    int similar = 1;
+    for (int k = 1; k < size; k++) {
+      if (ttft[pool[k]] - best <= band) {
+        pool[similar++] = pool[k];
+      }
+    }
+    return similar == size ? pool : Arrays.copyOf(pool, similar);
   }
 
   /**
-   * Claims the least recently selected of the first {@code similar} ranked candidates with a
-   * compare-and-set on its stamp; returns its position among the evaluated candidates.
+   * Claims the least recently selected of the similar candidates with a compare-and-set on its
+   * stamp; when another thread claimed it first, the next least recently selected, and so on.
+   * Returns its position among the evaluated candidates; the best one when every claim fails.
    */
-  private int claimLeastRecentlySelected(long[] order, int similar, int[] evaluated, Fleet fleet) {
+  private int claimLeastRecentlySelected(int[] similar, int bestAt, int[] evaluated, Fleet fleet) {
     long stamp = clock.incrementAndGet();
-    if (similar == 1) {
-      int j = (int) (order[0] & 0xFFFFF);
-      fleet.ledgers[evaluated[j]].lastSelected.set(stamp);
-      return j;
+    int s = similar.length;
+    if (s == 1) {
+      fleet.ledgers[evaluated[bestAt]].setLastSelected(stamp);
+      return bestAt;
     }
-    int[] set = new int[similar];
-    long[] seen = new long[similar];
-    for (int k = 0; k < similar; k++) {
-      int j = (int) (order[k] & 0xFFFFF);
-      long observed = fleet.ledgers[evaluated[j]].lastSelected.get();
-      int at = k;
-      while (at > 0 && seen[at - 1] > observed) {
-        set[at] = set[at - 1];
-        seen[at] = seen[at - 1];
-        at--;
+    long[] observed = new long[s];
+    for (int k = 0; k < s; k++) {
+      observed[k] = fleet.ledgers[evaluated[similar[k]]].lastSelected();
+    }
+    for (int attempt = 0; attempt < s; attempt++) {
+      int oldest = -1;
+      for (int k = 0; k < s; k++) {
+        if (observed[k] != Long.MAX_VALUE && (oldest < 0 || observed[k] < observed[oldest])) {
+          oldest = k;
+        }
       }
-      set[at] = j;
-      seen[at] = observed;
-    }
-    for (int k = 0; k < similar; k++) {
-      if (fleet.ledgers[evaluated[set[k]]].lastSelected.compareAndSet(seen[k], stamp)) {
-        return set[k];
+      int j = similar[oldest];
+      if (fleet.ledgers[evaluated[j]].claim(observed[oldest], stamp)) {
+        return j;
       }
+      observed[oldest] = Long.MAX_VALUE; // claimed by a concurrent request: try the next one
     }
-    return (int) (order[0] & 0xFFFFF);
+    return bestAt;
   }
 
-  private void commit(RequestView request, WorkerLedger ledger, double work, long now) {
+  private void commit(
+      RequestView request, String workerId, WorkerLedger ledger, double work, long now) {
     long milli = (long) (work * 1000);
     ledger.add(milli);
-    Pending old = pending.put(request.requestId(), new Pending(ledger, milli, now));
+    Pending old = pending.put(request.requestId(), new Pending(workerId, ledger, milli, now));
     if (old != null) {
       // The same request routed again (a retry): its earlier attempt's work leaves the ledger.
       old.ledger.remove(old.workMilli);
@@ -330,8 +403,11 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
   @Override
   public void onComplete(RequestFeedback feedback) {
-    Pending p = pending.remove(feedback.request().requestId());
-    if (p != null) {
+    String id = feedback.request().requestId();
+    Pending p = pending.get(id);
+    // Only the attempt that is in the ledger leaves it: a late report of an earlier attempt of the
+    // same request (on another worker) must not remove the work of the current one.
+    if (p != null && p.workerId.equals(feedback.worker().id()) && pending.remove(id, p)) {
       p.ledger.remove(p.workMilli);
     }
   }
@@ -376,17 +452,18 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   private Fleet newFleet(List<WorkerView> candidates) {
     int n = candidates.size();
     WorkerLedger[] l = new WorkerLedger[n];
-    double[] rates = new double[n];
+    double[] secondsPerToken = new double[n];
     for (int i = 0; i < n; i++) {
       WorkerView w = candidates.get(i);
       l[i] = ledgers.computeIfAbsent(w.id(), id -> new WorkerLedger());
       double rate = config.prefillRate().applyAsDouble(w.worker());
-      rates[i] =
-          rate > 0 && !Double.isInfinite(rate)
-              ? rate
-              : ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND;
+      secondsPerToken[i] =
+          1.0
+              / (rate > 0 && !Double.isInfinite(rate)
+                  ? rate
+                  : ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND);
     }
-    return new Fleet(l, rates);
+    return new Fleet(l, secondsPerToken);
   }
 
   @Override
@@ -394,47 +471,82 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     return "ShortestTtftStrategy{" + config + "}";
   }
 
-  /** The ledgers and prefill rates of one candidate list, by position. Immutable. */
+  /** The ledgers and inverse prefill rates of one candidate list, by position. Immutable. */
   private static final class Fleet {
     final WorkerLedger[] ledgers;
-    final double[] rates;
+    final double[] secondsPerToken;
 
-    Fleet(WorkerLedger[] ledgers, double[] rates) {
+    Fleet(WorkerLedger[] ledgers, double[] secondsPerToken) {
       this.ledgers = ledgers;
-      this.rates = rates;
+      this.secondsPerToken = secondsPerToken;
     }
   }
 
   /** One worker's unfinished work and selection stamp. Thread-safe. */
   private static final class WorkerLedger {
-    final AtomicLong workMilli = new AtomicLong();
-    final AtomicInteger count = new AtomicInteger();
-    final AtomicLong lastSelected = new AtomicLong();
+    private static final VarHandle WORK;
+    private static final VarHandle COUNT;
+    private static final VarHandle LAST_SELECTED;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        WORK = lookup.findVarHandle(WorkerLedger.class, "workMilli", long.class);
+        COUNT = lookup.findVarHandle(WorkerLedger.class, "count", int.class);
+        LAST_SELECTED = lookup.findVarHandle(WorkerLedger.class, "lastSelected", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    // Plain fields changed through the handles above: one object per worker, so reading a
+    // worker's ledger is one memory access instead of one per counter.
+    private volatile long workMilli;
+    private volatile int count;
+    private volatile long lastSelected;
     volatile @Nullable WorkerLoad lastReport;
     volatile int foreign;
 
     double work() {
-      return Math.max(0, workMilli.get()) / 1000.0;
+      return Math.max(0, (long) WORK.getVolatile(this)) * 0.001;
+    }
+
+    int count() {
+      return (int) COUNT.getVolatile(this);
+    }
+
+    long lastSelected() {
+      return (long) LAST_SELECTED.getVolatile(this);
+    }
+
+    void setLastSelected(long stamp) {
+      LAST_SELECTED.setVolatile(this, stamp);
+    }
+
+    boolean claim(long observed, long stamp) {
+      return LAST_SELECTED.compareAndSet(this, observed, stamp);
     }
 
     void add(long milli) {
-      workMilli.addAndGet(milli);
-      count.incrementAndGet();
+      WORK.getAndAdd(this, milli);
+      COUNT.getAndAdd(this, 1);
     }
 
     void remove(long milli) {
-      workMilli.addAndGet(-milli);
-      count.decrementAndGet();
+      WORK.getAndAdd(this, -milli);
+      COUNT.getAndAdd(this, -1);
     }
   }
 
   /** A routed request's entry in the ledger. Immutable. */
   private static final class Pending {
+    final String workerId;
     final WorkerLedger ledger;
     final long workMilli;
     final long startNanos;
 
-    Pending(WorkerLedger ledger, long workMilli, long startNanos) {
+    Pending(String workerId, WorkerLedger ledger, long workMilli, long startNanos) {
+      this.workerId = workerId;
       this.ledger = ledger;
       this.workMilli = workMilli;
       this.startNanos = startNanos;

@@ -27,11 +27,13 @@ import io.flexroute.fleet.WorkerInfo;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.ChunkSource;
 import io.flexroute.spi.Transport;
+import io.flexroute.spi.WorkerLoad;
 import io.flexroute.transport.http.internal.ControlCodec;
 import io.flexroute.transport.http.internal.Failures;
 import io.flexroute.transport.http.internal.GenerateCodec;
 import io.flexroute.transport.http.internal.HttpCalls;
 import io.flexroute.transport.http.internal.JsonCodec;
+import io.flexroute.transport.http.internal.LoadCodec;
 import io.flexroute.transport.http.internal.OpenAiCodec;
 import io.flexroute.transport.http.internal.StreamDecoders;
 import java.time.Duration;
@@ -120,6 +122,7 @@ public final class HttpTransport implements Transport {
   private final JsonCodec json;
   private final Failures failures;
   private final HttpCalls calls;
+  private final LoadCodec loads;
   private final GenerateCodec generateCodec;
   private final OpenAiCodec openAiCodec;
   private final ControlCodec controlCodec;
@@ -136,6 +139,7 @@ public final class HttpTransport implements Transport {
     this.json = b.mapper != null ? JsonCodec.copyOf(b.mapper) : JsonCodec.createDefault();
     this.failures = new Failures(json);
     this.calls = new HttpCalls(client, json, failures);
+    this.loads = new LoadCodec(json);
     this.generateCodec = new GenerateCodec(json);
     this.openAiCodec = new OpenAiCodec(json);
     this.controlCodec = new ControlCodec(json, failures);
@@ -297,6 +301,43 @@ public final class HttpTransport implements Transport {
   @Override
   public CompletableFuture<Void> checkHealth(Worker worker, String path, CallContext context) {
     return async(() -> calls.health(worker, path, context));
+  }
+
+  /**
+   * Reads the load a worker reports: for SGLang workers {@code GET /v1/loads?include=core,queues},
+   * falling back to {@code GET /metrics} when that fails (older SGLang builds answer 404; {@code
+   * /metrics} needs {@code --enable-metrics}); for vLLM and other OpenAI-compatible workers {@code
+   * GET /metrics}. Counts are summed and KV-cache usage averaged over data-parallel ranks; the load
+   * is stamped with {@link System#nanoTime()} when the answer is read.
+   */
+  @Override
+  public CompletableFuture<WorkerLoad> fetchLoad(Worker worker, CallContext context) {
+    return async(
+        () -> {
+          if (worker.flavor() != ApiFlavor.SGLANG) {
+            return calls.get(
+                worker, "/metrics", context, body -> loads.prometheus(body, System.nanoTime()));
+          }
+          return calls
+              .get(
+                  worker,
+                  "/v1/loads?include=core,queues",
+                  context,
+                  body -> loads.sglangLoads(body, System.nanoTime()))
+              .handle(
+                  (load, error) -> {
+                    if (error == null) {
+                      return CompletableFuture.completedFuture(load);
+                    }
+                    if (context.isCancelled()) {
+                      return CompletableFuture.<WorkerLoad>failedFuture(error);
+                    }
+                    return calls.get(
+                        worker, "/metrics", context,
+                        body -> loads.prometheus(body, System.nanoTime()));
+                  })
+              .thenCompose(f -> f);
+        });
   }
 
   /**

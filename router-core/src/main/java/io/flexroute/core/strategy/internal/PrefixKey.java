@@ -2,6 +2,7 @@ package io.flexroute.core.strategy.internal;
 
 import io.flexroute.TokenIds;
 import io.flexroute.spi.RequestView;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,10 +62,14 @@ public abstract class PrefixKey {
 
   abstract int at(int index);
 
-  /** The count of leading elements of {@code label} equal to this key's from {@code pos}. */
-  abstract int common(int[] label, int pos);
+  /**
+   * The count of leading elements of a label equal to this key's from {@code pos}. The label is
+   * of this key's kind (a tree holds one kind only).
+   */
+  abstract int common(PrefixTree.Label label, int pos);
 
-  abstract int[] copy(int from, int to);
+  /** A new label of this key's elements {@code [from, to)}, starting at key position from. */
+  abstract PrefixTree.Label label(int from, int to);
 
   /** Token ids. */
   private static final class Tokens extends PrefixKey {
@@ -86,29 +91,28 @@ public abstract class PrefixKey {
     }
 
     @Override
-    int common(int[] label, int pos) {
-      int n = Math.min(label.length, length() - pos);
-      TokenIds t = ids;
-      for (int j = 0; j < n; j++) {
-        if (t.get(pos + j) != label[j]) {
-          return j;
-        }
-      }
-      return n;
+    int common(PrefixTree.Label label, int pos) {
+      int[] elements = ((PrefixTree.IntLabel) label).elements;
+      return ids.commonPrefixLength(pos, elements, 0, elements.length);
     }
 
     @Override
-    int[] copy(int from, int to) {
-      int[] out = new int[to - from];
-      for (int j = 0; j < out.length; j++) {
-        out[j] = ids.get(from + j);
-      }
-      return out;
+    PrefixTree.Label label(int from, int to) {
+      return new PrefixTree.IntLabel(ids.toArray(from, to), from);
     }
   }
 
-  /** Characters. */
+  /**
+   * Characters of a text. Comparisons copy the prompt's characters in chunks into a per-thread
+   * buffer ({@link String#getChars}, a vectorised copy) and compare the chunks with the vectorised
+   * {@link Arrays#mismatch(char[], int, int, char[], int, int)}: no per-request copy of the prompt
+   * and no character-by-character loop.
+   */
   private static final class Text extends PrefixKey {
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<char[]> BUFFERS =
+        ThreadLocal.withInitial(() -> new char[CHUNK]);
+
     private final String text;
 
     Text(String text) {
@@ -127,24 +131,26 @@ public abstract class PrefixKey {
     }
 
     @Override
-    int common(int[] label, int pos) {
-      int n = Math.min(label.length, length() - pos);
-      String s = text;
-      for (int j = 0; j < n; j++) {
-        if (s.charAt(pos + j) != label[j]) {
-          return j;
+    int common(PrefixTree.Label label, int pos) {
+      char[] elements = ((PrefixTree.CharLabel) label).elements;
+      int n = Math.min(elements.length, length() - pos);
+      char[] buffer = BUFFERS.get();
+      for (int done = 0; done < n; done += CHUNK) {
+        int len = Math.min(CHUNK, n - done);
+        text.getChars(pos + done, pos + done + len, buffer, 0);
+        int at = Arrays.mismatch(buffer, 0, len, elements, done, done + len);
+        if (at >= 0) {
+          return done + at;
         }
       }
       return n;
     }
 
     @Override
-    int[] copy(int from, int to) {
-      int[] out = new int[to - from];
-      for (int j = 0; j < out.length; j++) {
-        out[j] = text.charAt(from + j);
-      }
-      return out;
+    PrefixTree.Label label(int from, int to) {
+      char[] out = new char[to - from];
+      text.getChars(from, to, out, 0);
+      return new PrefixTree.CharLabel(out, from);
     }
   }
 }

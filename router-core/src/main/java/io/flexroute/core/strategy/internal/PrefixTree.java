@@ -55,8 +55,8 @@ public final class PrefixTree {
   /** Selections of its tree after which a worker absent from the candidates starts to be purged. */
   public static final long ABSENT_PURGE_DELAY = 65_536;
 
-  /** Queue entries an insert spends purging absent workers. */
-  private static final int PURGE_STEPS = 8;
+  /** Queue entries an insert spends purging an absent worker. */
+  private static final int PURGE_STEPS = 16;
 
   /** The smallest eviction-queue length that triggers a compaction. */
   private static final int MIN_COMPACT = 1024;
@@ -71,7 +71,6 @@ public final class PrefixTree {
   private final ConcurrentHashMap<String, Tenant> tenantsById = new ConcurrentHashMap<>();
   private final Object registryLock = new Object();
   private volatile Tenant[] tenants = new Tenant[0];
-  private volatile int[] absent = new int[0];
   private volatile @Nullable FleetIndex lastIndex;
   private final ConcurrentHashMap<ListKey, FleetIndex> indexes = new ConcurrentHashMap<>();
 
@@ -128,6 +127,8 @@ public final class PrefixTree {
     synchronized (registryLock) {
       t = tenantsById.get(workerId);
       if (t == null) {
+        // Tenants are never unregistered: a worker that leaves is purged of its entries, and its
+        // few bytes of state stay for when it comes back.
         Tenant[] old = tenants;
         t = new Tenant(old.length, workerId);
         Tenant[] grown = Arrays.copyOf(old, old.length + 1);
@@ -176,23 +177,18 @@ public final class PrefixTree {
     for (int i = 0; i < n; i++) {
       candidateOf[of[i].index] = i;
     }
+    int[] missing = new int[0];
     if (purgeAbsent) {
-      long now = clock.get();
-      int[] missing = new int[all.length];
+      missing = new int[all.length];
       int m = 0;
       for (Tenant t : all) {
         if (candidateOf[t.index] < 0) {
-          if (t.absentSince < 0) {
-            t.absentSince = now;
-          }
           missing[m++] = t.index;
-        } else {
-          t.absentSince = -1;
         }
       }
-      absent = Arrays.copyOf(missing, m);
+      missing = Arrays.copyOf(missing, m);
     }
-    return new FleetIndex(candidates, of, candidateOf);
+    return new FleetIndex(candidates, of, candidateOf, missing);
   }
 
   // ---------------------------------------------------------------- match and insert
@@ -205,7 +201,7 @@ public final class PrefixTree {
    * @return the walk
    */
   public Walk match(PrefixKey key, Walk walk) {
-    walk.reset(key);
+    walk.reset(this, key);
     Node cur = root;
     int pos = 0;
     int length = key.length();
@@ -218,13 +214,13 @@ public final class PrefixTree {
       if (label.depth != pos) {
         break; // split concurrently: stop here, the match is a hint
       }
-      int k = key.common(label.elements, pos);
+      int k = key.common(label, pos);
       if (k == 0) {
         break;
       }
       walk.push(child, pos + k);
       pos += k;
-      if (k < label.elements.length) {
+      if (k < label.length) {
         walk.partialLabel = label;
         walk.partialCount = k;
         break;
@@ -242,11 +238,16 @@ public final class PrefixTree {
    * @param walk the walk {@link #match} just filled for this tree, on this thread
    * @param tenant the worker that takes the request
    * @param stamp the request's stamp from {@link #tick()}
+   * @param fleet the index of the request's candidates (from {@link #index}), which tells which
+   *     workers are absent; null when the caller does not pass full candidate lists
    */
-  public void insert(Walk walk, Tenant tenant, long stamp) {
+  public void insert(Walk walk, Tenant tenant, long stamp, @Nullable FleetIndex fleet) {
     PrefixKey key = walk.key;
-    if (key == null) {
+    if (key == null || walk.tree != this) {
       return;
+    }
+    if (tenant.absentSince >= 0) {
+      tenant.absentSince = -1;
     }
     int pos = walk.matched;
     int full = walk.partialLabel != null ? walk.size - 1 : walk.size;
@@ -254,7 +255,7 @@ public final class PrefixTree {
     for (int i = 0; i < full; i++) {
       Node node = walk.nodes[i];
       if (!touch(node, tenant, stamp)) {
-        finish(tenant, tail, stamp);
+        finish(tenant, tail, stamp, fleet);
         return;
       }
       tail = node;
@@ -264,12 +265,12 @@ public final class PrefixTree {
       Node child = walk.nodes[walk.size - 1];
       if (pos == key.length() && holds(child, tenant)) {
         touch(child, tenant, stamp);
-        finish(tenant, child, stamp);
+        finish(tenant, child, stamp, fleet);
         return;
       }
       Node upper = split(tail, child, partial, walk.partialCount);
       if (upper == null || !touch(upper, tenant, stamp)) {
-        finish(tenant, tail, stamp);
+        finish(tenant, tail, stamp, fleet);
         return;
       }
       tail = upper;
@@ -280,10 +281,10 @@ public final class PrefixTree {
         tail = leaf;
       }
     }
-    finish(tenant, tail, stamp);
+    finish(tenant, tail, stamp, fleet);
   }
 
-  private void finish(Tenant tenant, Node deepest, long stamp) {
+  private void finish(Tenant tenant, Node deepest, long stamp, @Nullable FleetIndex fleet) {
     if (deepest != root) {
       tenant.queue.offer(new Entry(deepest, stamp));
       tenant.queueLength.incrementAndGet();
@@ -293,15 +294,34 @@ public final class PrefixTree {
     } else if (tenant.queueLength.get() > tenant.compactAt) {
       compact(tenant);
     }
-    if (purgeAbsent) {
-      int[] gone = absent;
-      if (gone.length > 0) {
-        Tenant t = tenants[gone[(int) (stamp % gone.length)]];
-        long since = t.absentSince;
-        if (since >= 0 && stamp - since > ABSENT_PURGE_DELAY && t.size.get() > 0) {
-          evict(t, 0, PURGE_STEPS);
-        }
-      }
+    if (purgeAbsent && fleet != null) {
+      purgeStep(fleet, stamp);
+    }
+  }
+
+  /**
+   * One O(1) step of forgetting workers that left: one candidate of this request is marked present
+   * and one worker missing from its candidates is marked absent, or, once it has been absent for
+   * {@link #ABSENT_PURGE_DELAY} stamps, loses a few of its entries. A worker missing only from
+   * some lists (a retry that excludes it, a filter that gates it for a while) is marked present
+   * again by the requests whose lists hold it.
+   */
+  private void purgeStep(FleetIndex fleet, long stamp) {
+    Tenant[] present = fleet.tenantOf;
+    Tenant seen = present[(int) Long.remainderUnsigned(stamp, present.length)];
+    if (seen.absentSince >= 0) {
+      seen.absentSince = -1;
+    }
+    int[] gone = fleet.absent;
+    if (gone.length == 0) {
+      return;
+    }
+    Tenant t = tenants[gone[(int) Long.remainderUnsigned(stamp, gone.length)]];
+    long since = t.absentSince;
+    if (since < 0) {
+      t.absentSince = stamp;
+    } else if (stamp - since > ABSENT_PURGE_DELAY && t.size.get() > 0) {
+      evict(t, 0, PURGE_STEPS);
     }
   }
 
@@ -310,11 +330,10 @@ public final class PrefixTree {
   }
 
   /** Stamps a node for a tenant, adding the tenant if needed; false if the node is gone. */
-  private static boolean touch(Node node, Tenant tenant, long stamp) {
+  private boolean touch(Node node, Tenant tenant, long stamp) {
     TenantSet ts = node.tenants;
     int i = ts.find(tenant.index);
-    if (i >= 0) {
-      ts.setStamp(i, stamp);
+    if (i >= 0 && ts.refresh(i, stamp)) {
       return true;
     }
     synchronized (node) {
@@ -323,12 +342,11 @@ public final class PrefixTree {
       }
       ts = node.tenants;
       i = ts.find(tenant.index);
-      if (i >= 0) {
-        ts.setStamp(i, stamp);
+      if (i >= 0 && ts.refresh(i, stamp)) {
         return true;
       }
-      node.tenants = ts.with(tenant.index, stamp);
-      tenant.size.addAndGet(node.label.elements.length);
+      node.tenants = ts.with(tenant.index, stamp, tenants.length);
+      tenant.size.addAndGet(node.label.length);
       return true;
     }
   }
@@ -340,18 +358,17 @@ public final class PrefixTree {
    */
   private @Nullable Node split(Node parent, Node child, Label seen, int k) {
     synchronized (parent) {
-      if (parent.dead || parent.children.get(seen.elements[0]) != child) {
+      if (parent.dead || parent.children.get(seen.at(0)) != child) {
         return null;
       }
       synchronized (child) {
         if (child.dead || child.label != seen) {
           return null;
         }
-        int[] all = seen.elements;
-        Node upper = new Node(parent, new Label(Arrays.copyOfRange(all, 0, k), seen.depth));
+        Node upper = new Node(parent, seen.slice(0, k));
         upper.tenants = child.tenants.copy();
-        upper.children = Children.EMPTY.with(all[k], child);
-        child.label = new Label(Arrays.copyOfRange(all, k, all.length), seen.depth + k);
+        upper.children = Children.EMPTY.with(seen.at(k), child);
+        child.label = seen.slice(k, seen.length);
         child.parent = upper;
         parent.children = parent.children.replace(child, upper);
         return upper;
@@ -359,19 +376,19 @@ public final class PrefixTree {
     }
   }
 
-  private static @Nullable Node addLeaf(
+  private @Nullable Node addLeaf(
       Node parent, PrefixKey key, int pos, Tenant tenant, long stamp) {
     int first = key.at(pos);
-    int[] elements = key.copy(pos, key.length());
-    Node leaf = new Node(parent, new Label(elements, pos));
-    leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp);
+    Label label = key.label(pos, key.length());
+    Node leaf = new Node(parent, label);
+    leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp, 0);
     synchronized (parent) {
       if (parent.dead || parent.children.get(first) != null) {
         return null;
       }
       parent.children = parent.children.with(first, leaf);
     }
-    tenant.size.addAndGet(elements.length);
+    tenant.size.addAndGet(label.length);
     return leaf;
   }
 
@@ -413,11 +430,12 @@ public final class PrefixTree {
         TenantSet ts = node.tenants;
         int i = ts.find(tenant.index);
         if (i >= 0) {
-          if (ts.stamp(i) > stamp) {
+          TenantSet after = ts.withoutIfNotNewer(i, stamp);
+          if (after == null) {
             return; // touched since: still in use
           }
-          node.tenants = ts.without(i);
-          tenant.size.addAndGet(-node.label.elements.length);
+          node.tenants = after;
+          tenant.size.addAndGet(-node.label.length);
         } else if (ts.size() > 0) {
           return;
         }
@@ -501,6 +519,34 @@ public final class PrefixTree {
   }
 
   /**
+   * Recounts a worker's size by walking the whole tree: the total label length of the nodes it
+   * holds. Equal to {@link #sizeOf} when the tree is quiet (for tests).
+   *
+   * @param workerId the worker id
+   * @return the recounted size, 0 for an unknown worker
+   */
+  long recount(String workerId) {
+    Tenant t = tenantsById.get(workerId);
+    if (t == null) {
+      return 0;
+    }
+    long total = 0;
+    List<Node> stack = new ArrayList<>();
+    stack.add(root);
+    while (!stack.isEmpty()) {
+      Node n = stack.remove(stack.size() - 1);
+      if (n != root && n.tenants.find(t.index) >= 0) {
+        total += n.label.length;
+      }
+      Children c = n.children;
+      for (int i = 0; i < c.size(); i++) {
+        stack.add(c.nodes[i]);
+      }
+    }
+    return total;
+  }
+
+  /**
    * The id of a tenant index.
    *
    * @param index the tenant index
@@ -522,18 +568,45 @@ public final class PrefixTree {
     int[] ends = new int[16];
     int size;
     int matched;
+    @Nullable PrefixTree tree;
     @Nullable PrefixKey key;
     @Nullable Label partialLabel;
     int partialCount;
+    @Nullable Object owner;
 
     Walk() {}
 
-    void reset(PrefixKey key) {
+    void reset(PrefixTree tree, PrefixKey key) {
+      this.tree = tree;
       this.key = key;
       size = 0;
       matched = 0;
       partialLabel = null;
       partialCount = 0;
+      owner = null;
+    }
+
+    /**
+     * Tags the walk with what it was made for (a request), so that a later step on the same thread
+     * can reuse it instead of walking the tree again ({@link #isFor}).
+     *
+     * @param owner the tag, compared by identity
+     * @return this walk
+     */
+    public Walk owner(Object owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    /**
+     * Whether this walk is the last one made in a tree and was tagged with this owner.
+     *
+     * @param tree the tree
+     * @param owner the tag
+     * @return {@code true} if the walk can be reused for an insert
+     */
+    public boolean isFor(PrefixTree tree, Object owner) {
+      return this.tree == tree && this.owner == owner && key != null;
     }
 
     void push(Node node, int end) {
@@ -620,11 +693,13 @@ public final class PrefixTree {
     final List<WorkerView> candidates;
     final Tenant[] tenantOf;
     final int[] candidateOf;
+    final int[] absent;
 
-    FleetIndex(List<WorkerView> candidates, Tenant[] tenantOf, int[] candidateOf) {
+    FleetIndex(List<WorkerView> candidates, Tenant[] tenantOf, int[] candidateOf, int[] absent) {
       this.candidates = candidates;
       this.tenantOf = tenantOf;
       this.candidateOf = candidateOf;
+      this.absent = absent;
     }
 
     /**
@@ -649,41 +724,96 @@ public final class PrefixTree {
   }
 
   /**
-   * The holders of a node: sorted tenant indexes with their last-touch stamps. The index set is
-   * immutable (changes replace the whole set); stamps are updated in place. Thread-safe.
+   * The holders of a node with their last-touch stamps. Small sets are sorted arrays replaced on
+   * every change (copy-on-write); once a node is held by many workers (at least {@value
+   * #DENSE_MIN} and a 64th of all the tree's workers), it switches to a dense form indexed by
+   * worker, changed in place, so that adding or removing one of thousands of holders costs O(1)
+   * instead of a copy. Membership changes happen under the node's monitor; stamps are refreshed
+   * without it, and readers never lock. Thread-safe.
    */
-  public static final class TenantSet {
-    static final TenantSet EMPTY = new TenantSet(new int[0], new long[0]);
+  public abstract static class TenantSet {
+    static final TenantSet EMPTY = new Sorted(new int[0], new long[0]);
 
-    final int[] ids;
-    final long[] stamps;
+    /** Holders up to which a set stays sorted whatever the tree's size. */
+    static final int DENSE_MIN = 64;
 
-    TenantSet(int[] ids, long[] stamps) {
-      this.ids = ids;
-      this.stamps = stamps;
-    }
+    TenantSet() {}
 
     /** @return the number of holders */
-    public int size() {
-      return ids.length;
-    }
+    public abstract int size();
 
     /**
      * The tenant index of a holder.
      *
-     * @param i the holder's position, from 0
+     * @param i the holder's position, from 0 to {@code size() - 1}
      * @return the tenant index
      */
+    public abstract int tenantAt(int i);
+
+    /**
+     * Where a tenant is in the set.
+     *
+     * @param tenantIndex the tenant index
+     * @return a handle for the other methods, or a negative number when the tenant does not hold
+     *     the node
+     */
+    public abstract int find(int tenantIndex);
+
+    /**
+     * Whether {@link #tenantAt} lists the holders in increasing tenant order.
+     *
+     * @return {@code true} for the small, sorted form
+     */
+    public abstract boolean sorted();
+
+    /** The stamp of the holder at a handle from {@link #find}. */
+    abstract long stamp(int handle);
+
+    /**
+     * Sets a holder's stamp to a later one without the node's monitor; false when the holder was
+     * removed meanwhile (then the caller adds it again under the monitor).
+     */
+    abstract boolean refresh(int handle, long stamp);
+
+    /** A copy with the same holders and stamps (for a split node). Under the monitor. */
+    abstract TenantSet copy();
+
+    /** The set with a tenant added (this set itself when changed in place). Under the monitor. */
+    abstract TenantSet with(int tenantIndex, long stamp, int tenantCount);
+
+    /**
+     * The set without the holder at a handle, unless it was stamped after {@code stamp}; null in
+     * that case. Under the monitor.
+     */
+    abstract @Nullable TenantSet withoutIfNotNewer(int handle, long stamp);
+  }
+
+  /** Sorted tenant indexes and their stamps; the index array never changes. */
+  private static final class Sorted extends TenantSet {
+    final int[] ids;
+    final long[] stamps;
+
+    Sorted(int[] ids, long[] stamps) {
+      this.ids = ids;
+      this.stamps = stamps;
+    }
+
+    @Override
+    public int size() {
+      return ids.length;
+    }
+
+    @Override
     public int tenantAt(int i) {
       return ids[i];
     }
 
-    /**
-     * The position of a tenant among the holders.
-     *
-     * @param tenantIndex the tenant index
-     * @return the position, or a negative number when the tenant does not hold the node
-     */
+    @Override
+    public boolean sorted() {
+      return true;
+    }
+
+    @Override
     public int find(int tenantIndex) {
       int[] a = ids;
       if (a.length <= 8) {
@@ -697,25 +827,39 @@ public final class PrefixTree {
       return Arrays.binarySearch(a, tenantIndex);
     }
 
+    @Override
     long stamp(int i) {
       return (long) STAMPS.getOpaque(stamps, i);
     }
 
-    void setStamp(int i, long stamp) {
+    @Override
+    boolean refresh(int i, long stamp) {
+      // A removal replaces the whole set, so a write to this one after it is harmless.
       STAMPS.setOpaque(stamps, i, stamp);
+      return true;
     }
 
+    @Override
     TenantSet copy() {
       long[] s = new long[stamps.length];
       for (int i = 0; i < s.length; i++) {
         s[i] = stamp(i);
       }
-      return new TenantSet(ids, s);
+      return new Sorted(ids, s);
     }
 
-    TenantSet with(int tenantIndex, long stamp) {
-      int at = -(Arrays.binarySearch(ids, tenantIndex) + 1);
+    @Override
+    TenantSet with(int tenantIndex, long stamp, int tenantCount) {
       int n = ids.length;
+      if (n + 1 >= DENSE_MIN && n + 1 >= tenantCount / 64) {
+        Dense dense = new Dense(Math.max(tenantCount, tenantIndex + 1), n + 1);
+        for (int j = 0; j < n; j++) {
+          dense.add(ids[j], stamp(j));
+        }
+        dense.add(tenantIndex, stamp);
+        return dense;
+      }
+      int at = -(Arrays.binarySearch(ids, tenantIndex) + 1);
       int[] i2 = new int[n + 1];
       long[] s2 = new long[n + 1];
       System.arraycopy(ids, 0, i2, 0, at);
@@ -725,10 +869,14 @@ public final class PrefixTree {
       }
       i2[at] = tenantIndex;
       s2[at] = stamp;
-      return new TenantSet(i2, s2);
+      return new Sorted(i2, s2);
     }
 
-    TenantSet without(int position) {
+    @Override
+    @Nullable TenantSet withoutIfNotNewer(int position, long stamp) {
+      if (stamp(position) > stamp) {
+        return null;
+      }
       int n = ids.length;
       if (n == 1) {
         return EMPTY;
@@ -742,20 +890,201 @@ public final class PrefixTree {
           k++;
         }
       }
-      return new TenantSet(i2, s2);
+      return new Sorted(i2, s2);
     }
   }
 
-  /** An edge label and the key position it starts at. Immutable. */
-  static final class Label {
-    static final Label ROOT = new Label(new int[0], 0);
+  /**
+   * Stamps indexed by tenant (0: not a holder) plus a compact list of the holders for iteration;
+   * the handle of a holder is its tenant index. Stamps change by compare-and-set, so a refresh
+   * racing with a removal cannot bring a removed holder back.
+   */
+  private static final class Dense extends TenantSet {
+    volatile long[] stamps;
+    volatile int[] members;
+    volatile int[] slots;
+    volatile int count;
 
-    final int[] elements;
+    Dense(int capacity, int expectedHolders) {
+      this.stamps = new long[capacity];
+      this.slots = new int[capacity];
+      this.members = new int[Math.max(expectedHolders, 16)];
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public int tenantAt(int i) {
+      return members[i];
+    }
+
+    @Override
+    public boolean sorted() {
+      return false;
+    }
+
+    @Override
+    public int find(int tenantIndex) {
+      long[] s = stamps;
+      return tenantIndex < s.length && (long) STAMPS.getOpaque(s, tenantIndex) != 0
+          ? tenantIndex
+          : -1;
+    }
+
+    @Override
+    long stamp(int tenantIndex) {
+      long[] s = stamps;
+      return tenantIndex < s.length ? (long) STAMPS.getOpaque(s, tenantIndex) : 0;
+    }
+
+    @Override
+    boolean refresh(int tenantIndex, long stamp) {
+      long[] s = stamps;
+      if (tenantIndex >= s.length) {
+        return false;
+      }
+      while (true) {
+        long current = (long) STAMPS.getVolatile(s, tenantIndex);
+        if (current == 0) {
+          return false;
+        }
+        if (current >= stamp || STAMPS.compareAndSet(s, tenantIndex, current, stamp)) {
+          return s == stamps;
+        }
+      }
+    }
+
+    /** Adds a tenant that is not a holder. Under the monitor. */
+    void add(int tenantIndex, long stamp) {
+      long[] s = stamps;
+      if (tenantIndex >= s.length) {
+        int capacity = Math.max(tenantIndex + 1, s.length * 2);
+        long[] grown = new long[capacity];
+        for (int i = 0; i < s.length; i++) {
+          grown[i] = (long) STAMPS.getVolatile(s, i);
+        }
+        slots = Arrays.copyOf(slots, capacity);
+        stamps = grown;
+        s = grown;
+      }
+      int n = count;
+      int[] m = members;
+      if (n == m.length) {
+        m = Arrays.copyOf(m, n * 2);
+        members = m;
+      }
+      m[n] = tenantIndex;
+      slots[tenantIndex] = n;
+      STAMPS.setVolatile(s, tenantIndex, stamp);
+      count = n + 1;
+    }
+
+    @Override
+    TenantSet copy() {
+      Dense d = new Dense(stamps.length, count);
+      int n = count;
+      int[] m = members;
+      for (int i = 0; i < n; i++) {
+        long stamp = stamp(m[i]);
+        if (stamp != 0) {
+          d.add(m[i], stamp);
+        }
+      }
+      return d;
+    }
+
+    @Override
+    TenantSet with(int tenantIndex, long stamp, int tenantCount) {
+      add(tenantIndex, stamp);
+      return this;
+    }
+
+    @Override
+    @Nullable TenantSet withoutIfNotNewer(int tenantIndex, long stamp) {
+      long[] s = stamps;
+      while (true) {
+        long current = (long) STAMPS.getVolatile(s, tenantIndex);
+        if (current > stamp) {
+          return null;
+        }
+        if (STAMPS.compareAndSet(s, tenantIndex, current, 0L)) {
+          break;
+        }
+      }
+      int n = count - 1;
+      int[] m = members;
+      int at = slots[tenantIndex];
+      int last = m[n];
+      m[at] = last;
+      slots[last] = at;
+      count = n;
+      return n == 0 ? EMPTY : this;
+    }
+  }
+
+  /**
+   * An edge label: a run of key elements and the key position it starts at. Token trees hold
+   * {@code int} elements, text trees {@code char} elements (half the memory, and compared against
+   * the prompt's characters without widening them). Immutable.
+   */
+  abstract static class Label {
+    static final Label ROOT = new IntLabel(new int[0], 0);
+
+    final int length;
     final int depth;
 
-    Label(int[] elements, int depth) {
-      this.elements = elements;
+    Label(int length, int depth) {
+      this.length = length;
       this.depth = depth;
+    }
+
+    /** The element at a position of the label. */
+    abstract int at(int index);
+
+    /** A new label of the elements {@code [from, to)}, starting at key position depth + from. */
+    abstract Label slice(int from, int to);
+  }
+
+  /** A label of token ids. */
+  static final class IntLabel extends Label {
+    final int[] elements;
+
+    IntLabel(int[] elements, int depth) {
+      super(elements.length, depth);
+      this.elements = elements;
+    }
+
+    @Override
+    int at(int index) {
+      return elements[index];
+    }
+
+    @Override
+    Label slice(int from, int to) {
+      return new IntLabel(Arrays.copyOfRange(elements, from, to), depth + from);
+    }
+  }
+
+  /** A label of characters. */
+  static final class CharLabel extends Label {
+    final char[] elements;
+
+    CharLabel(char[] elements, int depth) {
+      super(elements.length, depth);
+      this.elements = elements;
+    }
+
+    @Override
+    int at(int index) {
+      return elements[index];
+    }
+
+    @Override
+    Label slice(int from, int to) {
+      return new CharLabel(Arrays.copyOfRange(elements, from, to), depth + from);
     }
   }
 

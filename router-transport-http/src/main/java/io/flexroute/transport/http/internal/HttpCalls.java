@@ -110,7 +110,7 @@ public final class HttpCalls {
    *
    * @param <T> the result type
    * @param worker the worker
-   * @param path the path below the worker's base URL, such as {@code /get_model_info}
+   * @param path the path and query below the worker's base URL, such as {@code /metrics}
    * @param context the call's context
    * @param decoder reads the answer
    * @return a future completed on an OkHttp thread

@@ -1,0 +1,165 @@
+package io.flexroute.benchmarks.strategy;
+
+import io.flexroute.GenerateRequest;
+import io.flexroute.TokenIds;
+import io.flexroute.core.strategy.CacheAwareConfig;
+import io.flexroute.core.strategy.CacheAwareStrategy;
+import io.flexroute.spi.RequestView;
+import io.flexroute.spi.WorkerView;
+import io.flexroute.testkit.fake.FakeRequestView;
+import io.flexroute.testkit.fake.FakeWorkerView;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one cache-aware selection for a 4,096-token prompt: the walk that matches the prompt
+ * against the prefix tree, the choice, and the insert that records it for the chosen worker
+ * (including the per-worker LRU trimming it triggers), on 16 idle workers.
+ *
+ * <ul>
+ *   <li>{@code repeat}: 64 conversations of 4,096 tokens (a 1,024-token system prompt shared by all
+ *       and 3,072 of their own) sent again and again: the whole prompt matches.
+ *   <li>{@code extend}: the next turn of one of the 64 conversations (an agent step with a tool
+ *       output): its first 3,840 tokens match and 256 new ones become a new leaf; the per-worker
+ *       budget (32,768 elements) keeps trimming the oldest turns, so no turn is still cached when
+ *       the pool comes round to it again.
+ *   <li>{@code fresh}: a new conversation each time: the system prompt matches and 3,072 new
+ *       tokens are inserted, then trimmed.
+ * </ul>
+ *
+ * {@code keys=tokens} sends token ids (token-level tree); {@code keys=text} sends the same prompts
+ * as text of about 4 characters per token (16,384 characters, character-level tree). Prompts cycle
+ * through a pool of 4,096 built in advance, so no prompt is built while measuring.
+ *
+ * <p>Run with:
+ *
+ * <pre>{@code
+ * ./mvnw -B -pl router-benchmarks -am package -DskipTests
+ * java -jar router-benchmarks/target/benchmarks.jar CacheAwareLongPromptBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s
+ * }</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+public class CacheAwareLongPromptBenchmark {
+
+  /** What each prompt shares with the tree. */
+  @Param({"repeat", "extend", "fresh"})
+  public String scenario;
+
+  /** Token ids or text. */
+  @Param({"tokens", "text"})
+  public String keys;
+
+  private static final int PROMPT_TOKENS = 4_096;
+  private static final int SYSTEM_TOKENS = 1_024;
+  private static final int NEW_TOKENS_PER_TURN = 256;
+  private static final int CONVERSATIONS = 64;
+  private static final int POOL = 4_096;
+
+  private CacheAwareStrategy strategy;
+  private List<WorkerView> candidates;
+  private RequestView[] requests;
+  private int next;
+
+  /** Builds the prompt pool and the strategy, and sends every prompt once. */
+  @Setup
+  public void setUp() {
+    SplittableRandom random = new SplittableRandom(7);
+    int[] system = randomTokens(random, SYSTEM_TOKENS);
+    int[][] conversations = new int[CONVERSATIONS][];
+    for (int c = 0; c < CONVERSATIONS; c++) {
+      conversations[c] = randomTokens(random, PROMPT_TOKENS - SYSTEM_TOKENS);
+    }
+    int poolSize = scenario.equals("repeat") ? CONVERSATIONS : POOL;
+    requests = new RequestView[poolSize];
+    int[] prompt = new int[PROMPT_TOKENS];
+    System.arraycopy(system, 0, prompt, 0, SYSTEM_TOKENS);
+    for (int i = 0; i < poolSize; i++) {
+      switch (scenario) {
+        case "repeat" ->
+            System.arraycopy(conversations[i], 0, prompt, SYSTEM_TOKENS, conversations[i].length);
+        case "extend" -> {
+          int[] own = conversations[i % CONVERSATIONS];
+          int kept = PROMPT_TOKENS - SYSTEM_TOKENS - NEW_TOKENS_PER_TURN;
+          System.arraycopy(own, 0, prompt, SYSTEM_TOKENS, kept);
+          int[] turn = randomTokens(random, NEW_TOKENS_PER_TURN);
+          System.arraycopy(turn, 0, prompt, SYSTEM_TOKENS + kept, NEW_TOKENS_PER_TURN);
+        }
+        case "fresh" -> {
+          int[] own = randomTokens(random, PROMPT_TOKENS - SYSTEM_TOKENS);
+          System.arraycopy(own, 0, prompt, SYSTEM_TOKENS, own.length);
+        }
+        default -> throw new IllegalArgumentException(scenario);
+      }
+      requests[i] = request(prompt);
+    }
+    candidates = List.copyOf(FakeWorkerView.fleet(16));
+    strategy =
+        new CacheAwareStrategy(CacheAwareConfig.builder().maxTreeSizePerWorker(32_768).build());
+    // Place the conversations evenly (4 per worker), as in-flight counts would, then leave every
+    // worker idle so that each turn follows its conversation home.
+    for (int i = 0; i < Math.min(poolSize, CONVERSATIONS); i++) {
+      ((FakeWorkerView) strategy.select(requests[i], candidates).worker()).addInFlight(1);
+    }
+    for (WorkerView w : candidates) {
+      ((FakeWorkerView) w).setInFlight(0);
+    }
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < poolSize; i++) {
+        selectAndInsert();
+      }
+    }
+  }
+
+  private RequestView request(int[] prompt) {
+    if (keys.equals("tokens")) {
+      return new FakeRequestView(
+          GenerateRequest.builder().inputIds(TokenIds.of(prompt)).build(), false);
+    }
+    StringBuilder text = new StringBuilder(prompt.length * 4);
+    for (int token : prompt) {
+      // Four characters per token, derived from the token id: equal tokens, equal text.
+      text.append((char) ('a' + token % 26))
+          .append((char) ('a' + (token / 26) % 26))
+          .append((char) ('a' + (token / 676) % 26))
+          .append(' ');
+    }
+    return FakeRequestView.text(text.toString());
+  }
+
+  private static int[] randomTokens(SplittableRandom random, int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = random.nextInt(150_000);
+    }
+    return out;
+  }
+
+  /**
+   * One selection: match, choose, insert (and trim).
+   *
+   * @return the chosen worker, so the JIT cannot drop the call
+   */
+  @Benchmark
+  public WorkerView selectAndInsert() {
+    int i = next;
+    next = i + 1 == requests.length ? 0 : i + 1;
+    return strategy.select(requests[i], candidates).worker();
+  }
+}

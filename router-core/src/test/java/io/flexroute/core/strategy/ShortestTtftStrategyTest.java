@@ -1,0 +1,247 @@
+package io.flexroute.core.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flexroute.GenerateRequest;
+import io.flexroute.Worker;
+import io.flexroute.spi.RequestView;
+import io.flexroute.spi.WorkerLoad;
+import io.flexroute.spi.WorkerView;
+import io.flexroute.testkit.fake.FakeRequestView;
+import io.flexroute.testkit.fake.FakeWorkerView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Shortest estimated time to first token, FlexLB style. */
+class ShortestTtftStrategyTest {
+
+  private static final String LONG = "You are a helpful agent with many tools. ".repeat(50);
+
+  private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+
+  private ShortestTtftConfig.Builder config() {
+    return ShortestTtftConfig.builder().ticker(clock::get);
+  }
+
+  private static FakeRequestView text(String prompt) {
+    return FakeRequestView.text(prompt);
+  }
+
+  private static RequestView withId(String prompt, String id) {
+    return new FakeRequestView(GenerateRequest.builder().text(prompt).requestId(id).build(), false);
+  }
+
+  @Test
+  void prefersTheWorkerThatWasSentThePrefix() {
+    List<WorkerView> fleet = ClosedLoop.fleet(4);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    FakeRequestView first = text(LONG + "first question");
+    WorkerView home = s.select(first, fleet).worker();
+    s.onComplete(ClosedLoop.success(first, home, Duration.ofMillis(10)));
+
+    for (int i = 0; i < 5; i++) {
+      FakeRequestView next = text(LONG + "question " + i);
+      WorkerView chosen = s.select(next, fleet).worker();
+      assertThat(chosen).isSameAs(home);
+      s.onComplete(ClosedLoop.success(next, chosen, Duration.ofMillis(10)));
+    }
+  }
+
+  @Test
+  void queuedWorkMovesRequestsElsewhere() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    WorkerView home = s.select(text(LONG + "a"), fleet).worker();
+    // Requests that never finish pile work on the home worker: sooner or later the other worker's
+    // uncached prefill is shorter than the queue.
+    Set<String> chosen = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      chosen.add(s.select(text(LONG + "b" + i), fleet).worker().id());
+    }
+    assertThat(chosen).hasSize(2);
+    assertThat(s.queuedWork(home.id())).isPositive();
+  }
+
+  @Test
+  void theLedgerEmptiesWhenRequestsComplete() {
+    List<WorkerView> fleet = ClosedLoop.fleet(3);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    List<RequestView> requests = new ArrayList<>();
+    List<WorkerView> workers = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      RequestView r = text("prompt " + i + " ".repeat(i * 10));
+      requests.add(r);
+      workers.add(s.select(r, fleet).worker());
+    }
+    assertThat(s.pendingRequests()).isEqualTo(30);
+    for (int i = 0; i < requests.size(); i++) {
+      s.onComplete(ClosedLoop.success(requests.get(i), workers.get(i), Duration.ofMillis(1)));
+    }
+    assertThat(s.pendingRequests()).isZero();
+    for (WorkerView w : fleet) {
+      assertThat(s.queuedWork(w.id())).isZero();
+    }
+  }
+
+  @Test
+  void aRetryReplacesItsEarlierAttemptAndALateReportOfItIsIgnored() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    RequestView request = withId(LONG, "req-1");
+    WorkerView first = s.select(request, fleet).worker();
+    // The router retries on the other worker (the first one is excluded).
+    WorkerView other = fleet.get(0) == first ? fleet.get(1) : fleet.get(0);
+    WorkerView second = s.select(request, List.of(other)).worker();
+    assertThat(second).isSameAs(other);
+    assertThat(s.pendingRequests()).isEqualTo(1);
+    assertThat(s.queuedWork(first.id())).isZero();
+
+    s.onComplete(ClosedLoop.success(request, first, Duration.ofMillis(1)));
+    assertThat(s.queuedWork(other.id())).isPositive();
+    s.onComplete(ClosedLoop.success(request, other, Duration.ofMillis(1)));
+    assertThat(s.queuedWork(other.id())).isZero();
+    assertThat(s.pendingRequests()).isZero();
+  }
+
+  @Test
+  void aFreshReportOfForeignWorkCountsAndAStaleOneDoesNot() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().maxReportAge(Duration.ofSeconds(5)).build());
+    FakeWorkerView busy = (FakeWorkerView) fleet.get(0);
+    busy.setReportedLoad(new WorkerLoad(20, 10, 0.5, clock.get()));
+    for (int i = 0; i < 5; i++) {
+      RequestView r = text("question " + i);
+      WorkerView w = s.select(r, fleet).worker();
+      assertThat(w.id()).isEqualTo("w1");
+      s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
+    }
+    clock.addAndGet(Duration.ofSeconds(6).toNanos());
+    Set<String> chosen = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      RequestView r = text("other question " + i);
+      WorkerView w = s.select(r, fleet).worker();
+      chosen.add(w.id());
+      s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
+    }
+    assertThat(chosen).contains("w0");
+  }
+
+  @Test
+  void nearlyEqualWorkersAreTakenLeastRecentlySelectedFirst() {
+    List<WorkerView> fleet = ClosedLoop.fleet(10);
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().poolRatio(1.0).similarityRatio(10).build());
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      RequestView r = text("q" + i);
+      WorkerView w = s.select(r, fleet).worker();
+      order.add(w.id());
+      s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
+    }
+    // Every worker once before any twice, then the same cycle again.
+    assertThat(new HashSet<>(order.subList(0, 10))).hasSize(10);
+    assertThat(order.subList(10, 20)).isEqualTo(order.subList(0, 10));
+  }
+
+  @Test
+  void fasterWorkersTakeMoreWork() {
+    List<WorkerView> fleet = new ArrayList<>();
+    fleet.add(new FakeWorkerView(Worker.builder("fast", "http://fast.invalid:1").weight(4).build()));
+    fleet.add(new FakeWorkerView(Worker.builder("slow", "http://slow.invalid:1").weight(1).build()));
+    fleet = List.copyOf(fleet);
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().prefillRate(w -> 2_000.0 * w.weight()).build());
+    ClosedLoop.Stats stats =
+        ClosedLoop.run(s, fleet, i -> text("distinct prompt " + i + " ".repeat(200)), 2_000, 10, 5);
+    assertThat(stats.served().get("fast")).isGreaterThan(2 * stats.served().get("slow"));
+  }
+
+  @Test
+  void requestsSharingOneSystemPromptDoNotCollapseOntoOneWorker() {
+    List<WorkerView> fleet = ClosedLoop.fleet(8);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    ClosedLoop.Stats stats =
+        ClosedLoop.run(s, fleet, i -> text(LONG + "user: question " + i), 4_000, 32, 9);
+    assertThat(stats.served()).hasSize(8);
+    assertThat(stats.meanImbalance()).isLessThan(1.6);
+  }
+
+  @Test
+  void requestsThatNeverCompleteLeaveTheLedgerAfterTheTimeout() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().ledgerTimeout(Duration.ofSeconds(1)).build());
+    s.select(text("lost request"), fleet);
+    assertThat(s.pendingRequests()).isEqualTo(1);
+    clock.addAndGet(Duration.ofSeconds(2).toNanos());
+    for (int i = 0; i < 5_000; i++) {
+      RequestView r = text("q" + i);
+      WorkerView w = s.select(r, fleet).worker();
+      s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
+    }
+    assertThat(s.pendingRequests()).isZero();
+    for (WorkerView w : fleet) {
+      assertThat(s.queuedWork(w.id())).isZero();
+    }
+  }
+
+  @Test
+  void largeFleetsAreSampled() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2_000);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    ClosedLoop.Stats stats =
+        ClosedLoop.run(s, fleet, i -> text("prompt " + i), 10_000, 1_000, 1);
+    assertThat(stats.served().size()).isGreaterThan(1_000);
+  }
+
+  @Test
+  void manyThreadsSelectingAtOnceSpreadAndLeaveAnEmptyLedger() throws Exception {
+    List<WorkerView> fleet = ClosedLoop.fleet(8);
+    ShortestTtftStrategy s = new ShortestTtftStrategy();
+    int threads = 8;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Map<String, Integer> served = new ConcurrentHashMap<>();
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  for (int i = 0; i < 5_000; i++) {
+                    RequestView r = text(LONG + "thread " + id + " request " + i);
+                    WorkerView w = s.select(r, fleet).worker();
+                    assertThat(fleet).contains(w);
+                    served.merge(w.id(), 1, Integer::sum);
+                    s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      running.add(thread);
+      thread.start();
+    }
+    for (Thread t : running) {
+      t.join();
+    }
+    assertThat(failure.get()).isNull();
+    // Requests finish at once, so the cached prefix wins; the concurrent ones still spread over
+    // more than one of the workers that hold it instead of all claiming the same one.
+    assertThat(served.size()).isGreaterThan(1);
+    assertThat(served.values()).allSatisfy(c -> assertThat(c).isLessThan(40_000 * 6 / 10));
+    assertThat(s.pendingRequests()).isZero();
+  }
+}

@@ -1,0 +1,293 @@
+package io.flexroute.core.strategy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.TokenIds;
+import io.flexroute.spi.WorkerView;
+import io.flexroute.testkit.fake.FakeWorkerView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The approximate multi-tenant prefix tree: match, insert, LRU trimming, purging, threads. */
+class PrefixTreeTest {
+
+  private static final List<WorkerView> FLEET = List.copyOf(FakeWorkerView.fleet(3));
+
+  /** Matches a text and inserts it for a worker, as a strategy does. */
+  private static void send(PrefixTree tree, String text, int worker) {
+    PrefixTree.FleetIndex index = tree.index(FLEET);
+    PrefixTree.Walk walk = tree.match(PrefixKey.text(text), PrefixTree.walk());
+    tree.insert(walk, index.tenant(worker), tree.tick(), index);
+  }
+
+  /** The length of the longest prefix of a text recorded for a worker. */
+  private static int matched(PrefixTree tree, String text, int worker) {
+    PrefixTree.FleetIndex index = tree.index(FLEET);
+    PrefixTree.Walk walk = tree.match(PrefixKey.text(text), PrefixTree.walk());
+    int tenant = index.tenant(worker).index();
+    for (int i = walk.size() - 1; i >= 0; i--) {
+      if (walk.holders(i).find(tenant) >= 0) {
+        return walk.end(i);
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void match_findsTheLongestRecordedPrefixPerWorker() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    send(tree, "system: be brief\nuser: hello", 0);
+    send(tree, "system: be brief\nuser: goodbye", 1);
+
+    assertThat(matched(tree, "system: be brief\nuser: hello there", 0)).isEqualTo(28);
+    assertThat(matched(tree, "system: be brief\nuser: hello there", 1)).isEqualTo(23);
+    assertThat(matched(tree, "system: be brief\nuser: hello there", 2)).isZero();
+    assertThat(matched(tree, "unrelated", 0)).isZero();
+  }
+
+  @Test
+  void insert_splitsEdgesAndCountsEachWorkersElements() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    send(tree, "abcdef", 0);
+    send(tree, "abcxyz", 0);
+    send(tree, "abc", 1);
+
+    // Worker 0 holds "abc" + "def" + "xyz"; worker 1 holds "abc" only.
+    assertThat(tree.sizeOf("w0")).isEqualTo(9).isEqualTo(tree.recount("w0"));
+    assertThat(tree.sizeOf("w1")).isEqualTo(3).isEqualTo(tree.recount("w1"));
+    assertThat(tree.nodeCount()).isEqualTo(3);
+  }
+
+  @Test
+  void insert_ofTheSamePromptAgainAddsNothing() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    send(tree, "repeat me", 0);
+    long size = tree.sizeOf("w0");
+    int nodes = tree.nodeCount();
+    for (int i = 0; i < 10; i++) {
+      send(tree, "repeat me", 0);
+    }
+    assertThat(tree.sizeOf("w0")).isEqualTo(size);
+    assertThat(tree.nodeCount()).isEqualTo(nodes);
+  }
+
+  @Test
+  void tokenKeys_matchAndSplitLikeText() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    PrefixTree.FleetIndex index = tree.index(FLEET);
+    PrefixKey first = PrefixKey.tokens(TokenIds.of(1, 2, 3, 4, 5));
+    tree.insert(tree.match(first, PrefixTree.walk()), index.tenant(0), tree.tick(), index);
+
+    PrefixTree.Walk walk = tree.match(PrefixKey.tokens(TokenIds.of(1, 2, 3, 9)), PrefixTree.walk());
+
+    assertThat(walk.matched()).isEqualTo(3);
+    tree.insert(walk, index.tenant(1), tree.tick(), index);
+    assertThat(tree.sizeOf("w0")).isEqualTo(5);
+    assertThat(tree.sizeOf("w1")).isEqualTo(4);
+    assertThat(tree.nodeCount()).isEqualTo(3);
+  }
+
+  @Test
+  void trimming_keepsEachWorkerWithinItsBudgetLeastRecentlyUsedFirst() {
+    PrefixTree tree = new PrefixTree(100, true);
+    send(tree, "a".repeat(40), 0);
+    send(tree, "b".repeat(40), 0);
+    send(tree, "a".repeat(40), 0); // "a..." is now more recent than "b..."
+    send(tree, "c".repeat(40), 0); // 120 > 100: trims the least recently used, "b..."
+
+    assertThat(tree.sizeOf("w0")).isLessThanOrEqualTo(100).isEqualTo(tree.recount("w0"));
+    assertThat(matched(tree, "a".repeat(40), 0)).isEqualTo(40);
+    assertThat(matched(tree, "b".repeat(40), 0)).isZero();
+    assertThat(matched(tree, "c".repeat(40), 0)).isEqualTo(40);
+  }
+
+  @Test
+  void trimming_oneWorkerLeavesTheOthersEntriesAlone() {
+    PrefixTree tree = new PrefixTree(100, true);
+    send(tree, "shared prefix " + "x".repeat(30), 1);
+    for (int i = 0; i < 50; i++) {
+      send(tree, "shared prefix " + i + "y".repeat(30), 0);
+    }
+    assertThat(tree.sizeOf("w0")).isLessThanOrEqualTo(100).isEqualTo(tree.recount("w0"));
+    assertThat(matched(tree, "shared prefix " + "x".repeat(30), 1)).isEqualTo(44);
+    assertThat(tree.sizeOf("w1")).isEqualTo(44);
+  }
+
+  @Test
+  void trimming_keepsAPrefixThatIsStillInUse() {
+    PrefixTree tree = new PrefixTree(400, true);
+    String system = "system prompt ".repeat(10); // 140 chars, shared by every request
+    for (int i = 0; i < 200; i++) {
+      send(tree, system + "question " + i + " ".repeat(20), 0);
+    }
+    assertThat(tree.sizeOf("w0")).isLessThanOrEqualTo(400);
+    assertThat(matched(tree, system + "new question", 0)).isGreaterThanOrEqualTo(system.length());
+  }
+
+  @Test
+  void aWorkerThatLeftIsPurgedOnlyAfterTheDelay() {
+    PrefixTree tree = new PrefixTree(1_000_000, true);
+    List<WorkerView> all = FLEET;
+    List<WorkerView> withoutW2 = List.of(all.get(0), all.get(1));
+    PrefixTree.FleetIndex full = tree.index(all);
+    tree.insert(
+        tree.match(PrefixKey.text("w2's conversation"), PrefixTree.walk()),
+        full.tenant(2), tree.tick(), full);
+    long before = tree.sizeOf("w2");
+    assertThat(before).isPositive();
+
+    PrefixTree.FleetIndex partial = tree.index(withoutW2);
+    for (int i = 0; i < 1000; i++) {
+      PrefixTree.Walk walk = tree.match(PrefixKey.text("other " + (i % 7)), PrefixTree.walk());
+      tree.insert(walk, partial.tenant(i % 2), tree.tick(), partial);
+    }
+    assertThat(tree.sizeOf("w2")).isEqualTo(before);
+
+    for (int i = 0; i < PrefixTree.ABSENT_PURGE_DELAY + 1000; i++) {
+      PrefixTree.Walk walk = tree.match(PrefixKey.text("other " + (i % 7)), PrefixTree.walk());
+      tree.insert(walk, partial.tenant(i % 2), tree.tick(), partial);
+    }
+    assertThat(tree.sizeOf("w2")).isZero();
+    assertThat(tree.recount("w2")).isZero();
+  }
+
+  @Test
+  void aWorkerMissingOnlyFromSomeListsIsNotPurged() {
+    PrefixTree tree = new PrefixTree(1_000_000, true);
+    List<WorkerView> withoutW2 = List.of(FLEET.get(0), FLEET.get(1));
+    send(tree, "w2's conversation", 2);
+    long before = tree.sizeOf("w2");
+    // A retry list without w2 now and then, the full list otherwise.
+    for (int i = 0; i < 2 * PrefixTree.ABSENT_PURGE_DELAY; i++) {
+      List<WorkerView> list = i % 100 == 0 ? withoutW2 : FLEET;
+      PrefixTree.FleetIndex index = tree.index(list);
+      PrefixTree.Walk walk = tree.match(PrefixKey.text("other " + (i % 7)), PrefixTree.walk());
+      tree.insert(walk, index.tenant(i % 2), tree.tick(), index);
+    }
+    assertThat(tree.sizeOf("w2")).isEqualTo(before);
+  }
+
+  @Test
+  void index_isCachedByListIdentity() {
+    PrefixTree tree = new PrefixTree(100, true);
+    assertThat(tree.index(FLEET)).isSameAs(tree.index(FLEET));
+    List<WorkerView> copy = new ArrayList<>(FLEET);
+    assertThat(tree.index(copy)).isNotSameAs(tree.index(FLEET));
+    assertThat(tree.index(copy).candidate(tree.tenant("w1").index())).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsANonPositiveBudget() {
+    assertThatThrownBy(() -> new PrefixTree(0, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxSizePerWorker");
+  }
+
+  @Test
+  void concurrentMatchAndInsert_keepsSizesConsistentAndWithinBudget() throws Exception {
+    PrefixTree tree = new PrefixTree(5_000, true);
+    int threads = 8;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int seed = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                  start.await();
+                  for (int i = 0; i < 20_000; i++) {
+                    // Few system prompts, many conversations: heavy sharing, splits and trims.
+                    String text =
+                        "system " + random.nextInt(4) + ": " + "rules ".repeat(5)
+                            + "conversation " + random.nextInt(500) + " turn " + random.nextInt(8);
+                    send(tree, text, random.nextInt(3));
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      workers.add(thread);
+      thread.start();
+    }
+    for (Thread t : workers) {
+      t.join();
+    }
+    assertThat(failure.get()).isNull();
+    for (WorkerView w : FLEET) {
+      // Trimming runs on the thread whose insert crosses the budget and may be skipped while
+      // another trims; one more insert per worker trims what is left.
+      send(tree, "final", FLEET.indexOf(w));
+      assertThat(tree.sizeOf(w.id())).isEqualTo(tree.recount(w.id())).isLessThanOrEqualTo(5_000);
+    }
+  }
+
+  @Test
+  void aPrefixHeldByManyWorkersStaysConsistentThroughAddsTrimsAndThreads() throws Exception {
+    List<WorkerView> big = List.copyOf(FakeWorkerView.fleet(300));
+    PrefixTree tree = new PrefixTree(2_000, true);
+    String system = "shared system prompt ".repeat(5);
+    int threads = 6;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int seed = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                  start.await();
+                  for (int i = 0; i < 20_000; i++) {
+                    PrefixTree.FleetIndex index = tree.index(big);
+                    String text = system + "question " + random.nextInt(2_000);
+                    PrefixTree.Walk walk = tree.match(PrefixKey.text(text), PrefixTree.walk());
+                    tree.insert(walk, index.tenant(random.nextInt(300)), tree.tick(), index);
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      running.add(thread);
+      thread.start();
+    }
+    for (Thread t : running) {
+      t.join();
+    }
+    assertThat(failure.get()).isNull();
+    PrefixTree.FleetIndex index = tree.index(big);
+    PrefixTree.Walk walk = tree.match(PrefixKey.text(system + "new"), PrefixTree.walk());
+    // The system prompt's node is held by (nearly) every worker: the dense form.
+    assertThat(walk.holders(0).size()).isGreaterThan(250);
+    for (int w = 0; w < 300; w++) {
+      tree.insert(
+          tree.match(PrefixKey.text(system + "final " + w), PrefixTree.walk()),
+          index.tenant(w), tree.tick(), index);
+      String id = "w" + w;
+      assertThat(tree.sizeOf(id)).isEqualTo(tree.recount(id)).isLessThanOrEqualTo(2_000);
+    }
+    // Every holder listed is found, and every worker found is listed once.
+    PrefixTree.TenantSet holders =
+        tree.match(PrefixKey.text(system), PrefixTree.walk()).holders(0);
+    java.util.Set<Integer> listed = new java.util.HashSet<>();
+    for (int i = 0; i < holders.size(); i++) {
+      assertThat(listed.add(holders.tenantAt(i))).isTrue();
+      assertThat(holders.find(holders.tenantAt(i))).isNotNegative();
+    }
+    int found = 0;
+    for (int w = 0; w < 300; w++) {
+      if (holders.find(tree.tenant("w" + w).index()) >= 0) {
+        found++;
+      }
+    }
+    assertThat(found).isEqualTo(listed.size());
+  }
+}
