@@ -65,6 +65,8 @@ public record RouterConfig(
    * @param strategyName the name of the strategy to use, when no instance was given
    * @param strategy the strategy instance, when one was given
    * @param strategyProviders providers registered on the builder, which win over discovered ones
+   * @param modelStrategyNames the strategies of models routed with their own strategy, by name
+   * @param modelStrategies the strategy instances of models routed with their own strategy
    * @param transports transports given to the builder (the caller owns them); when empty, the
    *     router creates transports from the discovered {@link io.flexroute.spi.TransportProvider}s
    * @param listeners the event listeners
