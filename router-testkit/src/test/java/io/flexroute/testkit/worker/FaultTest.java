@@ -201,8 +201,8 @@ class FaultTest {
     worker.enqueue(Fault.disconnectMidStream(2));
     worker.enqueue(Fault.disconnectMidStream(50));
 
-    TestClient.Sse early = client.stream("/generate", STREAM);
-    TestClient.Sse late = client.stream("/generate", STREAM);
+    TestClient.Sse early = client.streamOverSocket("/generate", STREAM);
+    TestClient.Sse late = client.streamOverSocket("/generate", STREAM);
 
     assertThat(early.events()).hasSize(2);
     assertThat(early.failure()).isNotNull();

@@ -113,6 +113,62 @@ final class TestClient {
     return readAll(open(path, body));
   }
 
+  /**
+   * Sends a streaming request over a plain socket and reads every byte until the worker closes the
+   * connection. Unlike the JDK client, whose body stream may report a dropped connection before the
+   * bytes that arrived ahead of it were read, this sees exactly what the worker sent before it
+   * dropped the connection. The answer must be chunked, as the fake's streams are.
+   */
+  Sse streamOverSocket(String path, String body) throws IOException {
+    URI uri = URI.create(baseUrl);
+    byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      String head =
+          "POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+              + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length
+              + "\r\nConnection: close\r\n\r\n";
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(payload);
+      out.flush();
+      java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+      IOException readFailure = null;
+      try {
+        socket.getInputStream().transferTo(received);
+      } catch (IOException e) {
+        readFailure = e; // a reset after the data: what arrived before it still counts
+      }
+      String text = received.toString(StandardCharsets.UTF_8);
+      int headerEnd = text.indexOf("\r\n\r\n");
+      if (headerEnd < 0) {
+        throw new IOException("no complete response head in: " + text, readFailure);
+      }
+      String[] headLines = text.substring(0, headerEnd).split("\r\n");
+      int status = Integer.parseInt(headLines[0].split(" ")[1]);
+      String contentType = null;
+      for (String line : headLines) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-type:")) {
+          contentType = line.substring("content-type:".length()).trim();
+        }
+      }
+      String bodyText = text.substring(headerEnd + 4);
+      List<String> events = new ArrayList<>();
+      for (String line : bodyText.split("\n")) {
+        if (line.startsWith("data: ")) {
+          events.add(line.substring("data: ".length()).stripTrailing());
+        }
+      }
+      // A chunked body that ended cleanly closes with the zero-length last chunk.
+      boolean complete = bodyText.endsWith("0\r\n\r\n");
+      IOException failure =
+          complete
+              ? null
+              : new IOException("the connection closed before the end of the body", readFailure);
+      return new Sse(status, contentType, events, failure);
+    }
+  }
+
   CompletableFuture<Sse> streamAsync(String path, String body) {
     return http.sendAsync(
             postRequest(path, body).build(), HttpResponse.BodyHandlers.ofInputStream())
