@@ -123,6 +123,57 @@ public interface Transport extends AutoCloseable {
       Worker worker, CompletionRequest request, CallContext context);
 
   /**
+   * Runs an SGLang-native generation on the calling thread and returns its result. The router's
+   * blocking calls use this method, so a transport that can do its I/O on the caller's thread saves
+   * the hand-over to its own threads and back. The default waits for {@link #generate}.
+   *
+   * <p>Like the asynchronous method, it honours {@link CallContext#remaining()} and aborts its I/O
+   * when {@link CallContext#onCancel} fires; it throws what the asynchronous method's future would
+   * complete with. When the calling thread is interrupted while it waits, the default gives up with a
+   * {@link io.flexroute.RequestCancelledException} and leaves the thread's interrupt flag set; a
+   * transport blocked in a socket read may notice the interrupt only when the read returns.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the result
+   * @throws io.flexroute.RouterException when the call fails
+   */
+  default GenerateResult generateBlocking(
+      Worker worker, GenerateRequest request, CallContext context) {
+    return BlockingWait.await(generate(worker, request, context), context);
+  }
+
+  /**
+   * Runs an OpenAI chat completion on the calling thread; see {@link #generateBlocking}. The default
+   * waits for {@link #chat}.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the result
+   * @throws io.flexroute.RouterException when the call fails
+   */
+  default ChatCompletion chatBlocking(Worker worker, ChatRequest request, CallContext context) {
+    return BlockingWait.await(chat(worker, request, context), context);
+  }
+
+  /**
+   * Runs an OpenAI text completion on the calling thread; see {@link #generateBlocking}. The
+   * default waits for {@link #complete}.
+   *
+   * @param worker the worker to call
+   * @param request the request
+   * @param context the call's id, deadline and cancellation
+   * @return the result
+   * @throws io.flexroute.RouterException when the call fails
+   */
+  default TextCompletion completeBlocking(
+      Worker worker, CompletionRequest request, CallContext context) {
+    return BlockingWait.await(complete(worker, request, context), context);
+  }
+
+  /**
    * Probes the worker's health (HTTP {@code GET /health}).
    *
    * @param worker the worker to probe

@@ -196,32 +196,32 @@ final class DefaultRouter implements Router {
 
   @Override
   public GenerateResult generate(GenerateRequest request) {
-    return await(execute(OperationBinding.GENERATE, checkGenerate(request), true));
+    return executeBlocking(OperationBinding.GENERATE, checkGenerate(request));
   }
 
   @Override
   public CompletableFuture<GenerateResult> generateAsync(GenerateRequest request) {
-    return execute(OperationBinding.GENERATE, checkGenerate(request), false);
+    return execute(OperationBinding.GENERATE, checkGenerate(request));
   }
 
   @Override
   public ChatCompletion chat(ChatRequest request) {
-    return await(execute(OperationBinding.CHAT, request, true));
+    return executeBlocking(OperationBinding.CHAT, request);
   }
 
   @Override
   public CompletableFuture<ChatCompletion> chatAsync(ChatRequest request) {
-    return execute(OperationBinding.CHAT, request, false);
+    return execute(OperationBinding.CHAT, request);
   }
 
   @Override
   public TextCompletion complete(CompletionRequest request) {
-    return await(execute(OperationBinding.COMPLETION, request, true));
+    return executeBlocking(OperationBinding.COMPLETION, request);
   }
 
   @Override
   public CompletableFuture<TextCompletion> completeAsync(CompletionRequest request) {
-    return execute(OperationBinding.COMPLETION, request, false);
+    return execute(OperationBinding.COMPLETION, request);
   }
 
   // ---- streams ----
@@ -273,8 +273,11 @@ final class DefaultRouter implements Router {
 
   // ---- the request path ----
 
-  /** Creates the request's lifecycle: id, view, deadline timer; refuses it when closed. */
-  private RequestCall newCall(InferenceRequest request, boolean streaming) {
+  /**
+   * Creates the request's lifecycle: id, view, deadline timer (when armed); refuses it when closed.
+   * A call without the timer must watch its deadline itself, as {@link CallerThreadCalls} does.
+   */
+  private RequestCall newCall(InferenceRequest request, boolean streaming, boolean armTimer) {
     long start = System.nanoTime();
     String requestId = request.requestId() != null ? request.requestId() : RequestIds.next();
     RequestViewImpl view = new RequestViewImpl(request, requestId, streaming);
@@ -294,6 +297,9 @@ final class DefaultRouter implements Router {
       // close() may have swept the active set before this request joined it.
       call.cancel(RouterCallContext.Reason.CLOSED);
       throw new RouterClosedException();
+    }
+    if (!armTimer) {
+      return call;
     }
     try {
       call.setTimer(
@@ -323,18 +329,26 @@ final class DefaultRouter implements Router {
     }
   }
 
+  /** Runs a unary request on the caller's thread, its I/O included. */
+  private <Q extends InferenceRequest, R, C> R executeBlocking(
+      OperationBinding<Q, R, C> op, Q request) {
+    java.util.Objects.requireNonNull(request, "request");
+    RequestCall call = newCall(request, false, false);
+    return CallerThreadCalls.run(this, op, request, call);
+  }
+
   private <Q extends InferenceRequest, R, C> CompletableFuture<R> execute(
-      OperationBinding<Q, R, C> op, Q request, boolean completeDirectly) {
+      OperationBinding<Q, R, C> op, Q request) {
     java.util.Objects.requireNonNull(request, "request");
     RequestCall call;
     try {
-      call = newCall(request, false);
+      call = newCall(request, false, true);
     } catch (RouterException e) {
       return CompletableFuture.failedFuture(e);
     }
     ResultFuture<R> result = new ResultFuture<>(call);
-    call.setFailureSink(e -> deliver(result, null, e, completeDirectly));
-    startUnary(op, request, call, result, completeDirectly);
+    call.setFailureSink(e -> deliver(result, null, e));
+    startUnary(op, request, call, result);
     return result;
   }
 
@@ -342,8 +356,7 @@ final class DefaultRouter implements Router {
       OperationBinding<Q, R, C> op,
       Q request,
       RequestCall call,
-      ResultFuture<R> result,
-      boolean completeDirectly) {
+      ResultFuture<R> result) {
     acquire(call)
         .whenComplete(
             (attempt, error) -> {
@@ -351,7 +364,7 @@ final class DefaultRouter implements Router {
                 RouterException e = RequestCall.mapFailure(error, "router", "none");
                 call.fail(RequestCall.outcomeOf(e), e);
               } else {
-                runUnary(op, request, call, attempt, result, completeDirectly);
+                runUnary(op, request, call, attempt, result);
               }
             });
   }
@@ -361,8 +374,7 @@ final class DefaultRouter implements Router {
       Q request,
       RequestCall call,
       Attempt attempt,
-      ResultFuture<R> result,
-      boolean completeDirectly) {
+      ResultFuture<R> result) {
     WorkerState worker = attempt.worker();
     CompletableFuture<R> future;
     try {
@@ -377,11 +389,11 @@ final class DefaultRouter implements Router {
             observeWeightVersion(worker, op.weightVersion(value));
             attempt.finish(RequestOutcome.SUCCESS, usage, null);
             if (call.finish(RequestOutcome.SUCCESS, usage, null)) {
-              deliver(result, value, null, completeDirectly);
+              deliver(result, value, null);
             }
             return;
           }
-          RouterException mapped = failureOf(call, attempt, error);
+          RouterException mapped = CallerThreadCalls.failureOf(call, attempt, error);
           attempt.finish(RequestCall.outcomeOf(mapped), null, mapped);
           if (call.isFinished()) {
             return;
@@ -389,22 +401,12 @@ final class DefaultRouter implements Router {
           long backoff = retryBackoff(call, attempt, mapped);
           if (backoff >= 0) {
             schedule(
-                () -> runOnExecutor(() -> startUnary(op, request, call, result, completeDirectly)),
+                () -> runOnExecutor(() -> startUnary(op, request, call, result)),
                 backoff);
           } else {
             call.fail(RequestCall.outcomeOf(mapped), mapped);
           }
         });
-  }
-
-  /** The failure an attempt ended with: the request's own end (deadline, cancel) wins. */
-  private static RouterException failureOf(RequestCall call, Attempt attempt, Throwable error) {
-    RouterException ended = call.failure();
-    if (call.isFinished() && ended != null) {
-      return ended;
-    }
-    return RequestCall.mapFailure(
-        error, attempt.worker().transport().name(), attempt.worker().id());
   }
 
   /**
@@ -438,27 +440,23 @@ final class DefaultRouter implements Router {
     return backoff;
   }
 
+  /** Completes the caller's future on the executor, never on a transport's I/O thread. */
   private <R> void deliver(
-      CompletableFuture<R> result, @Nullable R value, @Nullable Throwable error, boolean direct) {
-    Runnable completion =
+      CompletableFuture<R> result, @Nullable R value, @Nullable Throwable error) {
+    runOnExecutor(
         () -> {
           if (error == null) {
             result.complete(value);
           } else {
             result.completeExceptionally(error);
           }
-        };
-    if (direct) {
-      completion.run();
-    } else {
-      runOnExecutor(completion);
-    }
+        });
   }
 
   private <Q extends InferenceRequest, R, C> ResponseStream<C> openStream(
       OperationBinding<Q, R, C> op, Q request) {
     java.util.Objects.requireNonNull(request, "request");
-    RequestCall call = newCall(request, true);
+    RequestCall call = newCall(request, true, true);
     RouterResponseStream<Q, C> stream = new RouterResponseStream<>(this, op, request, call);
     stream.open();
     return stream;
@@ -884,24 +882,6 @@ final class DefaultRouter implements Router {
     Map<String, String> merged = new LinkedHashMap<>(worker.headers());
     merged.putAll(request.headers());
     return java.util.Collections.unmodifiableMap(merged);
-  }
-
-  private static <R> R await(CompletableFuture<R> future) {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new RequestCancelledException("interrupted");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RouterException re) {
-        throw re;
-      }
-      throw new RouterException("request failed", cause);
-    } catch (CancellationException e) {
-      throw new RequestCancelledException("cancelled");
-    }
   }
 
   /** Records the weight version a worker reported in an answer (raising the known one only). */

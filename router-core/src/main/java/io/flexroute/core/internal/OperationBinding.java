@@ -35,6 +35,12 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
     CompletableFuture<R> call(Transport transport, Worker worker, Q request, CallContext context);
   }
 
+  /** Calls a transport's method that runs on the calling thread. */
+  @FunctionalInterface
+  interface Blocking<Q, R> {
+    R call(Transport transport, Worker worker, Q request, CallContext context);
+  }
+
   /** Calls a transport's stream method. */
   @FunctionalInterface
   interface Stream<Q, C> {
@@ -43,20 +49,23 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
 
   static final OperationBinding<GenerateRequest, GenerateResult, GenerateChunk> GENERATE =
       new OperationBinding<>(
-          Transport::generate, Transport::generateStream, GenerateResult::usage,
-          GenerateChunk::usage, GenerateResult::weightVersion, GenerateChunk::weightVersion);
+          Transport::generate, Transport::generateBlocking, Transport::generateStream,
+          GenerateResult::usage, GenerateChunk::usage, GenerateResult::weightVersion,
+          GenerateChunk::weightVersion);
 
   static final OperationBinding<ChatRequest, ChatCompletion, ChatChunk> CHAT =
       new OperationBinding<>(
-          Transport::chat, Transport::chatStream, ChatCompletion::usage, ChatChunk::usage,
-          ChatCompletion::weightVersion, chunk -> null);
+          Transport::chat, Transport::chatBlocking, Transport::chatStream, ChatCompletion::usage,
+          ChatChunk::usage, ChatCompletion::weightVersion, chunk -> null);
 
   static final OperationBinding<CompletionRequest, TextCompletion, CompletionChunk> COMPLETION =
       new OperationBinding<>(
-          Transport::complete, Transport::completeStream, TextCompletion::usage,
-          CompletionChunk::usage, TextCompletion::weightVersion, chunk -> null);
+          Transport::complete, Transport::completeBlocking, Transport::completeStream,
+          TextCompletion::usage, CompletionChunk::usage, TextCompletion::weightVersion,
+          chunk -> null);
 
   private final Call<Q, R> call;
+  private final Blocking<Q, R> blocking;
   private final Stream<Q, C> stream;
   private final Function<R, @Nullable TokenUsage> resultUsage;
   private final Function<C, @Nullable TokenUsage> chunkUsage;
@@ -65,12 +74,14 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
 
   private OperationBinding(
       Call<Q, R> call,
+      Blocking<Q, R> blocking,
       Stream<Q, C> stream,
       Function<R, @Nullable TokenUsage> resultUsage,
       Function<C, @Nullable TokenUsage> chunkUsage,
       Function<R, @Nullable String> resultVersion,
       Function<C, @Nullable String> chunkVersion) {
     this.call = call;
+    this.blocking = blocking;
     this.stream = stream;
     this.resultUsage = resultUsage;
     this.chunkUsage = chunkUsage;
@@ -80,6 +91,10 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
 
   CompletableFuture<R> call(Transport transport, Worker worker, Q request, CallContext context) {
     return call.call(transport, worker, request, context);
+  }
+
+  R callBlocking(Transport transport, Worker worker, Q request, CallContext context) {
+    return blocking.call(transport, worker, request, context);
   }
 
   ChunkSource<C> open(Transport transport, Worker worker, Q request, CallContext context) {

@@ -82,61 +82,21 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
   }
 
   private Attempt awaitAttempt() {
-    CompletableFuture<Attempt> future = router.acquire(call);
-    try {
-      long remaining = call.remainingNanos();
-      return future.get(Math.max(0, remaining) + 1_000_000, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      call.cancel(RouterCallContext.Reason.CALLER);
-      throw ended(new RequestCancelledException(call.view().requestId()));
-    } catch (ExecutionException e) {
-      RouterException mapped = RequestCall.mapFailure(e, "router", "none");
-      call.fail(RequestCall.outcomeOf(mapped), mapped);
-      throw ended(mapped);
-    } catch (TimeoutException e) {
-      call.cancel(RouterCallContext.Reason.TIMEOUT);
-      throw ended(new RequestCancelledException(call.view().requestId()));
-    }
+    return CallerThreadCalls.awaitAttempt(router, call);
   }
 
   /** The exception the request ended with, or the given one if it has not ended. */
   private RouterException ended(RouterException fallback) {
-    RouterException recorded = call.failure();
-    return recorded != null ? recorded : fallback;
+    return CallerThreadCalls.ended(call, fallback);
   }
 
   private RouterException failureOf(Attempt a, Throwable error) {
-    RouterException ended = call.failure();
-    if (call.isFinished() && ended != null) {
-      return ended;
-    }
-    return RequestCall.mapFailure(error, a.worker().transport().name(), a.worker().id());
+    return CallerThreadCalls.failureOf(call, a, error);
   }
 
   /** Waits out the retry backoff, or ends the request with the failure when it is not retried. */
   private void backoffOrFail(Attempt failed, RouterException error) {
-    if (call.isFinished()) {
-      throw ended(error);
-    }
-    long backoff = router.retryBackoff(call, failed, error);
-    if (backoff < 0) {
-      call.fail(RequestCall.outcomeOf(error), error);
-      throw ended(error);
-    }
-    long until = System.nanoTime() + backoff;
-    while (!call.isFinished()) {
-      long left = until - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      LockSupport.parkNanos(this, Math.min(left, 10_000_000));
-      if (Thread.interrupted()) {
-        Thread.currentThread().interrupt();
-        call.cancel(RouterCallContext.Reason.CALLER);
-      }
-    }
-    throw ended(error);
+    CallerThreadCalls.awaitBackoff(router, call, failed, error);
   }
 
   @Override

@@ -203,6 +203,27 @@ public final class HttpTransport implements Transport {
   }
 
   /**
+   * Runs {@code POST {base}/generate} on the calling thread, its I/O included. The same
+   * restrictions as for {@link #generate} apply. OkHttp's socket reads cannot be interrupted: an
+   * interrupt is noticed when the read returns or the deadline passes.
+   */
+  @Override
+  public GenerateResult generateBlocking(
+      Worker worker, GenerateRequest request, CallContext context) {
+    return blocking(
+        () -> {
+          checkGenerate(worker, request);
+          byte[] body = generateCodec.encode(request, context.requestId(), false);
+          return calls.postBlocking(
+              worker,
+              "/generate",
+              body,
+              context,
+              bytes -> generateCodec.decode(bytes, context.requestId(), worker.id()));
+        });
+  }
+
+  /**
    * Streams {@code POST {base}/generate}, turning SGLang's cumulative chunks into deltas. The same
    * restrictions as for {@link #generate} apply.
    */
@@ -239,6 +260,22 @@ public final class HttpTransport implements Transport {
         });
   }
 
+  /** Runs {@code POST {base}/v1/chat/completions} on the calling thread, its I/O included. */
+  @Override
+  public ChatCompletion chatBlocking(Worker worker, ChatRequest request, CallContext context) {
+    return blocking(
+        () -> {
+          byte[] body =
+              openAiCodec.encodeChat(request, worker.flavor(), context.requestId(), false);
+          return calls.postBlocking(
+              worker,
+              "/v1/chat/completions",
+              body,
+              context,
+              bytes -> openAiCodec.decodeChat(bytes, context.requestId(), worker.id()));
+        });
+  }
+
   /** Streams {@code POST {base}/v1/chat/completions}. */
   @Override
   public ChunkSource<ChatChunk> chatStream(
@@ -265,6 +302,23 @@ public final class HttpTransport implements Transport {
           byte[] body =
               openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), false);
           return calls.post(
+              worker,
+              "/v1/completions",
+              body,
+              context,
+              bytes -> openAiCodec.decodeCompletion(bytes, context.requestId(), worker.id()));
+        });
+  }
+
+  /** Runs {@code POST {base}/v1/completions} on the calling thread, its I/O included. */
+  @Override
+  public TextCompletion completeBlocking(
+      Worker worker, CompletionRequest request, CallContext context) {
+    return blocking(
+        () -> {
+          byte[] body =
+              openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), false);
+          return calls.postBlocking(
               worker,
               "/v1/completions",
               body,
@@ -538,7 +592,7 @@ public final class HttpTransport implements Transport {
     }
   }
 
-  private <T> ChunkSource<T> blocking(Supplier<ChunkSource<T>> call) {
+  private <T> T blocking(Supplier<T> call) {
     checkOpen();
     try {
       return call.get();

@@ -195,40 +195,78 @@ public final class HttpCalls {
 
           @Override
           public void onResponse(Call call, Response response) {
-            try (response) {
-              if (!response.isSuccessful()) {
-                RouterException failure = failures.httpStatus(worker, response);
-                log.debug(
-                    "{} {} on worker {} for request {}: HTTP {}",
-                    call.request().method(), path, worker.id(), context.requestId(),
-                    response.code());
-                future.completeExceptionally(failure);
-                return;
-              }
-              if (decoder == null) {
-                future.complete(null);
-                return;
-              }
-              byte[] bytes;
-              try {
-                bytes = response.body().bytes();
-              } catch (IOException e) {
-                future.completeExceptionally(failures.fromIo(e, worker, context, timeout, false));
-                return;
-              }
-              future.complete(decoder.decode(bytes));
-            } catch (JsonShapeException e) {
-              future.completeExceptionally(failures.malformed(worker, e.getMessage(), e));
+            try {
+              future.complete(read(worker, path, context, timeout, response, decoder));
             } catch (RouterException e) {
               future.completeExceptionally(e);
-            } catch (RuntimeException e) {
-              // A value the result types refuse (such as a negative count) is a malformed answer.
-              future.completeExceptionally(
-                  failures.malformed(worker, "could not read the answer: " + e, e));
             }
           }
         });
     return future;
+  }
+
+  /**
+   * Posts a JSON body and decodes the JSON answer on the calling thread.
+   *
+   * @param <T> the result type
+   * @param worker the worker
+   * @param path the path below the worker's base URL, such as {@code /generate}
+   * @param body the JSON body
+   * @param context the call's context
+   * @param decoder reads the answer
+   * @return the decoded answer
+   * @throws RouterException if the call failed
+   */
+  public <T> T postBlocking(
+      Worker worker, String path, byte[] body, CallContext context, BodyDecoder<T> decoder) {
+    Prepared prepared = prepare(worker, path, body, context, false);
+    Response response;
+    try {
+      response = prepared.call().execute();
+    } catch (IOException e) {
+      RouterException failure = failures.fromIo(e, worker, context, prepared.timeout(), false);
+      log.debug(
+          "POST {} on worker {} for request {} failed: {}",
+          path, worker.id(), context.requestId(), failure.toString());
+      throw failure;
+    }
+    return read(worker, path, context, prepared.timeout(), response, decoder);
+  }
+
+  /** Reads an answer: its status, then its body through the decoder; closes the response. */
+  private <T> T read(
+      Worker worker,
+      String path,
+      CallContext context,
+      Duration timeout,
+      Response response,
+      @Nullable BodyDecoder<T> decoder) {
+    try (response) {
+      if (!response.isSuccessful()) {
+        log.debug(
+            "{} {} on worker {} for request {}: HTTP {}",
+            response.request().method(), path, worker.id(), context.requestId(),
+            response.code());
+        throw failures.httpStatus(worker, response);
+      }
+      if (decoder == null) {
+        return null;
+      }
+      byte[] bytes;
+      try {
+        bytes = response.body().bytes();
+      } catch (IOException e) {
+        throw failures.fromIo(e, worker, context, timeout, false);
+      }
+      return decoder.decode(bytes);
+    } catch (JsonShapeException e) {
+      throw failures.malformed(worker, e.getMessage(), e);
+    } catch (RouterException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A value the result types refuse (such as a negative count) is a malformed answer.
+      throw failures.malformed(worker, "could not read the answer: " + e, e);
+    }
   }
 
   /**
