@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * and replace a default of the same name, except {@code X-Request-Id} and {@code Content-Type},
  * which the transport always sets itself.
  *
- * <p>Instances are immutable and thread-safe. Asynchronous calls complete their futures on OkHttp's
- * dispatcher threads.
+ * <p>Instances are thread-safe; their only state is a cache of parsed worker URLs. Asynchronous
+ * calls complete their futures on OkHttp's dispatcher threads.
  */
 public final class HttpCalls {
 
@@ -58,6 +58,7 @@ public final class HttpCalls {
   private final OkHttpClient client;
   private final Failures failures;
   private final JsonCodec json;
+  private final WorkerUrls urls = new WorkerUrls();
 
   /**
    * Reads a successful answer's body.
@@ -359,9 +360,9 @@ public final class HttpCalls {
     return new Prepared(call, timeout);
   }
 
-  private static Request request(
+  private Request request(
       Worker worker, String path, byte @Nullable [] body, CallContext context, boolean stream) {
-    HttpUrl url = HttpUrl.parse(worker.baseUrl() + path);
+    HttpUrl url = urls.resolve(worker.baseUrl(), path);
     if (url == null) {
       throw new RouterException(
           "baseUrl of worker '" + worker.id() + "' is not an http or https URL");
