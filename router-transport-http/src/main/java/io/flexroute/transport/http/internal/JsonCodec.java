@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
@@ -96,6 +100,20 @@ public final class JsonCodec {
   public JsonNode valueToTree(@Nullable Object value) {
     if (value == null) {
       return NullNode.getInstance();
+    }
+    // The common scalars (flags such as ignore_eos, names, counts) skip the mapper's general
+    // conversion, which buffers every value as tokens first; a mapper writes them the same way.
+    if (value instanceof Boolean b) {
+      return BooleanNode.valueOf(b);
+    }
+    if (value instanceof String text) {
+      return TextNode.valueOf(text);
+    }
+    if (value instanceof Integer i) {
+      return IntNode.valueOf(i);
+    }
+    if (value instanceof Long l) {
+      return LongNode.valueOf(l);
     }
     JsonNode node = mapper.valueToTree(value);
     return node == null ? NullNode.getInstance() : node;
