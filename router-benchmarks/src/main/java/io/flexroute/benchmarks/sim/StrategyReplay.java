@@ -1,5 +1,7 @@
 package io.flexroute.benchmarks.sim;
 
+import io.flexroute.core.strategy.ShortestTtftConfig;
+import io.flexroute.core.strategy.ShortestTtftStrategy;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.StrategyProvider;
 import io.flexroute.testkit.sim.ChatTraceConfig;
@@ -24,14 +26,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Replays the same traces through every built-in routing strategy on eight simulated workers
  * ({@code io.flexroute.testkit.sim}, default {@code EngineProfile}: Llama 3.1 8B on one H100 each)
  * and reports, per strategy, throughput, cache hit rate, time to first token and load imbalance,
  * with round robin as the baseline. Strategies are found by name through {@link ServiceLoader}
- * ({@link StrategyProvider}) with their default settings, as a router configured by name gets them.
+ * ({@link StrategyProvider}) with their default settings, as a router configured by name gets them,
+ * with one change: {@code shortest_ttft} gets the replay's virtual clock as its ticker, since its
+ * prefill queue drains on that clock and the router's clock is real time, which the virtual clock
+ * stands for here.
  *
  * <p>Workloads (trace seed 42):
  *
@@ -211,25 +217,26 @@ public final class StrategyReplay {
     ReplayResult baseline = null;
     for (String name : STRATEGIES) {
       StrategyProvider p = providers.get(name);
-      ReplayRow row = replay(w.trace(), w.config(), p::create, baseline, true);
+      ReplayRow row = replay(w.trace(), w.config(), onVirtualClock(name, p), baseline, true);
       if (baseline == null) {
         baseline = row.result();
         row = new ReplayRow(baseline, baseline, true, row.wallSeconds());
       }
       rows.add(row);
     }
-    rows.add(replay(w.trace(), w.config(), PinnedConversationStrategy::new, baseline, false));
+    rows.add(
+        replay(w.trace(), w.config(), clock -> new PinnedConversationStrategy(), baseline, false));
     return rows;
   }
 
   private static ReplayRow replay(
       Trace trace,
       ReplayConfig config,
-      Supplier<RoutingStrategy> strategy,
+      Function<LongSupplier, RoutingStrategy> strategy,
       ReplayResult baseline,
       boolean builtIn) {
     long t0 = System.nanoTime();
-    ReplayResult r = Replay.run(trace, config, strategy.get());
+    ReplayResult r = Replay.run(trace, config, strategy);
     double wall = (System.nanoTime() - t0) / 1e9;
     System.err.printf(
         Locale.ROOT,
@@ -243,6 +250,18 @@ public final class StrategyReplay {
         r.p99Ttft().toMillis(),
         r.loadImbalance());
     return new ReplayRow(r, baseline == null ? r : baseline, builtIn, wall);
+  }
+
+  /**
+   * Creates a strategy as its provider does, except that {@code shortest_ttft}, whose prefill
+   * queue drains on its ticker, runs on the replay's virtual clock: in a router that clock is real
+   * time, which the virtual clock stands for here. Its other settings are the defaults.
+   */
+  static Function<LongSupplier, RoutingStrategy> onVirtualClock(String name, StrategyProvider p) {
+    if (ShortestTtftStrategy.NAME.equals(name)) {
+      return clock -> new ShortestTtftStrategy(ShortestTtftConfig.builder().ticker(clock).build());
+    }
+    return clock -> p.create();
   }
 
   /** Round robin, cache-aware and shortest-TTFT on the 4-16-turn rollouts at other limits. */
@@ -265,7 +284,7 @@ public final class StrategyReplay {
               .build();
       ReplayResult base = null;
       for (String name : List.of("round_robin", "cache_aware", "shortest_ttft")) {
-        ReplayRow row = replay(trace, config, providers.get(name)::create, base, true);
+        ReplayRow row = replay(trace, config, onVirtualClock(name, providers.get(name)), base, true);
         if (base == null) {
           base = row.result();
         }

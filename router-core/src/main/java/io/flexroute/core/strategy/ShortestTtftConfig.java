@@ -22,7 +22,11 @@ public final class ShortestTtftConfig {
    */
   public static final double DEFAULT_CACHED_TOKEN_DISCOUNT = 0.7;
 
-  /** The default prefill rate of every worker: 8,000 prompt tokens per second. */
+  /**
+   * The default prefill rate of every worker: 8,000 prompt tokens per second. The virtual prefill
+   * queue drains at this rate, so set the measured rate of your engines: a rate far below the
+   * real one makes queues look longer than they are and trades cache hits for spreading.
+   */
   public static final double DEFAULT_PREFILL_TOKENS_PER_SECOND = 8_000;
 
   /**
@@ -47,8 +51,8 @@ public final class ShortestTtftConfig {
   public static final Duration DEFAULT_LEDGER_TIMEOUT = Duration.ofMinutes(10);
 
   /**
-   * The default prompt size assumed for requests a worker reports but the ledger does not know
-   * (sent by other routers), when the ledger is empty: 1,024 tokens.
+   * The default prefill work assumed for each request a worker reports waiting, before this
+   * strategy has sent that worker any request to average: 1,024 tokens.
    */
   public static final int DEFAULT_REQUEST_TOKENS = 1024;
 
@@ -160,7 +164,7 @@ public final class ShortestTtftConfig {
     return ledgerTimeout;
   }
 
-  /** @return the prompt size assumed for requests the ledger does not know */
+  /** @return the prefill work assumed per waiting request before the ledger has a mean */
   public int defaultRequestTokens() {
     return defaultRequestTokens;
   }
@@ -180,7 +184,10 @@ public final class ShortestTtftConfig {
     return sampleSize;
   }
 
-  /** @return the clock, in nanoseconds, that reported loads are stamped with */
+  /**
+   * @return the clock, in nanoseconds, that reported loads are stamped with and the prefill queue
+   *     drains on
+   */
   public LongSupplier ticker() {
     return ticker;
   }
@@ -320,8 +327,9 @@ public final class ShortestTtftConfig {
     }
 
     /**
-     * Sets the prompt size assumed for requests a worker reports that the ledger does not know,
-     * when the ledger has none to average. Default {@value #DEFAULT_REQUEST_TOKENS}.
+     * Sets the prefill work assumed for each request a worker reports waiting, before this
+     * strategy has sent that worker any request to average. Default {@value
+     * #DEFAULT_REQUEST_TOKENS}.
      *
      * @param tokens at least 1
      * @return this builder
@@ -388,8 +396,9 @@ public final class ShortestTtftConfig {
     }
 
     /**
-     * Sets the clock, in nanoseconds, on which reported loads are stamped and the ledger ages.
-     * Default {@code System::nanoTime} (the router's clock); simulations pass their virtual clock.
+     * Sets the clock, in nanoseconds, on which reported loads are stamped, the virtual prefill
+     * queue drains and the ledger ages. Default {@code System::nanoTime} (the router's clock);
+     * simulations pass their virtual clock, or the queue drains in host time.
      *
      * @param ticker the clock
      * @return this builder

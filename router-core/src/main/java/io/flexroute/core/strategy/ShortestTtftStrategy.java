@@ -30,23 +30,35 @@ import org.jspecify.annotations.Nullable;
  * <h2>Rule</h2>
  *
  * <ol>
- *   <li>For each candidate: {@code ttft = (queued + prompt - 0.7 * cached) / prefillRate}, where
+ *   <li>For each candidate: {@code ttft = queued + (prompt - 0.7 * cached) / prefillRate}, where
  *       {@code prompt} is the request's estimated prompt tokens, {@code cached} the tokens of the
  *       longest prefix the candidate was sent before (from an approximate prefix tree, as in {@link
- *       CacheAwareStrategy}; at most {@code prompt - 1}), and {@code queued} the candidate's
- * ledger:
- *       the estimated work ({@code prompt - 0.7 * cached}) of the requests this strategy sent it
- *       that have not finished. When the worker's fresh {@linkplain WorkerView#reportedLoad()
- *       reported load} shows more requests than the ledger held when the report was first seen
- *       (requests from other routers), the surplus is added at the ledger's mean work per request.
- *   <li>The best {@code poolRatio} of the candidates (at least one) form the pool; those within the
+ *       CacheAwareStrategy}; at most {@code prompt - 1}), and {@code queued} the time the
+ *       candidate still needs for the prefills queued ahead of this one.
+ *   <li>{@code queued} comes from a virtual prefill queue per worker: each request this strategy
+ *       sends a worker extends the queue's end to {@code max(now, end) + (prompt - 0.7 * cached) /
+ *       prefillRate}, and the queued time at {@code t} is {@code max(0, end - t)}. A request's
+ *       prefill leaves the queue when it is estimated done, not when the request completes: a
+ *       request that is decoding delays no one's first token by its prompt, so long decodes must
+ *       not look like queued prefill (they did in the first version of this strategy, which spread
+ *       conversations away from the workers holding their prefixes). A request that completes
+ *       before its prefill is estimated done (an error, or a worker faster than its configured
+ *       rate) takes its remaining time out of the queue.
+ *   <li>When the worker's fresh {@linkplain WorkerView#reportedLoad() reported load} is known, it
+ *       corrects the queue: {@code queued = waiting * meanPrefill + min(virtual queue, prefill
+ *       sent since the report was first seen)}, where {@code waiting} is the requests the worker
+ *       reports waiting for admission (its own queue, including requests from other routers) and
+ *       {@code meanPrefill} the mean estimated prefill of the requests this strategy sent it. So
+ *       a prefill rate set too low cannot build a phantom queue on a worker that reports none,
+ *       and requests from other routers count.
+  *   <li>The best {@code poolRatio} of the candidates (at least one) form the pool; those within the
  *       similarity band of the best ({@code max(best * similarityRatio, stddev(pool) / 2)}) are
  *       equally good.
  *   <li>Among those, the least recently selected worker is claimed with a compare-and-set on its
  *       selection stamp; the first claim that succeeds wins, so concurrent requests that saw the
  *       same estimates spread instead of herding. If every claim fails, the best estimate wins.
- *   <li>The request's work joins the chosen worker's ledger until {@link #onComplete}, and its
- *       prompt is recorded in the prefix tree.
+ *   <li>The request's prefill joins the chosen worker's queue, and its prompt is recorded in the
+ *       prefix tree.
  * </ol>
  *
  * <h2>Cost and threading</h2>
@@ -55,7 +67,9 @@ import org.jspecify.annotations.Nullable;
  * exactScanLimit} candidates, every candidate is estimated, O(n) (the pool's bound is found by
  * selection, not by sorting); above it, {@code sampleSize} random candidates plus the holders of
  * the longest cached prefix are, so the cost does not grow with the fleet. Requests that never
- * complete (routed but never dispatched) leave the ledger after {@code ledgerTimeout}.
+ * complete (routed but never dispatched) leave the ledger after {@code ledgerTimeout}. The queue
+ * drains on {@link ShortestTtftConfig#ticker()}, the router's clock by default; a simulation on a
+ * virtual clock must pass that clock, or the queue drains in host time.
  */
 public final class ShortestTtftStrategy implements RoutingStrategy {
 
@@ -79,7 +93,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   private final AtomicLong clock = new AtomicLong();
   private final AtomicInteger sinceSweep = new AtomicInteger();
   private final AtomicBoolean sweeping = new AtomicBoolean();
-  private final long maxReportAgeNanos;
+  private final long maxReportAge;
   private final long ledgerTimeoutNanos;
 
   /** Creates the strategy with {@link ShortestTtftConfig#defaults()}. */
@@ -95,7 +109,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   public ShortestTtftStrategy(ShortestTtftConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.forest = new PrefixForest(config.maxTreeSizePerWorker(), true);
-    this.maxReportAgeNanos = saturatedNanos(config.maxReportAge());
+    this.maxReportAge = saturatedNanos(config.maxReportAge());
     this.ledgerTimeoutNanos = saturatedNanos(config.ledgerTimeout());
   }
 
@@ -148,8 +162,8 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       double cached = Math.min(matched[j] * tokensPerElement, prompt - 1.0);
       work[j] = prompt - discount * Math.max(0, cached);
       WorkerLedger ledger = fleet.ledgers[c];
-      double queued = ledger.work() + foreignWork(candidates.get(c), ledger, now);
-      ttft[j] = (queued + work[j]) * fleet.secondsPerToken[c];
+      double spt = fleet.secondsPerToken[c];
+      ttft[j] = queuedSeconds(candidates.get(c), ledger, now, spt) + work[j] * spt;
       if (ttft[j] < ttft[bestAt]) {
         bestAt = j;
       }
@@ -157,7 +171,13 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     int[] similar = similarToTheBest(ttft, bestAt);
     int pick = claimLeastRecentlySelected(similar, bestAt, evaluated, fleet);
     int chosen = evaluated[pick];
-    commit(request, candidates.get(chosen).id(), fleet.ledgers[chosen], work[pick], now);
+    commit(
+        request,
+        candidates.get(chosen).id(),
+        fleet.ledgers[chosen],
+        work[pick],
+        fleet.secondsPerToken[chosen],
+        now);
     if (tree != null && walk != null && index != null) {
       tree.insert(walk, index.tenant(chosen), tree.tick(), index);
     }
@@ -298,26 +318,25 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   }
 
   /**
-   * The work of requests a worker reports beyond what the ledger held when the report was first
-   * seen: requests other routers sent it. Zero without a fresh report.
+   * The time, in seconds, the prefills queued on a worker still need at {@code now}: the virtual
+   * queue, corrected by a fresh reported load (see the class rule).
    */
-  private double foreignWork(WorkerView worker, WorkerLedger ledger, long now) {
+  private double queuedSeconds(
+      WorkerView worker, WorkerLedger ledger, long now, double secondsPerToken) {
+    double own = ledger.queuedNanos(now) * 1e-9;
     WorkerLoad load = worker.reportedLoad();
-    if (load == null || now - load.reportedAtNanos() > maxReportAgeNanos) {
-      return 0;
+    if (load == null || now - load.reportedAtNanos() > maxReportAge) {
+      return own;
     }
-    int count = ledger.count();
     if (ledger.lastReport != load) {
-      long reported = (long) load.runningRequests() + load.waitingRequests();
-      ledger.foreign = (int) Math.max(0, Math.min(Integer.MAX_VALUE, reported - count));
+      // First sight of this report: what is sent from now on is not in it. Two threads may both
+      // take the snapshot; either value is a moment apart, which the estimate tolerates.
+      ledger.sentAtReport = ledger.sentMilli();
       ledger.lastReport = load;
     }
-    int foreign = ledger.foreign;
-    if (foreign == 0) {
-      return 0;
-    }
-    double mean = count > 0 ? ledger.work() / count : config.defaultRequestTokens();
-    return foreign * mean;
+    double sentSince = Math.max(0, ledger.sentMilli() - ledger.sentAtReport) * 0.001;
+    double waiting = load.waitingRequests() * ledger.meanWork(config.defaultRequestTokens());
+    return waiting * secondsPerToken + Math.min(own, sentSince * secondsPerToken);
   }
 
   /**
@@ -391,13 +410,19 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   }
 
   private void commit(
-      RequestView request, String workerId, WorkerLedger ledger, double work, long now) {
-    long milli = (long) (work * 1000);
-    ledger.add(milli);
-    Pending old = pending.put(request.requestId(), new Pending(workerId, ledger, milli, now));
+      RequestView request,
+      String workerId,
+      WorkerLedger ledger,
+      double work,
+      double secondsPerToken,
+      long now) {
+    long prefillNanos = (long) Math.min(Long.MAX_VALUE / 4.0, work * secondsPerToken * 1e9);
+    long prefillEnd = ledger.enqueue(now, prefillNanos, (long) (work * 1000));
+    Pending old =
+        pending.put(request.requestId(), new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
     if (old != null) {
-      // The same request routed again (a retry): its earlier attempt's work leaves the ledger.
-      old.ledger.remove(old.workMilli);
+      // The same request routed again (a retry): its earlier attempt leaves its queue.
+      old.leave(now);
     }
   }
 
@@ -408,7 +433,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     // Only the attempt that is in the ledger leaves it: a late report of an earlier attempt of the
     // same request (on another worker) must not remove the work of the current one.
     if (p != null && p.workerId.equals(feedback.worker().id()) && pending.remove(id, p)) {
-      p.ledger.remove(p.workMilli);
+      p.leave(config.ticker().getAsLong());
     }
   }
 
@@ -421,7 +446,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       pending.forEach(
           (id, p) -> {
             if (now - p.startNanos > ledgerTimeoutNanos && pending.remove(id, p)) {
-              p.ledger.remove(p.workMilli);
+              p.leave(now);
             }
           });
     } finally {
@@ -430,14 +455,15 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   }
 
   /**
-   * The estimated queued work of a worker in the ledger, in prompt tokens.
+   * The prefill work, in prompt tokens at the worker's prefill rate, that this strategy estimates
+   * is still queued on a worker now (the virtual queue, before any correction by reported load).
    *
    * @param workerId the worker id
-   * @return the work, 0 for a worker never selected
+   * @return the work, 0 for a worker never selected or whose queue has drained
    */
   public double queuedWork(String workerId) {
     WorkerLedger l = ledgers.get(workerId);
-    return l == null ? 0 : l.work();
+    return l == null ? 0 : l.queuedNanos(config.ticker().getAsLong()) * 1e-9 / l.secondsPerToken;
   }
 
   /**
@@ -462,6 +488,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
               / (rate > 0 && !Double.isInfinite(rate)
                   ? rate
                   : ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND);
+      l[i].secondsPerToken = secondsPerToken[i];
     }
     return new Fleet(l, secondsPerToken);
   }
@@ -482,17 +509,19 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     }
   }
 
-  /** One worker's unfinished work and selection stamp. Thread-safe. */
+  /** One worker's virtual prefill queue, totals and selection stamp. Thread-safe. */
   private static final class WorkerLedger {
-    private static final VarHandle WORK;
-    private static final VarHandle COUNT;
+    private static final VarHandle QUEUE_END;
+    private static final VarHandle SENT;
+    private static final VarHandle SENT_COUNT;
     private static final VarHandle LAST_SELECTED;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
-        WORK = lookup.findVarHandle(WorkerLedger.class, "workMilli", long.class);
-        COUNT = lookup.findVarHandle(WorkerLedger.class, "count", int.class);
+        QUEUE_END = lookup.findVarHandle(WorkerLedger.class, "queueEnd", long.class);
+        SENT = lookup.findVarHandle(WorkerLedger.class, "sentMilli", long.class);
+        SENT_COUNT = lookup.findVarHandle(WorkerLedger.class, "sentCount", long.class);
         LAST_SELECTED = lookup.findVarHandle(WorkerLedger.class, "lastSelected", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
@@ -501,18 +530,68 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
     // Plain fields changed through the handles above: one object per worker, so reading a
     // worker's ledger is one memory access instead of one per counter.
-    private volatile long workMilli;
-    private volatile int count;
+    /** When, on the ticker, the prefills sent so far are estimated done; 0 before the first. */
+    private volatile long queueEnd;
+    /** Estimated prefill work of every request sent, in thousandths of a token. */
+    private volatile long sentMilli;
+    /** Requests sent, for the mean prefill of the requests a worker reports waiting. */
+    private volatile long sentCount;
     private volatile long lastSelected;
     volatile @Nullable WorkerLoad lastReport;
-    volatile int foreign;
+    volatile long sentAtReport;
+    volatile double secondsPerToken = 1.0 / ShortestTtftConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND;
 
-    double work() {
-      return Math.max(0, (long) WORK.getVolatile(this)) * 0.001;
+    /** The queued prefill time at {@code now}, in nanoseconds; 0 once the queue has drained. */
+    long queuedNanos(long now) {
+      long end = (long) QUEUE_END.getVolatile(this);
+      return end == 0 ? 0 : Math.max(0, end - now);
     }
 
-    int count() {
-      return (int) COUNT.getVolatile(this);
+    /**
+     * Appends a prefill of {@code prefillNanos} at {@code now} and counts its work; returns when
+     * it is estimated done.
+     */
+    long enqueue(long now, long prefillNanos, long workMilli) {
+      SENT.getAndAdd(this, workMilli);
+      SENT_COUNT.getAndAdd(this, 1L);
+      while (true) {
+        long end = (long) QUEUE_END.getVolatile(this);
+        long start = end == 0 || end - now < 0 ? now : end;
+        long next = start + prefillNanos;
+        if (next == 0) {
+          next = 1; // 0 means "never used"
+        }
+        if (QUEUE_END.compareAndSet(this, end, next)) {
+          return next;
+        }
+      }
+    }
+
+    /** Takes up to {@code nanos} of not yet elapsed prefill time out of the queue. */
+    void dequeue(long now, long nanos) {
+      while (true) {
+        long end = (long) QUEUE_END.getVolatile(this);
+        if (end == 0 || end - now <= 0) {
+          return;
+        }
+        long next = end - Math.min(nanos, end - now);
+        if (next == 0) {
+          next = 1;
+        }
+        if (QUEUE_END.compareAndSet(this, end, next)) {
+          return;
+        }
+      }
+    }
+
+    long sentMilli() {
+      return (long) SENT.getVolatile(this);
+    }
+
+    /** The mean estimated prefill work of the requests sent, or {@code fallback} before any. */
+    double meanWork(int fallback) {
+      long count = (long) SENT_COUNT.getVolatile(this);
+      return count > 0 ? sentMilli() * 0.001 / count : fallback;
     }
 
     long lastSelected() {
@@ -526,30 +605,34 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     boolean claim(long observed, long stamp) {
       return LAST_SELECTED.compareAndSet(this, observed, stamp);
     }
-
-    void add(long milli) {
-      WORK.getAndAdd(this, milli);
-      COUNT.getAndAdd(this, 1);
-    }
-
-    void remove(long milli) {
-      WORK.getAndAdd(this, -milli);
-      COUNT.getAndAdd(this, -1);
-    }
   }
 
   /** A routed request's entry in the ledger. Immutable. */
   private static final class Pending {
     final String workerId;
     final WorkerLedger ledger;
-    final long workMilli;
+    final long prefillNanos;
+    final long prefillEnd;
     final long startNanos;
 
-    Pending(String workerId, WorkerLedger ledger, long workMilli, long startNanos) {
+    Pending(
+        String workerId, WorkerLedger ledger, long prefillNanos, long prefillEnd, long startNanos) {
       this.workerId = workerId;
       this.ledger = ledger;
-      this.workMilli = workMilli;
+      this.prefillNanos = prefillNanos;
+      this.prefillEnd = prefillEnd;
       this.startNanos = startNanos;
+    }
+
+    /**
+     * Leaves the queue at {@code now}: the part of this request's prefill that is not yet estimated
+     * done (all of it if it had not started, none once it is done) is taken out of the queue.
+     */
+    void leave(long now) {
+      long remaining = prefillEnd - now;
+      if (remaining > 0) {
+        ledger.dequeue(now, Math.min(remaining, prefillNanos));
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.flexroute.core.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.flexroute.GenerateRequest;
 import io.flexroute.Worker;
@@ -69,6 +70,86 @@ class ShortestTtftStrategyTest {
     }
     assertThat(chosen).hasSize(2);
     assertThat(s.queuedWork(home.id())).isPositive();
+  }
+
+  private static FakeRequestView distinctTokens(int base, int length) {
+    int[] ids = new int[length];
+    for (int i = 0; i < length; i++) {
+      ids[i] = base + i;
+    }
+    return FakeRequestView.tokens(ids);
+  }
+
+  @Test
+  void queuedPrefillsRunOneAfterAnotherAndDrainAsTimePasses() {
+    List<WorkerView> one = ClosedLoop.fleet(1);
+    String id = one.get(0).id();
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().prefillRate(1_000).build());
+    // Two uncached 1,000-token prompts at once: the second waits for the first, 2 s in all.
+    s.select(distinctTokens(0, 1_000), one);
+    s.select(distinctTokens(10_000, 1_000), one);
+    assertThat(s.queuedWork(id)).isCloseTo(2_000, offset(1.0));
+    clock.addAndGet(Duration.ofMillis(500).toNanos());
+    assertThat(s.queuedWork(id)).isCloseTo(1_500, offset(1.0));
+    clock.addAndGet(Duration.ofSeconds(2).toNanos());
+    assertThat(s.queuedWork(id)).isZero();
+    // Both requests are still decoding (never completed), yet an idle queue starts a new prefill
+    // now, not at the end of the old queue.
+    assertThat(s.pendingRequests()).isEqualTo(2);
+    s.select(distinctTokens(20_000, 1_000), one);
+    assertThat(s.queuedWork(id)).isCloseTo(1_000, offset(1.0));
+  }
+
+  @Test
+  void aRequestThatCompletesBeforeItsPrefillIsEstimatedDoneTakesTheRestOutOfTheQueue() {
+    List<WorkerView> one = ClosedLoop.fleet(1);
+    String id = one.get(0).id();
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().prefillRate(1_000).build());
+    RequestView failed = distinctTokens(0, 1_000);
+    s.select(failed, one);
+    s.select(distinctTokens(10_000, 1_000), one);
+    clock.addAndGet(Duration.ofMillis(400).toNanos());
+    // The first request fails 0.4 s into its estimated 1 s prefill: its 0.6 s left go.
+    s.onComplete(ClosedLoop.success(failed, one.get(0), Duration.ofMillis(400)));
+    assertThat(s.queuedWork(id)).isCloseTo(1_000, offset(1.0));
+  }
+
+  @Test
+  void longDecodesDoNotPushAConversationAwayFromItsPrefix() {
+    List<WorkerView> fleet = ClosedLoop.fleet(4);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    WorkerView home = s.select(text(LONG + "turn 0"), fleet).worker();
+    // Each turn's prefill is done within a second; the requests keep decoding (never complete),
+    // which must not count as queued prefill.
+    for (int i = 1; i <= 20; i++) {
+      clock.addAndGet(Duration.ofSeconds(1).toNanos());
+      assertThat(s.select(text(LONG + "turn " + i), fleet).worker()).isSameAs(home);
+    }
+    assertThat(s.pendingRequests()).isEqualTo(21);
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(s.queuedWork(home.id())).isZero();
+  }
+
+  @Test
+  void aFreshReportCorrectsTheVirtualQueue() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    FakeWorkerView home = (FakeWorkerView) fleet.get(0);
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().prefillRate(1_000).build());
+    // A rate set far too low builds a long virtual queue on the home worker...
+    for (int i = 0; i < 20; i++) {
+      s.select(text(LONG + "warm-up " + i), List.of(home));
+    }
+    assertThat(s.select(text(LONG + "probe 1"), fleet).worker().id()).isEqualTo("w1");
+    // ...which a report of nothing waiting, taken after those requests, clears.
+    home.setReportedLoad(new WorkerLoad(21, 0, 0.2, clock.get()));
+    assertThat(s.select(text(LONG + "probe 2"), fleet).worker()).isSameAs(home);
+    // And requests the worker reports waiting (from other routers too) count as queued prefill.
+    clock.addAndGet(Duration.ofMillis(1).toNanos());
+    home.setReportedLoad(new WorkerLoad(21, 40, 0.2, clock.get()));
+    assertThat(s.select(text(LONG + "probe 3"), fleet).worker().id()).isEqualTo("w1");
   }
 
   @Test
