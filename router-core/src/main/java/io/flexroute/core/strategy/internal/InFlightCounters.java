@@ -1,0 +1,207 @@
+package io.flexroute.core.strategy.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The router's in-flight counters, packed: each worker's request count and in-flight prompt tokens
+ * are two adjacent longs in a shared array, so that an exact least-in-flight scan over a {@link
+ * CountedCandidates} list reads consecutive memory instead of one object per worker.
+ *
+ * <p>The storage is a list of fixed chunks of {@value #CHUNK_SLOTS} slots. A chunk never moves once
+ * allocated (growth adds chunks), so a {@link Cell} keeps its array and offset for life and its
+ * atomic updates can never be lost to a copy.
+ *
+ * <p>A slot is reused only once its {@link Cell} is unreachable: every writer (a worker's state, and
+ * through it every in-flight guard and candidate list) holds the cell, so when the garbage collector
+ * finds the cell unreachable nothing can touch the slot any more. That is decided by the collector,
+ * not by counting guards, so a request that takes a worker from an old snapshot after the worker is
+ * removed still counts on its own slot. The slot is zeroed when it is reused.
+ *
+ * <p>Thread-safe: the counters are updated with atomic array accesses; allocation is synchronized.
+ * Adjacent workers share cache lines, so concurrent updates of different workers may contend on one
+ * line: the price of a scan that reads each line once.
+ */
+public final class InFlightCounters {
+
+  /** Slots per chunk: 256 workers' counters, 4 KB. */
+  static final int CHUNK_SLOTS = 256;
+
+  private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+  private long[][] chunks = new long[0][];
+  private final BitSet used = new BitSet();
+  private final ReferenceQueue<Cell> unreachable = new ReferenceQueue<>();
+  // The phantom references must stay reachable themselves until their cell is collected.
+  private final Set<SlotReference> tracked = new HashSet<>();
+
+  /** Creates an empty table; chunks are allocated as slots are needed. */
+  public InFlightCounters() {}
+
+  /**
+   * A cell outside any table, for a worker state that no router owns (tests, tools).
+   *
+   * @return a zeroed cell of its own
+   */
+  public static Cell standalone() {
+    return new Cell(new long[2], 0);
+  }
+
+  /**
+   * Takes a zeroed slot, reusing the slot of a cell that has become unreachable if there is one.
+   *
+   * @return the cell, which owns the slot until it becomes unreachable
+   */
+  public synchronized Cell allocate() {
+    reclaimUnreachable();
+    int slot = used.nextClearBit(0);
+    int chunk = slot / CHUNK_SLOTS;
+    if (chunk >= chunks.length) {
+      long[][] grown = Arrays.copyOf(chunks, chunk + 1);
+      grown[chunk] = new long[2 * CHUNK_SLOTS];
+      chunks = grown;
+    }
+    long[] array = chunks[chunk];
+    int offset = 2 * (slot % CHUNK_SLOTS);
+    // A reused slot may hold the counts of a guard that was dropped without being released.
+    LONGS.setVolatile(array, offset, 0L);
+    LONGS.setVolatile(array, offset + 1, 0L);
+    used.set(slot);
+    Cell cell = new Cell(array, offset);
+    tracked.add(new SlotReference(cell, slot, unreachable));
+    return cell;
+  }
+
+  /**
+   * The number of slots held by cells that have not yet been found unreachable.
+   *
+   * @return the count
+   */
+  public synchronized int slotsInUse() {
+    reclaimUnreachable();
+    return used.cardinality();
+  }
+
+  /**
+   * Waits up to the given time for one more cell to be found unreachable and frees its slot.
+   *
+   * @param millis the longest wait
+   * @return whether a slot was freed
+   * @throws InterruptedException if interrupted while waiting
+   */
+  boolean awaitReclaim(long millis) throws InterruptedException {
+    Reference<? extends Cell> ref = unreachable.remove(millis);
+    if (ref == null) {
+      return false;
+    }
+    synchronized (this) {
+      free((SlotReference) ref);
+    }
+    return true;
+  }
+
+  private void reclaimUnreachable() {
+    Reference<? extends Cell> ref;
+    while ((ref = unreachable.poll()) != null) {
+      free((SlotReference) ref);
+    }
+  }
+
+  private void free(SlotReference ref) {
+    if (tracked.remove(ref)) {
+      used.clear(ref.slot);
+    }
+  }
+
+  private static final class SlotReference extends PhantomReference<Cell> {
+    final int slot;
+
+    SlotReference(Cell cell, int slot, ReferenceQueue<Cell> queue) {
+      super(cell, queue);
+      this.slot = slot;
+    }
+  }
+
+  /**
+   * One worker's counters: requests in flight and their prompt tokens. Every method keeps the cell
+   * reachable until its access is done, so its slot cannot be reused under a running update.
+   * Thread-safe.
+   */
+  public static final class Cell {
+
+    final long[] array;
+    final int offset;
+
+    Cell(long[] array, int offset) {
+      this.array = array;
+      this.offset = offset;
+    }
+
+    /** @return the requests in flight */
+    public int requests() {
+      int requests = (int) (long) LONGS.getVolatile(array, offset);
+      Reference.reachabilityFence(this);
+      return requests;
+    }
+
+    /** @return the prompt tokens of the requests in flight */
+    public long tokens() {
+      long tokens = (long) LONGS.getVolatile(array, offset + 1);
+      Reference.reachabilityFence(this);
+      return tokens;
+    }
+
+    /**
+     * Counts one more request.
+     *
+     * @param tokens its prompt tokens
+     */
+    public void acquire(int tokens) {
+      LONGS.getAndAdd(array, offset, 1L);
+      LONGS.getAndAdd(array, offset + 1, (long) tokens);
+      Reference.reachabilityFence(this);
+    }
+
+    /**
+     * Counts one more request only while fewer than {@code limit} are in flight.
+     *
+     * @param tokens its prompt tokens
+     * @param limit the most requests allowed in flight
+     * @return whether it was counted
+     */
+    public boolean tryAcquire(int tokens, int limit) {
+      try {
+        while (true) {
+          long current = (long) LONGS.getVolatile(array, offset);
+          if (current >= limit) {
+            return false;
+          }
+          if (LONGS.compareAndSet(array, offset, current, current + 1)) {
+            LONGS.getAndAdd(array, offset + 1, (long) tokens);
+            return true;
+          }
+        }
+      } finally {
+        Reference.reachabilityFence(this);
+      }
+    }
+
+    /**
+     * Counts one request fewer.
+     *
+     * @param tokens its prompt tokens, as acquired
+     */
+    public void release(int tokens) {
+      LONGS.getAndAdd(array, offset, -1L);
+      LONGS.getAndAdd(array, offset + 1, (long) -tokens);
+      Reference.reachabilityFence(this);
+    }
+  }
+}
