@@ -90,13 +90,15 @@ public final class InFlightCounters {
   }
 
   /**
-   * Waits up to the given time for one more cell to be found unreachable and frees its slot.
+   * Waits up to the given time for one more cell to be found unreachable and frees its slot. The
+   * table frees such slots by itself when it allocates; this lets tests and tools wait for the
+   * collector instead.
    *
    * @param millis the longest wait
    * @return whether a slot was freed
    * @throws InterruptedException if interrupted while waiting
    */
-  boolean awaitReclaim(long millis) throws InterruptedException {
+  public boolean awaitReclaim(long millis) throws InterruptedException {
     Reference<? extends Cell> ref = unreachable.remove(millis);
     if (ref == null) {
       return false;
