@@ -11,12 +11,13 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The router's in-flight counters, packed: each worker's request count and in-flight prompt tokens
- * are two adjacent longs in a shared array, so that an exact least-in-flight scan over a {@link
- * CountedCandidates} list reads consecutive memory instead of one object per worker.
+ * The router's in-flight counters, packed: each worker's request count is an int in a shared array
+ * (its in-flight prompt tokens a long in a parallel one), so that an exact least-in-flight scan over
+ * a {@link CountedCandidates} list reads consecutive ints instead of one object per worker.
  *
- * <p>The storage is a list of fixed chunks of {@value #CHUNK_SLOTS} slots. A chunk never moves once
- * allocated (growth adds chunks), so a {@link Cell} keeps its array and offset for life and its
+ * <p>The storage is a list of fixed chunks of {@value #CHUNK_SLOTS} slots; slots are handed out
+ * lowest first, so a fleet that never had more than that many workers at once lives in one chunk. A chunk never moves once
+ * allocated (growth adds chunks), so a {@link Cell} keeps its arrays and index for life and its
  * atomic updates can never be lost to a copy.
  *
  * <p>A slot is reused only once its {@link Cell} is unreachable: every writer (a worker's state, and
@@ -31,12 +32,14 @@ import java.util.Set;
  */
 public final class InFlightCounters {
 
-  /** Slots per chunk: 256 workers' counters, 4 KB. */
-  static final int CHUNK_SLOTS = 256;
+  /** Slots per chunk: 1,024 workers' counters, 12 KB. */
+  static final int CHUNK_SLOTS = 1024;
 
+  private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private long[][] chunks = new long[0][];
+  private int[][] requestChunks = new int[0][];
+  private long[][] tokenChunks = new long[0][];
   private final BitSet used = new BitSet();
   private final ReferenceQueue<Cell> unreachable = new ReferenceQueue<>();
   // The phantom references must stay reachable themselves until their cell is collected.
@@ -51,7 +54,7 @@ public final class InFlightCounters {
    * @return a zeroed cell of its own
    */
   public static Cell standalone() {
-    return new Cell(new long[2], 0);
+    return new Cell(new int[1], new long[1], 0);
   }
 
   /**
@@ -63,18 +66,18 @@ public final class InFlightCounters {
     reclaimUnreachable();
     int slot = used.nextClearBit(0);
     int chunk = slot / CHUNK_SLOTS;
-    if (chunk >= chunks.length) {
-      long[][] grown = Arrays.copyOf(chunks, chunk + 1);
-      grown[chunk] = new long[2 * CHUNK_SLOTS];
-      chunks = grown;
+    if (chunk >= requestChunks.length) {
+      requestChunks = Arrays.copyOf(requestChunks, chunk + 1);
+      requestChunks[chunk] = new int[CHUNK_SLOTS];
+      tokenChunks = Arrays.copyOf(tokenChunks, chunk + 1);
+      tokenChunks[chunk] = new long[CHUNK_SLOTS];
     }
-    long[] array = chunks[chunk];
-    int offset = 2 * (slot % CHUNK_SLOTS);
+    int index = slot % CHUNK_SLOTS;
     // A reused slot may hold the counts of a guard that was dropped without being released.
-    LONGS.setVolatile(array, offset, 0L);
-    LONGS.setVolatile(array, offset + 1, 0L);
+    INTS.setVolatile(requestChunks[chunk], index, 0);
+    LONGS.setVolatile(tokenChunks[chunk], index, 0L);
     used.set(slot);
-    Cell cell = new Cell(array, offset);
+    Cell cell = new Cell(requestChunks[chunk], tokenChunks[chunk], index);
     tracked.add(new SlotReference(cell, slot, unreachable));
     return cell;
   }
@@ -138,26 +141,28 @@ public final class InFlightCounters {
    */
   public static final class Cell {
 
-    final long[] array;
-    final int offset;
+    final int[] requests;
+    final long[] tokens;
+    final int index;
 
-    Cell(long[] array, int offset) {
-      this.array = array;
-      this.offset = offset;
+    Cell(int[] requests, long[] tokens, int index) {
+      this.requests = requests;
+      this.tokens = tokens;
+      this.index = index;
     }
 
     /** @return the requests in flight */
     public int requests() {
-      int requests = (int) (long) LONGS.getVolatile(array, offset);
+      int value = (int) INTS.getVolatile(requests, index);
       Reference.reachabilityFence(this);
-      return requests;
+      return value;
     }
 
     /** @return the prompt tokens of the requests in flight */
     public long tokens() {
-      long tokens = (long) LONGS.getVolatile(array, offset + 1);
+      long value = (long) LONGS.getVolatile(tokens, index);
       Reference.reachabilityFence(this);
-      return tokens;
+      return value;
     }
 
     /**
@@ -166,8 +171,8 @@ public final class InFlightCounters {
      * @param tokens its prompt tokens
      */
     public void acquire(int tokens) {
-      LONGS.getAndAdd(array, offset, 1L);
-      LONGS.getAndAdd(array, offset + 1, (long) tokens);
+      INTS.getAndAdd(requests, index, 1);
+      LONGS.getAndAdd(this.tokens, index, (long) tokens);
       Reference.reachabilityFence(this);
     }
 
@@ -181,12 +186,12 @@ public final class InFlightCounters {
     public boolean tryAcquire(int tokens, int limit) {
       try {
         while (true) {
-          long current = (long) LONGS.getVolatile(array, offset);
+          int current = (int) INTS.getVolatile(requests, index);
           if (current >= limit) {
             return false;
           }
-          if (LONGS.compareAndSet(array, offset, current, current + 1)) {
-            LONGS.getAndAdd(array, offset + 1, (long) tokens);
+          if (INTS.compareAndSet(requests, index, current, current + 1)) {
+            LONGS.getAndAdd(this.tokens, index, (long) tokens);
             return true;
           }
         }
@@ -201,8 +206,8 @@ public final class InFlightCounters {
      * @param tokens its prompt tokens, as acquired
      */
     public void release(int tokens) {
-      LONGS.getAndAdd(array, offset, -1L);
-      LONGS.getAndAdd(array, offset + 1, (long) -tokens);
+      INTS.getAndAdd(requests, index, -1);
+      LONGS.getAndAdd(this.tokens, index, (long) -tokens);
       Reference.reachabilityFence(this);
     }
   }

@@ -42,9 +42,9 @@ class InFlightCountersTest {
     for (int i = 0; i < InFlightCounters.CHUNK_SLOTS * 2 + 3; i++) {
       cells.add(counters.allocate());
     }
-    Map<long[], List<Integer>> offsets = new IdentityHashMap<>();
+    Map<int[], List<Integer>> offsets = new IdentityHashMap<>();
     for (InFlightCounters.Cell c : cells) {
-      offsets.computeIfAbsent(c.array, a -> new ArrayList<>()).add(c.offset);
+      offsets.computeIfAbsent(c.requests, a -> new ArrayList<>()).add(c.index);
     }
     assertThat(offsets).hasSize(3);
     for (List<Integer> inChunk : offsets.values()) {
@@ -63,12 +63,12 @@ class InFlightCountersTest {
     InFlightCounters counters = new InFlightCounters();
     InFlightCounters.Cell kept = counters.allocate();
     InFlightCounters.Cell dropped = counters.allocate();
-    long[] droppedArray = dropped.array;
-    int droppedOffset = dropped.offset;
+    int[] droppedArray = dropped.requests;
+    int droppedOffset = dropped.index;
     // A guard that was never released: its counts must not leak into the next owner.
     dropped.acquire(40);
     InFlightCounters.Cell whileReachable = counters.allocate();
-    assertThat(whileReachable.offset).isNotEqualTo(droppedOffset);
+    assertThat(whileReachable.index).isNotEqualTo(droppedOffset);
     dropped = null;
 
     boolean reclaimed = false;
@@ -80,8 +80,8 @@ class InFlightCountersTest {
     assertThat(counters.slotsInUse()).isEqualTo(2);
 
     InFlightCounters.Cell reused = counters.allocate();
-    assertThat(reused.array).isSameAs(droppedArray);
-    assertThat(reused.offset).isEqualTo(droppedOffset);
+    assertThat(reused.requests).isSameAs(droppedArray);
+    assertThat(reused.index).isEqualTo(droppedOffset);
     assertThat(reused.requests()).isZero();
     assertThat(reused.tokens()).isZero();
     assertThat(kept.requests()).isZero();
