@@ -125,17 +125,23 @@ public final class CountedCandidates extends AbstractList<WorkerView> implements
     return best;
   }
 
-  /** The scan over consecutive slots: candidate i's counts are at {@code base + i}. */
+  /**
+   * The scan over consecutive slots, in two passes: the smallest request count (a branch-free
+   * reduction over consecutive ints), then, from the start, the first candidate with that count and
+   * the fewest tokens. Over unchanging counts that is the first, in scan order, of the least
+   * (requests, tokens): what the one-pass scan returns. If the counts moved between the passes so
+   * that no candidate has the minimum any more, the one-pass scan decides.
+   */
   private int scanRange(int[] requestsOf, long[] tokensOf, int base, int start) {
     int n = indexes.length;
-    int best = start;
-    int bestRequests = requestsOf[base + start];
-    long bestTokens = tokensOf[base + start];
-    if (bestRequests <= 0 && bestTokens <= 0) {
-      return best;
+    int min = Integer.MAX_VALUE;
+    for (int slot = base, end = base + n; slot < end; slot++) {
+      min = Math.min(min, requestsOf[slot]);
     }
-    // Two loops instead of a wrapping index: [start + 1, n), then [0, start).
-    int from = start + 1;
+    int best = -1;
+    int bestRequests = min;
+    long bestTokens = Long.MAX_VALUE;
+    int from = start;
     int to = n;
     for (int pass = 0; pass < 2; pass++) {
       for (int i = from; i < to; i++) {
@@ -155,7 +161,7 @@ public final class CountedCandidates extends AbstractList<WorkerView> implements
       from = 0;
       to = start;
     }
-    return best;
+    return best >= 0 ? best : scanOneChunk(requestsOf, tokensOf, start);
   }
 
   private int scanOneChunk(int[] requestsOf, long[] tokensOf, int start) {
