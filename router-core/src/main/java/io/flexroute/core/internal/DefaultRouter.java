@@ -21,6 +21,7 @@ import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestOutcome;
 import io.flexroute.RequestRejectedException;
 import io.flexroute.core.strategy.PerModelStrategy;
+import io.flexroute.core.strategy.internal.CountedCandidates;
 import io.flexroute.ResponseStream;
 import io.flexroute.Router;
 import io.flexroute.RouterClosedException;
@@ -862,6 +863,9 @@ final class DefaultRouter implements Router {
   private static WorkerState leastInFlight(List<WorkerView> candidates) {
     int n = candidates.size();
     int start = ThreadLocalRandom.current().nextInt(n);
+    if (candidates instanceof CountedCandidates counted) {
+      return (WorkerState) counted.get(counted.leastInFlight(start));
+    }
     WorkerView best = candidates.get(start);
     for (int i = 1; i < n; i++) {
       WorkerView w = candidates.get((start + i) % n);

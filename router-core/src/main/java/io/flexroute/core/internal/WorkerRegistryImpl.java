@@ -4,6 +4,7 @@ import io.flexroute.HealthState;
 import io.flexroute.Worker;
 import io.flexroute.WorkerChangeListener;
 import io.flexroute.WorkerRegistry;
+import io.flexroute.core.strategy.internal.InFlightCounters;
 import io.flexroute.spi.WorkerView;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The registry: changes are serialised by a lock and published as an immutable {@link
  * WorkerSnapshot} through a volatile field that requests read without locking.
+ *
+ * <p>The registry owns the packed in-flight counters of its workers: each added worker takes a slot,
+ * which is reused only after the worker's state, its guards and every candidate list holding it are
+ * gone.
  */
 final class WorkerRegistryImpl implements WorkerRegistry {
 
@@ -30,6 +35,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   private final ListenerSet listeners;
   private final Runnable onChange;
   private final List<WorkerChangeListener> changeListeners = new CopyOnWriteArrayList<>();
+  private final InFlightCounters counters = new InFlightCounters();
   private volatile WorkerSnapshot snapshot;
 
   /**
@@ -49,6 +55,11 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     this.listeners = listeners;
     this.onChange = onChange;
     this.snapshot = new WorkerSnapshot(List.of(), versionOrder);
+  }
+
+  /** The packed in-flight counters of the registered workers. */
+  InFlightCounters counters() {
+    return counters;
   }
 
   WorkerSnapshot snapshot() {
@@ -128,6 +139,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
         throw new IllegalArgumentException("workers: duplicate worker id '" + worker.id() + "'");
       }
       state = stateFactory.apply(worker);
+      state.useInFlightCell(counters.allocate());
       List<WorkerState> next = new ArrayList<>(current.workers());
       next.add(state);
       snapshot = current.with(next);

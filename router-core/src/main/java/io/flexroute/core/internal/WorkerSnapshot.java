@@ -3,6 +3,8 @@ package io.flexroute.core.internal;
 import io.flexroute.NoEligibleWorkerException;
 import io.flexroute.WeightVersions;
 import io.flexroute.WorkerRole;
+import io.flexroute.core.strategy.internal.CountedCandidates;
+import io.flexroute.core.strategy.internal.InFlightCounters;
 import io.flexroute.spi.ControlState;
 import io.flexroute.spi.WorkerView;
 import java.util.ArrayList;
@@ -22,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * snapshot and cached, so filtering costs nothing per request and strategies see the same list
  * instance until the eligible set changes. Every change that affects eligibility (health, breaker,
  * parking, control state, known weight version) publishes a new snapshot.
+ *
+ * <p>Candidate lists are {@link CountedCandidates}, which carry where each worker's in-flight
+ * counters live, so that least-in-flight choices scan the packed counters.
  */
 final class WorkerSnapshot {
 
@@ -40,7 +45,7 @@ final class WorkerSnapshot {
 
   WorkerSnapshot(List<WorkerState> workers, Comparator<String> versionOrder) {
     this.workers = List.copyOf(workers);
-    this.views = List.copyOf(workers);
+    this.views = counted(this.workers);
     this.versionOrder = versionOrder;
     Map<String, WorkerState> map = new LinkedHashMap<>();
     for (WorkerState w : workers) {
@@ -94,7 +99,7 @@ final class WorkerSnapshot {
 
   private List<WorkerView> compute(
       @Nullable String model, WorkerRole role, @Nullable String minVersion) {
-    List<WorkerView> out = new ArrayList<>();
+    List<WorkerState> out = new ArrayList<>();
     long now = System.nanoTime();
     for (WorkerState w : workers) {
       if (w.worker().role() == role
@@ -105,7 +110,15 @@ final class WorkerSnapshot {
         out.add(w);
       }
     }
-    return List.copyOf(out);
+    return counted(out);
+  }
+
+  private static List<WorkerView> counted(List<WorkerState> states) {
+    List<InFlightCounters.Cell> cells = new ArrayList<>(states.size());
+    for (WorkerState w : states) {
+      cells.add(w.inFlightCell());
+    }
+    return new CountedCandidates(states, cells);
   }
 
   /** Whether the worker's known weight version is at least {@code minVersion}. */

@@ -1,6 +1,7 @@
 package io.flexroute.core.internal;
 
 import io.flexroute.HealthState;
+import io.flexroute.core.strategy.internal.InFlightCounters;
 import io.flexroute.Worker;
 import io.flexroute.spi.BreakerState;
 import io.flexroute.spi.ControlState;
@@ -16,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * The router's live state of one worker: the counters strategies read and the in-flight guard
  * maintains.
  *
- * <p>Counters are atomics read without locks. The description, health, control state and reported
+ * <p>Counters are atomics read without locks. The in-flight requests and tokens live in a {@link
+ * InFlightCounters.Cell}: the registry's packed table once the worker is registered, so that
+ * candidate lists can scan them without touching this object. The description, health, control state and reported
  * load are volatile fields written only under the registry's lock; the known weight version is an
  * atomic reference that the {@link WeightVersionTracker} changes.
  */
@@ -24,8 +27,9 @@ final class WorkerState implements WorkerView {
 
   private volatile Worker worker;
   private final Transport transport;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicLong inFlightTokens = new AtomicLong();
+  // Written once by the registry before the state is published; requests read it after the
+  // snapshot's volatile publication.
+  private InFlightCounters.Cell inFlight = InFlightCounters.standalone();
   private final AtomicLong completed = new AtomicLong();
   private final Ewma latency = new Ewma();
   private final Ewma ttft = new Ewma();
@@ -43,6 +47,19 @@ final class WorkerState implements WorkerView {
   WorkerState(Worker worker, Transport transport) {
     this.worker = worker;
     this.transport = transport;
+  }
+
+  /**
+   * Moves the in-flight counters into the registry's table; called once, before the worker is
+   * published, while nothing is counted yet.
+   */
+  void useInFlightCell(InFlightCounters.Cell cell) {
+    this.inFlight = cell;
+  }
+
+  /** The cell candidate lists scan for this worker. */
+  InFlightCounters.Cell inFlightCell() {
+    return inFlight;
   }
 
   /** Attaches the breaker; called once, before the worker is published. */
@@ -135,16 +152,7 @@ final class WorkerState implements WorkerView {
    * @return the guard, or null when the worker is at its limit
    */
   @Nullable InFlightGuard tryAcquire(int tokens, int limit) {
-    while (true) {
-      int current = inFlight.get();
-      if (current >= limit) {
-        return null;
-      }
-      if (inFlight.compareAndSet(current, current + 1)) {
-        inFlightTokens.addAndGet(tokens);
-        return new InFlightGuard(this, tokens);
-      }
-    }
+    return inFlight.tryAcquire(tokens, limit) ? new InFlightGuard(this, tokens) : null;
   }
 
   @Override
@@ -167,12 +175,12 @@ final class WorkerState implements WorkerView {
 
   @Override
   public int inFlightRequests() {
-    return inFlight.get();
+    return inFlight.requests();
   }
 
   @Override
   public long inFlightTokens() {
-    return inFlightTokens.get();
+    return inFlight.tokens();
   }
 
   @Override
@@ -215,21 +223,18 @@ final class WorkerState implements WorkerView {
    * @return the guard to release when the request ends
    */
   InFlightGuard acquire(int tokens) {
-    inFlight.incrementAndGet();
-    inFlightTokens.addAndGet(tokens);
+    inFlight.acquire(tokens);
     return new InFlightGuard(this, tokens);
   }
 
   void release(int tokens) {
-    inFlight.decrementAndGet();
-    inFlightTokens.addAndGet(-tokens);
+    inFlight.release(tokens);
     completed.incrementAndGet();
   }
 
   /** Undoes {@link #acquire} for a request that was never sent. */
   void unacquire(int tokens) {
-    inFlight.decrementAndGet();
-    inFlightTokens.addAndGet(-tokens);
+    inFlight.release(tokens);
   }
 
   void recordLatency(long nanos) {
@@ -242,7 +247,7 @@ final class WorkerState implements WorkerView {
 
   @Override
   public String toString() {
-    return "WorkerState{" + worker.id() + ", inFlight=" + inFlight.get() + ", health=" + health
+    return "WorkerState{" + worker.id() + ", inFlight=" + inFlight.requests() + ", health=" + health
         + (controlState() != ControlState.SERVING ? ", " + controlState() : "")
         + (weightVersion.get() != null ? ", weightVersion=" + weightVersion.get() : "") + "}";
   }

@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.core.strategy.internal.LeastInFlight;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
@@ -12,7 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>It scans the candidates starting at a random position, so that ties do not always go to the
  * first worker, and stops at the first idle one (no requests and no tokens in flight), which nothing
- * can beat. An exact minimum over a busy fleet needs the full scan: O(n) per request. The counts are the router's own
+ * can beat. An exact minimum over a busy fleet needs the full scan: O(n) per request. On the
+ * router's own candidate lists the scan reads the router's packed in-flight counters directly (a few
+ * nanoseconds per candidate); on other lists it reads each view. The counts are the router's own
  * in-flight guards, released exactly once per request, so the strategy cannot drift. Thread-safe and
  * lock-free. Use it for long, uneven requests (RL rollouts, agents), as the slime router does.
  */
@@ -33,20 +36,6 @@ public final class LeastInFlightStrategy implements RoutingStrategy {
   public Choice select(RequestView request, List<WorkerView> candidates) {
     int n = candidates.size();
     int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
-    WorkerView best = candidates.get(start);
-    int bestRequests = best.inFlightRequests();
-    long bestTokens = best.inFlightTokens();
-    for (int i = 1; i < n && (bestRequests > 0 || bestTokens > 0); i++) {
-      int index = start + i;
-      WorkerView w = candidates.get(index < n ? index : index - n);
-      int requests = w.inFlightRequests();
-      if (requests < bestRequests
-          || (requests == bestRequests && w.inFlightTokens() < bestTokens)) {
-        best = w;
-        bestRequests = requests;
-        bestTokens = w.inFlightTokens();
-      }
-    }
-    return Choice.of(best);
+    return Choice.of(candidates.get(LeastInFlight.index(candidates, start)));
   }
 }

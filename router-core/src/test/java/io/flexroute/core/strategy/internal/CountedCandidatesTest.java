@@ -1,0 +1,123 @@
+package io.flexroute.core.strategy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.spi.WorkerView;
+import io.flexroute.testkit.fake.FakeWorkerView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The packed least-in-flight scan makes the same choice as the scan of the views. */
+class CountedCandidatesTest {
+
+  /** Sets a cell to the counts with the cell's own operations. */
+  static void set(InFlightCounters.Cell cell, int requests, long tokens) {
+    while (cell.requests() > 0) {
+      cell.release(0);
+    }
+    cell.acquire((int) tokens - (int) cell.tokens());
+    cell.release(0);
+    for (int i = 0; i < requests; i++) {
+      cell.acquire(0);
+    }
+  }
+
+  @Test
+  void fastScansEqualGenericScan_forEveryStart_withTiesIdleWorkersAndAnySlotOrder() {
+    SplittableRandom random = new SplittableRandom(7);
+    InFlightCounters counters = new InFlightCounters();
+    for (int n : new int[] {1, 2, 3, 16, 100, 300}) {
+      for (int trial = 0; trial < 40; trial++) {
+        List<FakeWorkerView> views = new ArrayList<>();
+        List<InFlightCounters.Cell> cells = new ArrayList<>();
+        // Few distinct values, so equal requests, equal tokens and idle workers are common;
+        // every third trial has no idle worker at all.
+        boolean busy = trial % 3 == 0;
+        for (int i = 0; i < n; i++) {
+          int requests = (busy ? 1 : 0) + random.nextInt(3);
+          long tokens = 10L * random.nextInt(3);
+          InFlightCounters.Cell cell = counters.allocate();
+          set(cell, requests, tokens);
+          cells.add(cell);
+          views.add(FakeWorkerView.of("w" + i).setInFlight(requests).setInFlightTokens(tokens));
+        }
+        if (trial % 2 == 1) {
+          // Slots out of list order, as after removals and reuse: the indexed scans.
+          for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            java.util.Collections.swap(views, i, j);
+            java.util.Collections.swap(cells, i, j);
+          }
+        }
+        CountedCandidates counted = new CountedCandidates(views, cells);
+        for (int start = 0; start < n; start++) {
+          int expected = LeastInFlight.genericScan(views, start);
+          assertThat(counted.leastInFlight(start)).as("n=%d start=%d", n, start)
+              .isEqualTo(expected);
+          assertThat(LeastInFlight.index(counted, start)).isEqualTo(expected);
+          assertThat(LeastInFlight.index(List.copyOf(counted), start)).isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  @Test
+  void ties_goToTheFirstScannedFromTheStart_andTokensBreakEqualRequests() {
+    InFlightCounters counters = new InFlightCounters();
+    List<InFlightCounters.Cell> cells = new ArrayList<>();
+    long[][] counts = {{2, 50}, {1, 30}, {1, 20}, {1, 20}, {3, 0}};
+    List<WorkerView> views = new ArrayList<>();
+    for (int i = 0; i < counts.length; i++) {
+      InFlightCounters.Cell cell = counters.allocate();
+      set(cell, (int) counts[i][0], counts[i][1]);
+      cells.add(cell);
+      views.add(FakeWorkerView.of("w" + i));
+    }
+    CountedCandidates counted = new CountedCandidates(views, cells);
+    assertThat(counted.leastInFlight(0)).isEqualTo(2);
+    assertThat(counted.leastInFlight(3)).isEqualTo(3);
+    assertThat(counted.leastInFlight(4)).isEqualTo(2);
+  }
+
+  @Test
+  void theScanFollowsCountsAsTheyChange() {
+    InFlightCounters counters = new InFlightCounters();
+    List<InFlightCounters.Cell> cells = List.of(counters.allocate(), counters.allocate());
+    CountedCandidates counted =
+        new CountedCandidates(List.of(FakeWorkerView.of("a"), FakeWorkerView.of("b")), cells);
+    cells.get(0).acquire(1);
+    assertThat(counted.leastInFlight(0)).isEqualTo(1);
+    cells.get(1).acquire(1);
+    cells.get(1).acquire(1);
+    assertThat(counted.leastInFlight(0)).isEqualTo(0);
+  }
+
+  @Test
+  void isAnImmutableListOfTheViews() {
+    List<WorkerView> views = List.of(FakeWorkerView.of("a"), FakeWorkerView.of("b"));
+    InFlightCounters counters = new InFlightCounters();
+    CountedCandidates counted =
+        new CountedCandidates(views, List.of(counters.allocate(), counters.allocate()));
+    assertThat(counted).isEqualTo(views);
+    assertThatThrownBy(() -> counted.add(FakeWorkerView.of("c")))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void rejectsBadInputWithTheFieldNamed() {
+    List<WorkerView> views = List.of(FakeWorkerView.of("a"));
+    assertThatThrownBy(() -> new CountedCandidates(views, List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cells");
+    assertThatThrownBy(() -> new CountedCandidates(null, List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("views");
+    CountedCandidates counted =
+        new CountedCandidates(views, List.of(new InFlightCounters().allocate()));
+    assertThatThrownBy(() -> counted.leastInFlight(1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("start");
+    assertThatThrownBy(() -> LeastInFlight.genericScan(views, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("start");
+  }
+}
