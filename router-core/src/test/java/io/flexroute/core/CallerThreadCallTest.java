@@ -16,9 +16,6 @@ import io.flexroute.RouterClosedException;
 import io.flexroute.WorkerException;
 import io.flexroute.spi.Transport;
 import io.flexroute.testkit.fake.FakeTransport;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,18 +39,8 @@ class CallerThreadCallTest {
 
   /** The fake transport, recording each method called on it with the calling thread. */
   private Transport recording() {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          calls.add(method.getName() + "@" + Thread.currentThread().getName());
-          try {
-            return method.invoke(fake, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        };
-    return (Transport)
-        Proxy.newProxyInstance(
-            Transport.class.getClassLoader(), new Class<?>[] {Transport.class}, handler);
+    return InterceptedTransport.wrap(
+        fake, method -> calls.add(method.getName() + "@" + Thread.currentThread().getName()));
   }
 
   private RouterBuilder router() {

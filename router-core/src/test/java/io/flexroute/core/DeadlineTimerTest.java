@@ -11,9 +11,6 @@ import io.flexroute.RetryPolicy;
 import io.flexroute.Router;
 import io.flexroute.spi.Transport;
 import io.flexroute.testkit.fake.FakeTransport;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,21 +39,14 @@ class DeadlineTimerTest {
 
   /** The fake transport, except that the named methods block their caller until released. */
   private Transport blocking(Set<String> methods) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
+    return InterceptedTransport.wrap(
+        fake,
+        method -> {
           if (methods.contains(method.getName())) {
             blocked.countDown();
             release.await();
           }
-          try {
-            return method.invoke(fake, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        };
-    return (Transport)
-        Proxy.newProxyInstance(
-            Transport.class.getClassLoader(), new Class<?>[] {Transport.class}, handler);
+        });
   }
 
   private static GenerateRequest within(Duration timeout) {
