@@ -5,11 +5,19 @@ import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerView;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends requests to the candidates in turn. O(1) per request; thread-safe and lock-free (one shared
- * atomic counter).
+ * Sends requests to the candidates in turn. O(1) per request; thread-safe and lock-free.
+ *
+ * <p>Each candidate list (the router keeps one instance per eligible set: per model, role and
+ * version requirement) has its own rotation, so requests for different models that interleave do
+ * not skew each other: with one shared counter, two models alternating over two workers each
+ * would send every request of a model to the same worker. A new list's rotation starts where a
+ * shared sequence stands, so short-lived lists (such as a retry's list without the workers that
+ * failed it) do not all start at their first worker. Rotations of up to {@value #MAX_CACHED_LISTS}
+ * lists are kept; past that they start over.
  *
  * <p>Use it when workers are identical and requests are alike; it ignores load and cache affinity.
  */
@@ -18,7 +26,12 @@ public final class RoundRobinStrategy implements RoutingStrategy {
   /** The name this strategy is selected by. */
   public static final String NAME = "round_robin";
 
-  private final AtomicLong next = new AtomicLong();
+  /** Rotations kept for this many candidate lists at most. */
+  static final int MAX_CACHED_LISTS = 64;
+
+  private final AtomicLong starts = new AtomicLong();
+  private final ConcurrentHashMap<CandidateListKey, AtomicLong> rotations =
+      new ConcurrentHashMap<>();
 
   /** Creates the strategy. */
   public RoundRobinStrategy() {}
@@ -30,7 +43,15 @@ public final class RoundRobinStrategy implements RoutingStrategy {
 
   @Override
   public Choice select(RequestView request, List<WorkerView> candidates) {
-    int index = (int) Math.floorMod(next.getAndIncrement(), (long) candidates.size());
+    CandidateListKey key = new CandidateListKey(candidates);
+    AtomicLong rotation = rotations.get(key);
+    if (rotation == null) {
+      if (rotations.size() >= MAX_CACHED_LISTS) {
+        rotations.clear();
+      }
+      rotation = rotations.computeIfAbsent(key, k -> new AtomicLong(starts.getAndIncrement()));
+    }
+    int index = (int) Math.floorMod(rotation.getAndIncrement(), (long) candidates.size());
     return Choice.of(candidates.get(index));
   }
 }

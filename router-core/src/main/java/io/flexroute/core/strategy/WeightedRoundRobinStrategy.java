@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The cycle for a candidate list is computed once (weights divided by their greatest common
  * divisor) and cached by the list's identity, which the router keeps stable while the eligible set
- * is unchanged; a selection is then one atomic increment and an array read, O(1) and lock-free. When
+ * is unchanged, with its own position, so requests for different models that interleave do not
+ * skew each other; a selection is then one atomic increment and an array read, O(1) and lock-free. When
  * the cycle would be too long (total weight above {@value #MAX_CYCLE}), the strategy falls back to
  * the classic O(n) smooth algorithm under a lock. Workers of weight 0 get no traffic unless every
  * candidate has weight 0, in which case all count as weight 1. Thread-safe.
@@ -32,8 +33,8 @@ public final class WeightedRoundRobinStrategy implements RoutingStrategy {
   /** Cached cycles beyond this many candidate lists are dropped and rebuilt on demand. */
   private static final int MAX_CACHED_LISTS = 64;
 
-  private final ConcurrentHashMap<ListKey, Cycle> cycles = new ConcurrentHashMap<>();
-  private final AtomicLong next = new AtomicLong();
+  private final ConcurrentHashMap<CandidateListKey, Cycle> cycles = new ConcurrentHashMap<>();
+  private final AtomicLong starts = new AtomicLong();
 
   /** Creates the strategy. */
   public WeightedRoundRobinStrategy() {}
@@ -45,34 +46,15 @@ public final class WeightedRoundRobinStrategy implements RoutingStrategy {
 
   @Override
   public Choice select(RequestView request, List<WorkerView> candidates) {
-    ListKey key = new ListKey(candidates);
+    CandidateListKey key = new CandidateListKey(candidates);
     Cycle cycle = cycles.get(key);
     if (cycle == null) {
       if (cycles.size() >= MAX_CACHED_LISTS) {
         cycles.clear();
       }
-      cycle = cycles.computeIfAbsent(key, k -> Cycle.build(candidates));
+      cycle = cycles.computeIfAbsent(key, k -> Cycle.build(candidates, starts.getAndIncrement()));
     }
-    return Choice.of(candidates.get(cycle.next(next)));
-  }
-
-  /** Identity of a candidate list: the router hands out one instance per eligible set. */
-  private static final class ListKey {
-    private final List<WorkerView> list;
-
-    ListKey(List<WorkerView> list) {
-      this.list = list;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ListKey k && k.list == list;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(list);
-    }
+    return Choice.of(candidates.get(cycle.next()));
   }
 
   /** The picks of one cycle, or the live smooth state when the cycle is too long. */
@@ -81,16 +63,19 @@ public final class WeightedRoundRobinStrategy implements RoutingStrategy {
     private final int[] weights;
     private final long[] current;
     private final long total;
+    // Each list has its own position, so lists that interleave do not skew each other.
+    private final AtomicLong position;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private Cycle(int[] sequence, int[] weights, long total) {
+    private Cycle(int[] sequence, int[] weights, long total, long start) {
       this.sequence = sequence;
       this.weights = weights;
       this.current = new long[weights.length];
       this.total = total;
+      this.position = new AtomicLong(start);
     }
 
-    static Cycle build(List<WorkerView> candidates) {
+    static Cycle build(List<WorkerView> candidates, long start) {
       int n = candidates.size();
       int[] weights = new int[n];
       boolean anyPositive = false;
@@ -111,19 +96,19 @@ public final class WeightedRoundRobinStrategy implements RoutingStrategy {
         total += weights[i];
       }
       if (total > MAX_CYCLE) {
-        return new Cycle(new int[0], weights, total);
+        return new Cycle(new int[0], weights, total, start);
       }
       int[] sequence = new int[(int) total];
       long[] current = new long[n];
       for (int step = 0; step < sequence.length; step++) {
         sequence[step] = smoothPick(weights, current, total);
       }
-      return new Cycle(sequence, weights, total);
+      return new Cycle(sequence, weights, total, start);
     }
 
-    int next(AtomicLong counter) {
+    int next() {
       if (sequence.length > 0) {
-        return sequence[(int) Math.floorMod(counter.getAndIncrement(), (long) sequence.length)];
+        return sequence[(int) Math.floorMod(position.getAndIncrement(), (long) sequence.length)];
       }
       lock.lock();
       try {

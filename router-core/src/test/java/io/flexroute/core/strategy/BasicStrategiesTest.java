@@ -54,6 +54,34 @@ class BasicStrategiesTest {
   }
 
   @Test
+  void roundRobin_keepsOneRotationPerCandidateList_soInterleavedModelsDoNotSkew() {
+    // Two models on two workers each, their requests alternating: each model must still use both
+    // of its workers in turn (one shared counter would send every request of a model to one).
+    List<WorkerView> modelA = List.copyOf(FakeWorkerView.fleet(2));
+    List<WorkerView> modelB = List.of(FakeWorkerView.of("b0"), FakeWorkerView.of("b1"));
+    RoundRobinStrategy s = new RoundRobinStrategy();
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      counts.merge(s.select(REQUEST, modelA).worker().id(), 1, Integer::sum);
+      counts.merge(s.select(REQUEST, modelB).worker().id(), 1, Integer::sum);
+    }
+    assertThat(counts).containsOnlyKeys("w0", "w1", "b0", "b1");
+    assertThat(counts.values()).containsOnly(50);
+  }
+
+  @Test
+  void roundRobin_aShortLivedListDoesNotAlwaysStartAtItsFirstWorker() {
+    RoundRobinStrategy s = new RoundRobinStrategy();
+    Map<String, Integer> firstPicks = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      // A new list each time, as a retry's list without the failed workers is.
+      List<WorkerView> retryList = List.of(FakeWorkerView.of("x0"), FakeWorkerView.of("x1"));
+      firstPicks.merge(s.select(REQUEST, retryList).worker().id(), 1, Integer::sum);
+    }
+    assertThat(firstPicks).containsEntry("x0", 20).containsEntry("x1", 20);
+  }
+
+  @Test
   void random_isRoughlyUniform() {
     List<WorkerView> fleet = FakeWorkerView.fleet(4);
     Map<String, Integer> counts = pick(new RandomStrategy(), fleet, 40_000);
@@ -147,6 +175,21 @@ class BasicStrategiesTest {
     List<WorkerView> fleet = weighted(5, 1, 1);
     Map<String, Integer> counts = pick(new WeightedRoundRobinStrategy(), fleet, 700);
     assertThat(counts).containsEntry("w0", 500).containsEntry("w1", 100).containsEntry("w2", 100);
+  }
+
+  @Test
+  void weightedRoundRobin_followsWeightsPerCandidateList_whenListsInterleave() {
+    List<WorkerView> modelA = weighted(3, 1);
+    List<WorkerView> modelB = weighted(1, 1);
+    WeightedRoundRobinStrategy s = new WeightedRoundRobinStrategy();
+    Map<String, Integer> a = new HashMap<>();
+    Map<String, Integer> b = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      a.merge(s.select(REQUEST, modelA).worker().id(), 1, Integer::sum);
+      b.merge(s.select(REQUEST, modelB).worker().id(), 1, Integer::sum);
+    }
+    assertThat(a).containsEntry("w0", 30).containsEntry("w1", 10);
+    assertThat(b).containsEntry("w0", 20).containsEntry("w1", 20);
   }
 
   @Test
