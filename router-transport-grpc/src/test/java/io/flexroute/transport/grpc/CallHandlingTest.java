@@ -167,6 +167,9 @@ class CallHandlingTest {
           .isInstanceOfSatisfying(WorkerException.class, e -> {
             assertThat(e.workerId()).isEqualTo("w1");
             assertThat(e.getMessage()).contains("RESOURCE_EXHAUSTED", "exceeds maximum size");
+            // The client's own limit, not the worker rate-limiting: no 429, so no parking.
+            assertThat(e.kind()).isEqualTo(WorkerException.Kind.MALFORMED_RESPONSE);
+            assertThat(e.statusCode()).isNotEqualTo(429);
           });
     }
   }

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * UNKNOWN and DATA_LOSS 500, UNIMPLEMENTED 501 are retryable; INVALID_ARGUMENT, FAILED_PRECONDITION
  * and OUT_OF_RANGE 400, UNAUTHENTICATED 401, PERMISSION_DENIED 403, NOT_FOUND 404, ABORTED and
  * ALREADY_EXISTS 409, CANCELLED 499 are not. A connection that could not be made or broke (an
- * UNAVAILABLE status caused by an I/O exception) is {@code CONNECTION}. A status reported after the
+ * UNAVAILABLE status caused by an I/O exception) is {@code CONNECTION}; an answer above the
+ * channel's inbound message limit (RESOURCE_EXHAUSTED raised by grpc-java itself) is {@code
+ * MALFORMED_RESPONSE}, as an oversized event is on HTTP, so that it never parks the worker. A status reported after the
  * stream had started (response headers received) is a {@code STREAM_ERROR}, as an error event inside
  * an HTTP stream is, unless the connection broke.
  *
@@ -85,6 +87,14 @@ public final class Failures {
       return new RequestCancelledException(requestId);
     }
     String message = "gRPC " + code + ": " + describe(status);
+    if (isOversizedAnswer(status)) {
+      // The client refused a message above its own inbound limit: the answer is too large for this
+      // transport's settings, not a worker asking to slow down, so it must not park the worker as
+      // a 429 would. An oversized SSE event is a malformed answer on HTTP too.
+      return new WorkerException(
+          worker.id(), WorkerException.Kind.MALFORMED_RESPONSE, 0, message,
+          status.getDescription(), status.getCause());
+    }
     if (isConnectionFailure(status)) {
       return new WorkerException(
           worker.id(), WorkerException.Kind.CONNECTION, 0, message, null, status.getCause());
@@ -112,6 +122,18 @@ public final class Failures {
       Worker worker, String message, @Nullable Throwable cause) {
     return new WorkerException(
         worker.id(), WorkerException.Kind.MALFORMED_RESPONSE, 0, message, null, cause);
+  }
+
+  /**
+   * Whether grpc-java itself refused an inbound message above the channel's maximum size (its
+   * RESOURCE_EXHAUSTED carries "exceeds maximum size"; a worker's own RESOURCE_EXHAUSTED, such as
+   * a rate limit, does not).
+   */
+  static boolean isOversizedAnswer(Status status) {
+    String description = status.getDescription();
+    return status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+        && description != null
+        && description.contains("exceeds maximum size");
   }
 
   /**
