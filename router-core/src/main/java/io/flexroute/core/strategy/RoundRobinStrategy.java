@@ -1,11 +1,11 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerView;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * not skew each other: with one shared counter, two models alternating over two workers each
  * would send every request of a model to the same worker. A new list's rotation starts where a
  * shared sequence stands, so short-lived lists (such as a retry's list without the workers that
- * failed it) do not all start at their first worker. Rotations of up to {@value #MAX_CACHED_LISTS}
- * lists are kept; past that they start over.
+ * failed it) do not all start at their first worker. Rotations are kept for a bounded number of
+ * lists; past that they start over.
  *
  * <p>Use it when workers are identical and requests are alike; it ignores load and cache affinity.
  */
@@ -26,12 +26,9 @@ public final class RoundRobinStrategy implements RoutingStrategy {
   /** The name this strategy is selected by. */
   public static final String NAME = "round_robin";
 
-  /** Rotations kept for this many candidate lists at most. */
-  static final int MAX_CACHED_LISTS = 64;
-
   private final AtomicLong starts = new AtomicLong();
-  private final ConcurrentHashMap<CandidateListKey, AtomicLong> rotations =
-      new ConcurrentHashMap<>();
+  private final ListCache<AtomicLong> rotations =
+      new ListCache<>(list -> new AtomicLong(starts.getAndIncrement()));
 
   /** Creates the strategy. */
   public RoundRobinStrategy() {}
@@ -43,14 +40,7 @@ public final class RoundRobinStrategy implements RoutingStrategy {
 
   @Override
   public Choice select(RequestView request, List<WorkerView> candidates) {
-    CandidateListKey key = new CandidateListKey(candidates);
-    AtomicLong rotation = rotations.get(key);
-    if (rotation == null) {
-      if (rotations.size() >= MAX_CACHED_LISTS) {
-        rotations.clear();
-      }
-      rotation = rotations.computeIfAbsent(key, k -> new AtomicLong(starts.getAndIncrement()));
-    }
+    AtomicLong rotation = rotations.get(candidates);
     int index = (int) Math.floorMod(rotation.getAndIncrement(), (long) candidates.size());
     return Choice.of(candidates.get(index));
   }

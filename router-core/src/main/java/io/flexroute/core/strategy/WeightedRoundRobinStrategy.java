@@ -1,11 +1,11 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerView;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,11 +30,9 @@ public final class WeightedRoundRobinStrategy implements RoutingStrategy {
   /** The longest precomputed cycle, in picks. */
   static final int MAX_CYCLE = 1 << 16;
 
-  /** Cached cycles beyond this many candidate lists are dropped and rebuilt on demand. */
-  private static final int MAX_CACHED_LISTS = 64;
-
-  private final ConcurrentHashMap<CandidateListKey, Cycle> cycles = new ConcurrentHashMap<>();
   private final AtomicLong starts = new AtomicLong();
+  private final ListCache<Cycle> cycles =
+      new ListCache<>(list -> Cycle.build(list, starts.getAndIncrement()));
 
   /** Creates the strategy. */
   public WeightedRoundRobinStrategy() {}
@@ -46,14 +44,7 @@ public final class WeightedRoundRobinStrategy implements RoutingStrategy {
 
   @Override
   public Choice select(RequestView request, List<WorkerView> candidates) {
-    CandidateListKey key = new CandidateListKey(candidates);
-    Cycle cycle = cycles.get(key);
-    if (cycle == null) {
-      if (cycles.size() >= MAX_CACHED_LISTS) {
-        cycles.clear();
-      }
-      cycle = cycles.computeIfAbsent(key, k -> Cycle.build(candidates, starts.getAndIncrement()));
-    }
+    Cycle cycle = cycles.get(candidates);
     return Choice.of(candidates.get(cycle.next()));
   }
 
