@@ -189,17 +189,7 @@ public final class HttpTransport implements Transport {
   @Override
   public CompletableFuture<GenerateResult> generate(
       Worker worker, GenerateRequest request, CallContext context) {
-    return async(
-        () -> {
-          checkGenerate(worker, request);
-          byte[] body = generateCodec.encode(request, context.requestId(), false);
-          return calls.post(
-              worker,
-              "/generate",
-              body,
-              context,
-              bytes -> generateCodec.decode(bytes, context.requestId(), worker.id()));
-        });
+    return postAsync(worker, context, () -> generatePost(worker, request, context));
   }
 
   /**
@@ -210,17 +200,7 @@ public final class HttpTransport implements Transport {
   @Override
   public GenerateResult generateBlocking(
       Worker worker, GenerateRequest request, CallContext context) {
-    return blocking(
-        () -> {
-          checkGenerate(worker, request);
-          byte[] body = generateCodec.encode(request, context.requestId(), false);
-          return calls.postBlocking(
-              worker,
-              "/generate",
-              body,
-              context,
-              bytes -> generateCodec.decode(bytes, context.requestId(), worker.id()));
-        });
+    return postBlocking(worker, context, () -> generatePost(worker, request, context));
   }
 
   /**
@@ -247,33 +227,13 @@ public final class HttpTransport implements Transport {
   @Override
   public CompletableFuture<ChatCompletion> chat(
       Worker worker, ChatRequest request, CallContext context) {
-    return async(
-        () -> {
-          byte[] body =
-              openAiCodec.encodeChat(request, worker.flavor(), context.requestId(), false);
-          return calls.post(
-              worker,
-              "/v1/chat/completions",
-              body,
-              context,
-              bytes -> openAiCodec.decodeChat(bytes, context.requestId(), worker.id()));
-        });
+    return postAsync(worker, context, () -> chatPost(worker, request, context));
   }
 
   /** Runs {@code POST {base}/v1/chat/completions} on the calling thread, its I/O included. */
   @Override
   public ChatCompletion chatBlocking(Worker worker, ChatRequest request, CallContext context) {
-    return blocking(
-        () -> {
-          byte[] body =
-              openAiCodec.encodeChat(request, worker.flavor(), context.requestId(), false);
-          return calls.postBlocking(
-              worker,
-              "/v1/chat/completions",
-              body,
-              context,
-              bytes -> openAiCodec.decodeChat(bytes, context.requestId(), worker.id()));
-        });
+    return postBlocking(worker, context, () -> chatPost(worker, request, context));
   }
 
   /** Streams {@code POST {base}/v1/chat/completions}. */
@@ -297,34 +257,14 @@ public final class HttpTransport implements Transport {
   @Override
   public CompletableFuture<TextCompletion> complete(
       Worker worker, CompletionRequest request, CallContext context) {
-    return async(
-        () -> {
-          byte[] body =
-              openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), false);
-          return calls.post(
-              worker,
-              "/v1/completions",
-              body,
-              context,
-              bytes -> openAiCodec.decodeCompletion(bytes, context.requestId(), worker.id()));
-        });
+    return postAsync(worker, context, () -> completionPost(worker, request, context));
   }
 
   /** Runs {@code POST {base}/v1/completions} on the calling thread, its I/O included. */
   @Override
   public TextCompletion completeBlocking(
       Worker worker, CompletionRequest request, CallContext context) {
-    return blocking(
-        () -> {
-          byte[] body =
-              openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), false);
-          return calls.postBlocking(
-              worker,
-              "/v1/completions",
-              body,
-              context,
-              bytes -> openAiCodec.decodeCompletion(bytes, context.requestId(), worker.id()));
-        });
+    return postBlocking(worker, context, () -> completionPost(worker, request, context));
   }
 
   /** Streams {@code POST {base}/v1/completions}. */
@@ -578,6 +518,55 @@ public final class HttpTransport implements Transport {
    */
   public OkHttpClient okHttpClient() {
     return client;
+  }
+
+  /**
+   * A unary call's path, body and answer decoder, the same whichever thread runs the call.
+   *
+   * @param <T> the result type
+   */
+  private record UnaryPost<T>(String path, byte[] body, HttpCalls.BodyDecoder<T> decoder) {}
+
+  private UnaryPost<GenerateResult> generatePost(
+      Worker worker, GenerateRequest request, CallContext context) {
+    checkGenerate(worker, request);
+    return new UnaryPost<>(
+        "/generate",
+        generateCodec.encode(request, context.requestId(), false),
+        bytes -> generateCodec.decode(bytes, context.requestId(), worker.id()));
+  }
+
+  private UnaryPost<ChatCompletion> chatPost(
+      Worker worker, ChatRequest request, CallContext context) {
+    return new UnaryPost<>(
+        "/v1/chat/completions",
+        openAiCodec.encodeChat(request, worker.flavor(), context.requestId(), false),
+        bytes -> openAiCodec.decodeChat(bytes, context.requestId(), worker.id()));
+  }
+
+  private UnaryPost<TextCompletion> completionPost(
+      Worker worker, CompletionRequest request, CallContext context) {
+    return new UnaryPost<>(
+        "/v1/completions",
+        openAiCodec.encodeCompletion(request, worker.flavor(), context.requestId(), false),
+        bytes -> openAiCodec.decodeCompletion(bytes, context.requestId(), worker.id()));
+  }
+
+  private <T> CompletableFuture<T> postAsync(
+      Worker worker, CallContext context, Supplier<UnaryPost<T>> post) {
+    return async(
+        () -> {
+          UnaryPost<T> p = post.get();
+          return calls.post(worker, p.path(), p.body(), context, p.decoder());
+        });
+  }
+
+  private <T> T postBlocking(Worker worker, CallContext context, Supplier<UnaryPost<T>> post) {
+    return blocking(
+        () -> {
+          UnaryPost<T> p = post.get();
+          return calls.postBlocking(worker, p.path(), p.body(), context, p.decoder());
+        });
   }
 
   private <T> CompletableFuture<T> async(Supplier<CompletableFuture<T>> call) {
