@@ -693,6 +693,10 @@ final class DefaultRouter implements Router {
   }
 
   private static List<WorkerView> without(List<WorkerView> list, Set<String> ids) {
+    if (list instanceof CountedCandidates counted) {
+      // Keeps least_inflight's packed scan on retries.
+      return counted.without(ids);
+    }
     List<WorkerView> out = new ArrayList<>(list.size());
     for (WorkerView w : list) {
       if (!ids.contains(w.id())) {

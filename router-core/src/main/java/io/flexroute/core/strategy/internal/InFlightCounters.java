@@ -11,14 +11,22 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The router's in-flight counters, packed: each worker's request count is an int in a shared array
- * (its in-flight prompt tokens a long in a parallel one), so that an exact least-in-flight scan over
- * a {@link CountedCandidates} list reads consecutive ints instead of one object per worker.
+ * The router's in-flight counters, packed: each worker's requests in flight and their prompt tokens
+ * share one long in a shared array (the requests in the high bits, the tokens in the low ones), so
+ * that an exact least-in-flight scan over a {@link CountedCandidates} list reads one long per
+ * candidate, and a single comparison of two longs orders two workers by requests, then tokens.
+ * Counting a request is one atomic add, which also means a reader never sees the request without
+ * its tokens.
+ *
+ * <p>Limits of the packing: at most {@value #MAX_REQUESTS} requests in flight on one worker (one
+ * more is refused with an {@link IllegalStateException}), and at most {@value
+ * #MAX_TOKENS_PER_REQUEST} prompt tokens counted per request (a larger estimate counts as that
+ * many), so the token field can never overflow into the request field.
  *
  * <p>The storage is a list of fixed chunks of {@value #CHUNK_SLOTS} slots; slots are handed out
- * lowest first, so a fleet that never had more than that many workers at once lives in one chunk. A chunk never moves once
- * allocated (growth adds chunks), so a {@link Cell} keeps its arrays and index for life and its
- * atomic updates can never be lost to a copy.
+ * lowest first, so a fleet that never had more than that many workers at once lives in one chunk.
+ * A chunk never moves once allocated (growth adds chunks), so a {@link Cell} keeps its array and
+ * index for life and its atomic updates can never be lost to a copy.
  *
  * <p>A slot is reused only once its {@link Cell} is unreachable: every writer (a worker's state, and
  * through it every in-flight guard and candidate list) holds the cell, so when the garbage collector
@@ -32,14 +40,34 @@ import java.util.Set;
  */
 public final class InFlightCounters {
 
-  /** Slots per chunk: 1,024 workers' counters, 12 KB. */
+  /** Slots per chunk: 1,024 workers' counters, 8 KB. */
   static final int CHUNK_SLOTS = 1024;
 
-  private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+  /** The low bits of a packed value hold the tokens, the bits above them the requests. */
+  static final int TOKEN_BITS = 44;
+
+  /** The packed value of one request with no tokens. */
+  static final long ONE_REQUEST = 1L << TOKEN_BITS;
+
+  /** Selects the tokens of a packed value. */
+  static final long TOKEN_MASK = ONE_REQUEST - 1;
+
+  /**
+   * The most requests counted in flight on one worker. The request field holds twice as many, so
+   * that acquirers racing past the limit, each of which takes its count back, cannot carry into the
+   * sign bit.
+   */
+  public static final int MAX_REQUESTS = (1 << 18) - 1;
+
+  /**
+   * The most prompt tokens counted for one request: the token field holds this many for every
+   * request the request field can hold.
+   */
+  public static final int MAX_TOKENS_PER_REQUEST = 1 << 25;
+
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private int[][] requestChunks = new int[0][];
-  private long[][] tokenChunks = new long[0][];
+  private long[][] chunks = new long[0][];
   private final BitSet used = new BitSet();
   private final ReferenceQueue<Cell> unreachable = new ReferenceQueue<>();
   // The phantom references must stay reachable themselves until their cell is collected.
@@ -54,7 +82,7 @@ public final class InFlightCounters {
    * @return a zeroed cell of its own
    */
   public static Cell standalone() {
-    return new Cell(new int[1], new long[1], 0);
+    return new Cell(new long[1], 0);
   }
 
   /**
@@ -66,22 +94,18 @@ public final class InFlightCounters {
     reclaimUnreachable();
     int slot = used.nextClearBit(0);
     int chunk = slot / CHUNK_SLOTS;
-    if (chunk >= requestChunks.length) {
-      requestChunks = Arrays.copyOf(requestChunks, chunk + 1);
-      requestChunks[chunk] = new int[CHUNK_SLOTS];
-      tokenChunks = Arrays.copyOf(tokenChunks, chunk + 1);
-      tokenChunks[chunk] = new long[CHUNK_SLOTS];
+    if (chunk >= chunks.length) {
+      chunks = Arrays.copyOf(chunks, chunk + 1);
+      chunks[chunk] = new long[CHUNK_SLOTS];
     }
     int index = slot % CHUNK_SLOTS;
     // A reused slot may hold the counts of a guard that was dropped without being released.
-    INTS.setVolatile(requestChunks[chunk], index, 0);
-    LONGS.setVolatile(tokenChunks[chunk], index, 0L);
+    LONGS.setVolatile(chunks[chunk], index, 0L);
     used.set(slot);
-    Cell cell = new Cell(requestChunks[chunk], tokenChunks[chunk], index);
+    Cell cell = new Cell(chunks[chunk], index);
     tracked.add(new SlotReference(cell, slot, unreachable));
     return cell;
   }
-
   /**
    * The number of slots held by cells that have not yet been found unreachable.
    *
@@ -135,32 +159,48 @@ public final class InFlightCounters {
   }
 
   /**
-   * One worker's counters: requests in flight and their prompt tokens. Every method keeps the cell
-   * reachable until its access is done, so its slot cannot be reused under a running update.
-   * Thread-safe.
+   * The packed value of one request with the given prompt tokens.
+   *
+   * @throws IllegalArgumentException if tokens is negative
+   */
+  static long packedRequest(int tokens) {
+    if (tokens < 0) {
+      throw new IllegalArgumentException("in-flight tokens must not be negative, but were " + tokens);
+    }
+    return ONE_REQUEST + Math.min(tokens, MAX_TOKENS_PER_REQUEST);
+  }
+
+  /**
+   * One worker's counters: requests in flight and their prompt tokens, packed in one long. Every
+   * method keeps the cell reachable until its access is done, so its slot cannot be reused under a
+   * running update. Thread-safe.
    */
   public static final class Cell {
 
-    final int[] requests;
-    final long[] tokens;
+    final long[] counts;
     final int index;
 
-    Cell(int[] requests, long[] tokens, int index) {
-      this.requests = requests;
-      this.tokens = tokens;
+    Cell(long[] counts, int index) {
+      this.counts = counts;
       this.index = index;
     }
 
     /** @return the requests in flight */
     public int requests() {
-      int value = (int) INTS.getVolatile(requests, index);
-      Reference.reachabilityFence(this);
-      return value;
+      return (int) (packed() >>> TOKEN_BITS);
     }
 
-    /** @return the prompt tokens of the requests in flight */
+    /**
+     * The prompt tokens in flight, each request's counted up to {@link #MAX_TOKENS_PER_REQUEST}.
+     *
+     * @return the tokens
+     */
     public long tokens() {
-      long value = (long) LONGS.getVolatile(tokens, index);
+      return packed() & TOKEN_MASK;
+    }
+
+    private long packed() {
+      long value = (long) LONGS.getVolatile(counts, index);
       Reference.reachabilityFence(this);
       return value;
     }
@@ -169,11 +209,20 @@ public final class InFlightCounters {
      * Counts one more request.
      *
      * @param tokens its prompt tokens
+     * @throws IllegalArgumentException if tokens is negative
+     * @throws IllegalStateException if {@link #MAX_REQUESTS} are already in flight (nothing counted)
      */
     public void acquire(int tokens) {
-      INTS.getAndAdd(requests, index, 1);
-      LONGS.getAndAdd(this.tokens, index, (long) tokens);
-      Reference.reachabilityFence(this);
+      long delta = packedRequest(tokens);
+      try {
+        long before = (long) LONGS.getAndAdd(counts, index, delta);
+        if ((before >>> TOKEN_BITS) >= MAX_REQUESTS) {
+          LONGS.getAndAdd(counts, index, -delta);
+          throw tooMany();
+        }
+      } finally {
+        Reference.reachabilityFence(this);
+      }
     }
 
     /**
@@ -182,16 +231,23 @@ public final class InFlightCounters {
      * @param tokens its prompt tokens
      * @param limit the most requests allowed in flight
      * @return whether it was counted
+     * @throws IllegalArgumentException if tokens is negative
+     * @throws IllegalStateException if the limit is above {@link #MAX_REQUESTS} and that many are
+     *     already in flight (nothing counted)
      */
     public boolean tryAcquire(int tokens, int limit) {
+      long delta = packedRequest(tokens);
       try {
         while (true) {
-          int current = (int) INTS.getVolatile(requests, index);
-          if (current >= limit) {
+          long current = (long) LONGS.getVolatile(counts, index);
+          long requests = current >>> TOKEN_BITS;
+          if (requests >= limit) {
             return false;
           }
-          if (INTS.compareAndSet(requests, index, current, current + 1)) {
-            LONGS.getAndAdd(this.tokens, index, (long) tokens);
+          if (requests >= MAX_REQUESTS) {
+            throw tooMany();
+          }
+          if (LONGS.compareAndSet(counts, index, current, current + delta)) {
             return true;
           }
         }
@@ -204,11 +260,16 @@ public final class InFlightCounters {
      * Counts one request fewer.
      *
      * @param tokens its prompt tokens, as acquired
+     * @throws IllegalArgumentException if tokens is negative
      */
     public void release(int tokens) {
-      INTS.getAndAdd(requests, index, -1);
-      LONGS.getAndAdd(this.tokens, index, (long) -tokens);
+      LONGS.getAndAdd(counts, index, -packedRequest(tokens));
       Reference.reachabilityFence(this);
+    }
+
+    private static IllegalStateException tooMany() {
+      return new IllegalStateException(
+          "more than " + MAX_REQUESTS + " requests in flight on one worker");
     }
   }
 }

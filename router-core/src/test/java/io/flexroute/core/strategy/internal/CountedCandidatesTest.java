@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 /** The packed least-in-flight scan makes the same choice as the scan of the views. */
 class CountedCandidatesTest {
 
-  /** Sets a cell to the counts with the cell's own operations. */
+  /** Sets a fresh cell to the counts with the cell's own operations. */
   static void set(InFlightCounters.Cell cell, int requests, long tokens) {
-    while (cell.requests() > 0) {
-      cell.release(0);
-    }
-    cell.acquire((int) tokens - (int) cell.tokens());
+    assertThat(cell.requests()).isZero();
+    assertThat(cell.tokens()).isZero();
+    // One request with all the tokens, counted off again: the tokens stay, with no request.
+    cell.acquire(Math.toIntExact(tokens));
     cell.release(0);
     for (int i = 0; i < requests; i++) {
       cell.acquire(0);
@@ -93,6 +93,33 @@ class CountedCandidatesTest {
     cells.get(1).acquire(1);
     cells.get(1).acquire(1);
     assertThat(counted.leastInFlight(0)).isEqualTo(0);
+  }
+
+  @Test
+  void without_dropsTheGivenWorkers_andScansTheRestPacked() {
+    InFlightCounters counters = new InFlightCounters();
+    List<InFlightCounters.Cell> cells = new ArrayList<>();
+    List<WorkerView> views = new ArrayList<>();
+    long[][] counts = {{1, 0}, {0, 0}, {2, 5}, {1, 3}};
+    for (int i = 0; i < counts.length; i++) {
+      InFlightCounters.Cell cell = counters.allocate();
+      set(cell, (int) counts[i][0], counts[i][1]);
+      cells.add(cell);
+      views.add(FakeWorkerView.of("w" + i));
+    }
+    CountedCandidates counted = new CountedCandidates(views, cells);
+    assertThat(counted.without(java.util.Set.of("nobody"))).isSameAs(counted);
+
+    CountedCandidates rest = counted.without(java.util.Set.of("w1"));
+    assertThat(rest).extracting(WorkerView::id).containsExactly("w0", "w2", "w3");
+    // The idle w1 is gone: the fewest requests, then tokens, is w0 (1, 0) from any start.
+    for (int start = 0; start < rest.size(); start++) {
+      assertThat(rest.leastInFlight(start)).isEqualTo(0);
+    }
+    // Counts still come from the shared cells.
+    cells.get(0).acquire(0);
+    cells.get(0).acquire(0);
+    assertThat(rest.get(rest.leastInFlight(0)).id()).isEqualTo("w3");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.flexroute.core.strategy.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -36,15 +37,51 @@ class InFlightCountersTest {
   }
 
   @Test
+  void badTokenCountsAreRefused_andLargeOnesAreCappedWithoutTouchingTheRequests() {
+    InFlightCounters.Cell cell = new InFlightCounters().allocate();
+    assertThatThrownBy(() -> cell.acquire(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("negative");
+    assertThatThrownBy(() -> cell.tryAcquire(-1, 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(cell.requests()).isZero();
+    cell.acquire(Integer.MAX_VALUE);
+    cell.acquire(Integer.MAX_VALUE);
+    assertThat(cell.requests()).isEqualTo(2);
+    assertThat(cell.tokens()).isEqualTo(2L * InFlightCounters.MAX_TOKENS_PER_REQUEST);
+    cell.release(Integer.MAX_VALUE);
+    cell.release(Integer.MAX_VALUE);
+    assertThat(cell.requests()).isZero();
+    assertThat(cell.tokens()).isZero();
+  }
+
+  @Test
+  void requestsBeyondTheLimitAreRefused_andLeaveTheCountsAsTheyWere() {
+    InFlightCounters.Cell cell = new InFlightCounters().allocate();
+    for (int i = 0; i < InFlightCounters.MAX_REQUESTS; i++) {
+      cell.acquire(InFlightCounters.MAX_TOKENS_PER_REQUEST);
+    }
+    assertThatThrownBy(() -> cell.acquire(5)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("requests in flight");
+    assertThatThrownBy(() -> cell.tryAcquire(5, Integer.MAX_VALUE))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(cell.tryAcquire(5, InFlightCounters.MAX_REQUESTS)).isFalse();
+    assertThat(cell.requests()).isEqualTo(InFlightCounters.MAX_REQUESTS);
+    assertThat(cell.tokens())
+        .isEqualTo((long) InFlightCounters.MAX_REQUESTS * InFlightCounters.MAX_TOKENS_PER_REQUEST);
+    cell.release(InFlightCounters.MAX_TOKENS_PER_REQUEST);
+    cell.acquire(0);
+    assertThat(cell.requests()).isEqualTo(InFlightCounters.MAX_REQUESTS);
+  }
+
+  @Test
   void liveCellsHaveDistinctSlots_acrossChunks() {
     InFlightCounters counters = new InFlightCounters();
     List<InFlightCounters.Cell> cells = new ArrayList<>();
     for (int i = 0; i < InFlightCounters.CHUNK_SLOTS * 2 + 3; i++) {
       cells.add(counters.allocate());
     }
-    Map<int[], List<Integer>> offsets = new IdentityHashMap<>();
+    Map<long[], List<Integer>> offsets = new IdentityHashMap<>();
     for (InFlightCounters.Cell c : cells) {
-      offsets.computeIfAbsent(c.requests, a -> new ArrayList<>()).add(c.index);
+      offsets.computeIfAbsent(c.counts, a -> new ArrayList<>()).add(c.index);
     }
     assertThat(offsets).hasSize(3);
     for (List<Integer> inChunk : offsets.values()) {
@@ -63,7 +100,7 @@ class InFlightCountersTest {
     InFlightCounters counters = new InFlightCounters();
     InFlightCounters.Cell kept = counters.allocate();
     InFlightCounters.Cell dropped = counters.allocate();
-    int[] droppedArray = dropped.requests;
+    long[] droppedArray = dropped.counts;
     int droppedOffset = dropped.index;
     // A guard that was never released: its counts must not leak into the next owner.
     dropped.acquire(40);
@@ -80,7 +117,7 @@ class InFlightCountersTest {
     assertThat(counters.slotsInUse()).isEqualTo(2);
 
     InFlightCounters.Cell reused = counters.allocate();
-    assertThat(reused.requests).isSameAs(droppedArray);
+    assertThat(reused.counts).isSameAs(droppedArray);
     assertThat(reused.index).isEqualTo(droppedOffset);
     assertThat(reused.requests()).isZero();
     assertThat(reused.tokens()).isZero();
