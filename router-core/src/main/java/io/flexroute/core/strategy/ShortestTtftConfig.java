@@ -24,8 +24,10 @@ public final class ShortestTtftConfig {
 
   /**
    * The default prefill rate of every worker: 8,000 prompt tokens per second. The virtual prefill
-   * queue drains at this rate, so set the measured rate of your engines: a rate far below the
-   * real one makes queues look longer than they are and trades cache hits for spreading.
+   * queue drains at this rate: a rate below the engines' real one makes queued prefill weigh more
+   * than it takes and trades cache hits for spreading, which is the strategy's only balance, as it
+   * has no term for decode load; the engines' true rate gives the best time to first token and
+   * the least balance.
    */
   public static final double DEFAULT_PREFILL_TOKENS_PER_SECOND = 8_000;
 
@@ -217,8 +219,10 @@ public final class ShortestTtftConfig {
     private Builder() {}
 
     /**
-     * Sets the fraction of a token's prefill cost that being cached saves. Default {@value
-     * #DEFAULT_CACHED_TOKEN_DISCOUNT}.
+     * Sets the fraction of a token's prefill cost that being cached saves in each candidate's
+     * estimate: below 1 it hedges against cache the prefix tree credits a worker with but the
+     * worker has evicted. The virtual prefill queue counts only uncached tokens whatever this is.
+     * Default {@value #DEFAULT_CACHED_TOKEN_DISCOUNT}.
      *
      * @param discount from 0 to 1
      * @return this builder

@@ -36,8 +36,11 @@ import org.jspecify.annotations.Nullable;
  *       CacheAwareStrategy}; at most {@code prompt - 1}), and {@code queued} the time the
  *       candidate still needs for the prefills queued ahead of this one.
  *   <li>{@code queued} comes from a virtual prefill queue per worker: each request this strategy
- *       sends a worker extends the queue's end to {@code max(now, end) + (prompt - 0.7 * cached) /
- *       prefillRate}, and the queued time at {@code t} is {@code max(0, end - t)}. A request's
+ *       sends a worker extends the queue's end to {@code max(now, end) + (prompt - cached) /
+ *       prefillRate}, and the queued time at {@code t} is {@code max(0, end - t)}. The queue holds
+ *       the tokens the worker will compute; the discount on cached tokens is the choice's hedge
+ *       against cache the worker may have evicted, and charged to the queue it would grow phantom
+ *       work on exactly the workers that hold conversations. A request's
  *       prefill leaves the queue when it is estimated done, not when the request completes: a
  *       request that is decoding delays no one's first token by its prompt, so long decodes must
  *       not look like queued prefill (they did in the first version of this strategy, which spread
@@ -152,6 +155,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     long now = config.ticker().getAsLong();
     double discount = config.cachedTokenDiscount();
     double[] work = new double[m];
+    double[] prefill = new double[m];
     double[] ttft = new double[m];
     // Matched key elements to prompt tokens (characters to tokens for text), without a division
     // per candidate.
@@ -161,6 +165,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       int c = evaluated[j];
       double cached = Math.min(matched[j] * tokensPerElement, prompt - 1.0);
       work[j] = prompt - discount * Math.max(0, cached);
+      prefill[j] = prompt - Math.max(0, cached);
       WorkerLedger ledger = fleet.ledgers[c];
       double spt = fleet.secondsPerToken[c];
       ttft[j] = queuedSeconds(candidates.get(c), ledger, now, spt) + work[j] * spt;
@@ -175,7 +180,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
         request,
         candidates.get(chosen).id(),
         fleet.ledgers[chosen],
-        work[pick],
+        prefill[pick],
         fleet.secondsPerToken[chosen],
         now);
     if (tree != null && walk != null && index != null) {

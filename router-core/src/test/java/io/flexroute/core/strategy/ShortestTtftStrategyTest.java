@@ -102,6 +102,22 @@ class ShortestTtftStrategyTest {
   }
 
   @Test
+  void aCachedPrefixIsNotQueuedAsPrefill_onlyTheUncachedTokensAre() {
+    List<WorkerView> one = ClosedLoop.fleet(1);
+    String id = one.get(0).id();
+    ShortestTtftStrategy s =
+        new ShortestTtftStrategy(config().prefillRate(1_000).build());
+    s.select(distinctTokens(0, 1_000), one);
+    clock.addAndGet(Duration.ofSeconds(5).toNanos());
+    assertThat(s.queuedWork(id)).isZero();
+    // The next turn: the 1,000 tokens sent before plus 200 new ones. The worker computes only the
+    // 200; the 0.7 discount is the choice's hedge, not work the queue should hold (charging 30%
+    // of every cached prefix would grow queues on exactly the workers holding conversations).
+    s.select(distinctTokens(0, 1_200), one);
+    assertThat(s.queuedWork(id)).isCloseTo(200, offset(1.0));
+  }
+
+  @Test
   void aRequestThatCompletesBeforeItsPrefillIsEstimatedDoneTakesTheRestOutOfTheQueue() {
     List<WorkerView> one = ClosedLoop.fleet(1);
     String id = one.get(0).id();
@@ -302,7 +318,8 @@ class ShortestTtftStrategyTest {
                 try {
                   start.await();
                   for (int i = 0; i < 5_000; i++) {
-                    RequestView r = text(LONG + "thread " + id + " request " + i);
+                    RequestView r =
+                        text(LONG + ("thread " + id + " request " + i + ". ").repeat(60));
                     WorkerView w = s.select(r, fleet).worker();
                     assertThat(fleet).contains(w);
                     served.merge(w.id(), 1, Integer::sum);
@@ -319,8 +336,9 @@ class ShortestTtftStrategyTest {
       t.join();
     }
     assertThat(failure.get()).isNull();
-    // Requests finish at once, so the cached prefix wins; the concurrent ones still spread over
-    // more than one of the workers that hold it instead of all claiming the same one.
+    // Each request brings as much uncached prompt as the shared prefix is long, so the prefills in
+    // flight at once queue up on the workers holding the prefix and concurrent requests spread
+    // instead of all claiming the same one.
     assertThat(served.size()).isGreaterThan(1);
     assertThat(served.values()).allSatisfy(c -> assertThat(c).isLessThan(40_000 * 6 / 10));
     assertThat(s.pendingRequests()).isZero();
