@@ -20,6 +20,9 @@ import io.flexroute.SamplingParams;
 import io.flexroute.TokenIds;
 import io.flexroute.WorkerException;
 import io.flexroute.spi.BreakerState;
+import io.flexroute.spi.Choice;
+import io.flexroute.spi.RequestView;
+import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerView;
 import io.flexroute.testkit.fake.FakeCall;
 import io.flexroute.testkit.fake.FakeTransport;
@@ -28,7 +31,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -321,6 +327,68 @@ class ResilienceTest {
         f.get(10, TimeUnit.SECONDS);
       }
       assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void aFreedSlotRetriesOneWaitingRequest_notTheWholeQueue() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    AtomicInteger selects = new AtomicInteger();
+    RoutingStrategy counting =
+        new RoutingStrategy() {
+          @Override
+          public String name() {
+            return "counting";
+          }
+
+          @Override
+          public Choice select(RequestView request, List<WorkerView> candidates) {
+            selects.incrementAndGet();
+            return Choice.of(candidates.get(0));
+          }
+        };
+    // One thread runs every woken retry in order, so a marker task run after them shows that
+    // every retry the release caused has run.
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try (Router router =
+        builder("a")
+            .strategy(counting)
+            .executor(executor)
+            .admission(AdmissionPolicy.builder().maxConcurrentPerWorker(1).queue(100, WAIT).build())
+            .build()) {
+      // A first answer tells the router the worker's weight version, a change that wakes every
+      // waiter; the scenario below starts after it.
+      CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
+      transport.awaitCall(WAIT).complete();
+      warmUp.get(10, TimeUnit.SECONDS);
+      selects.set(0);
+      CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("x"));
+      FakeCall running = transport.awaitCall(WAIT);
+      List<CompletableFuture<GenerateResult>> waiting = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        waiting.add(router.generateAsync(GenerateRequest.ofText("y" + i)));
+      }
+      assertThat(selects.get()).isEqualTo(31);
+
+      running.complete();
+      FakeCall next = transport.awaitCall(WAIT);
+      executor.submit(() -> { }).get(10, TimeUnit.SECONDS);
+      // The oldest waiter took the slot; no other waiter was retried for it.
+      assertThat(selects.get()).isEqualTo(32);
+      assertThat(((GenerateRequest) next.request()).text()).isEqualTo("y0");
+      first.get(10, TimeUnit.SECONDS);
+
+      // The rest still drain one by one, each on the slot the one before it freed.
+      next.complete();
+      for (int i = 1; i < 30; i++) {
+        transport.awaitCall(WAIT).complete();
+      }
+      for (CompletableFuture<GenerateResult> f : waiting) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(inFlight(router)).isZero();
+    } finally {
+      executor.shutdownNow();
     }
   }
 

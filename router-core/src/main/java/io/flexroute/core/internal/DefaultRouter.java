@@ -325,7 +325,7 @@ final class DefaultRouter implements Router {
     if (call.giveBackGlobalPermit()) {
       globalInFlight.decrementAndGet();
       if (queue.size() > 0) {
-        queue.wakeAll();
+        queue.wakeOne();
       }
     }
   }
@@ -470,11 +470,17 @@ final class DefaultRouter implements Router {
    */
   CompletableFuture<Attempt> acquire(RequestCall call) {
     CompletableFuture<Attempt> future = new CompletableFuture<>();
-    acquireOrWait(call, future);
+    acquireOrWait(call, future, AdmissionQueue.NO_CHAIN);
     return future;
   }
 
-  private void acquireOrWait(RequestCall call, CompletableFuture<Attempt> future) {
+  /**
+   * Tries to start an attempt, or waits in the admission queue.
+   *
+   * @param chain the single-capacity wake-up this try runs for ({@link AdmissionQueue#NO_CHAIN}
+   *     if none): unless the try starts an attempt, the wake passes on to the next waiter
+   */
+  private void acquireOrWait(RequestCall call, CompletableFuture<Attempt> future, long chain) {
     if (!call.isFinished() && call.remainingNanos() <= 0) {
       // Woken (or retried) after the deadline passed but before its timer ran: the request timed
       // out, whatever the workers look like now.
@@ -483,6 +489,7 @@ final class DefaultRouter implements Router {
     if (call.isFinished()) {
       RouterException ended = call.failure();
       future.completeExceptionally(ended != null ? ended : new RouterClosedException());
+      queue.passOn(chain);
       return;
     }
     long version = queue.version();
@@ -492,15 +499,19 @@ final class DefaultRouter implements Router {
       attempt = tryStart(call, why);
     } catch (RouterException e) {
       future.completeExceptionally(e);
+      queue.passOn(chain);
       return;
     }
     if (attempt != null) {
       future.complete(attempt);
       return;
     }
+    // From here on this request did not take the capacity a single wake-up was for: every way out
+    // passes that wake-up on (at the end, once this request is back in the queue, if it waits).
     RouterException reason = why[0];
     if (queue.capacity() == 0) {
       future.completeExceptionally(reason);
+      queue.passOn(chain);
       return;
     }
     long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
@@ -509,19 +520,22 @@ final class DefaultRouter implements Router {
       call.cancel(RouterCallContext.Reason.TIMEOUT);
       RouterException ended = call.failure();
       future.completeExceptionally(ended != null ? ended : reason);
+      queue.passOn(chain);
       return;
     }
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
     AdmissionQueue.Waiter waiter =
         new AdmissionQueue.Waiter(
-            () -> {
+            wakeChain -> {
               ScheduledFuture<?> t = timer[0];
               if (t != null) {
                 t.cancel(false);
               }
-              acquireOrWait(call, future);
-            });
+              acquireOrWait(call, future, wakeChain);
+            },
+            chain);
     if (!queue.add(waiter)) {
+      queue.passOn(chain);
       future.completeExceptionally(
           new RequestRejectedException(
               RequestRejectedException.Reason.QUEUE_FULL,
@@ -558,6 +572,7 @@ final class DefaultRouter implements Router {
         queue.remove(waiter);
         future.completeExceptionally(new RouterClosedException());
       }
+      queue.passOn(chain);
       return;
     }
     Runnable stopWaiting =
@@ -575,14 +590,18 @@ final class DefaultRouter implements Router {
     if (call.isFinished()) {
       // The request ended (deadline, cancel, close) before it could be told how to stop waiting.
       stopWaiting.run();
+      queue.passOn(chain);
       return;
     }
     if (queue.version() != version && waiter.claim()) {
-      // Something changed between the try and joining the queue: try again now.
+      // Something changed between the try and joining the queue: try again now, still on behalf
+      // of the wake-up this try ran for.
       queue.remove(waiter);
       timer[0].cancel(false);
-      runOnExecutor(() -> acquireOrWait(call, future));
+      runOnExecutor(() -> acquireOrWait(call, future, chain));
+      return;
     }
+    queue.passOn(chain);
   }
 
   /**
@@ -767,7 +786,9 @@ final class DefaultRouter implements Router {
     boolean fault = timeout || (workerError != null && workerError.isWorkerFault());
     boolean neutral = outcome == RequestOutcome.CANCELLED;
     CircuitBreaker breaker = worker.breaker();
+    boolean probeFreed = false;
     if (breaker != null) {
+      probeFreed = breaker.state() == BreakerState.HALF_OPEN;
       breaker.onResult(attempt.breakerPermit(), fault, neutral);
     }
     if (workerError != null && workerError.kind() == WorkerException.Kind.HTTP_STATUS) {
@@ -794,8 +815,11 @@ final class DefaultRouter implements Router {
         worker.passiveFailures().set(0);
       }
     }
-    if (queue.size() > 0) {
-      queue.wakeAll();
+    // The attempt's end frees its slot on the worker (and a probe, if the breaker was half-open):
+    // capacity for one waiter. A waiter that waits for anything else (an eligible worker, a
+    // breaker closing, a parking ending) is woken by the registry change that brings it.
+    if ((probeFreed || admission.maxConcurrentPerWorker() > 0) && queue.size() > 0) {
+      queue.wakeOne();
     }
   }
 
