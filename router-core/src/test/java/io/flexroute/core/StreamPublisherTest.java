@@ -2,20 +2,27 @@ package io.flexroute.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flexroute.AdmissionPolicy;
 import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
+import io.flexroute.HealthState;
 import io.flexroute.Router;
 import io.flexroute.WorkerException;
 import io.flexroute.testkit.fake.FakeCall;
 import io.flexroute.testkit.fake.FakeTransport;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +109,63 @@ class StreamPublisherTest {
     assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(r.error.get()).isInstanceOf(WorkerException.class);
     assertThat(router.workers().view("a").orElseThrow().inFlightRequests()).isZero();
+  }
+
+  private static boolean someThreadWaitsForAWorker() {
+    return Thread.getAllStackTraces().values().stream()
+        .anyMatch(stack -> Arrays.stream(stack)
+            .anyMatch(f -> f.getMethodName().equals("awaitAttempt")));
+  }
+
+  private static void await(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + WAIT);
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  @Test
+  void cancelWhileWaitingForAWorkerEndsTheWait_andTheThreadServesTheNextSubscription()
+      throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try (Router waiting =
+        Router.builder()
+            .transport(transport)
+            .worker("a", "http://a:1")
+            .executor(executor)
+            .admission(AdmissionPolicy.builder().queue(10, Duration.ofSeconds(60)).build())
+            .defaultTimeout(Duration.ofSeconds(60))
+            .build()) {
+      waiting.workers().setHealth("a", HealthState.UNHEALTHY);
+      Recorder r = new Recorder();
+      waiting.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+      r.subscription.request(1);
+      await(StreamPublisherTest::someThreadWaitsForAWorker);
+
+      r.subscription.cancel();
+      // The wait ends now, not when a worker comes back or the 60 s run out.
+      await(() -> !someThreadWaitsForAWorker());
+      waiting.workers().setHealth("a", HealthState.HEALTHY);
+      assertThat(transport.calls()).isEmpty();
+      assertThat(r.signals).isEmpty();
+
+      // The same (only) executor thread opens the next stream normally: no interrupt is left on it.
+      Recorder next = new Recorder();
+      waiting.generatePublisher(GenerateRequest.ofText("again")).subscribe(next);
+      next.subscription.request(5);
+      FakeCall call = transport.awaitCall(WAIT);
+      call.emit("x");
+      call.end();
+      assertThat(next.done.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(next.error.get()).isNull();
+      assertThat(next.signals).contains("next:x", "complete");
+      assertThat(transport.calls()).hasSize(1);
+    } finally {
+      executor.shutdownNow();
+    }
   }
 
   @Test

@@ -20,6 +20,10 @@ import org.jspecify.annotations.Nullable;
  * the requested number of {@code onNext}, then exactly one of {@code onComplete} or {@code onError},
  * nothing after {@code cancel}.
  *
+ * <p>A cancel while the stream is still opening (waiting in the admission queue for a worker, or
+ * backing off between attempts) interrupts the thread that opens it, which ends the wait and the
+ * request at once instead of letting it open a stream on a worker only to close it.
+ *
  * @param <C> the chunk type
  */
 final class StreamPublisher<C> implements Flow.Publisher<C> {
@@ -48,6 +52,10 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
     private volatile boolean cancelled;
     private volatile @Nullable ResponseStream<C> stream;
     private volatile @Nullable Throwable invalidRequest;
+    // The thread opening the stream, which a cancel interrupts; both guarded by openLock.
+    private final Object openLock = new Object();
+    private @Nullable Thread opening;
+    private boolean interruptedByCancel;
     private @Nullable Iterator<C> iterator;
     private boolean terminated;
 
@@ -82,6 +90,13 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
       ResponseStream<C> s = stream;
       if (s != null) {
         s.cancel();
+      }
+      synchronized (openLock) {
+        Thread t = opening;
+        if (t != null) {
+          interruptedByCancel = true;
+          t.interrupt();
+        }
       }
       schedule();
     }
@@ -128,7 +143,7 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
       try {
         Iterator<C> it = iterator;
         if (it == null) {
-          ResponseStream<C> opened = opener.get();
+          ResponseStream<C> opened = open();
           stream = opened;
           if (cancelled) {
             opened.cancel();
@@ -157,6 +172,33 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
         demand.addAndGet(-emitted);
       } catch (RuntimeException e) {
         terminate(e, true);
+      }
+    }
+
+    /** Opens the stream on this thread, interruptible by {@link #cancel}. */
+    private ResponseStream<C> open() {
+      synchronized (openLock) {
+        opening = Thread.currentThread();
+        if (cancelled) {
+          // Cancelled between the check before opening and here, where it could not see us.
+          interruptedByCancel = true;
+          Thread.currentThread().interrupt();
+        }
+      }
+      try {
+        return opener.get();
+      } finally {
+        boolean clear;
+        synchronized (openLock) {
+          opening = null;
+          clear = interruptedByCancel;
+          interruptedByCancel = false;
+        }
+        // No cancel can interrupt this thread any more; the interrupt it may have sent (noticed
+        // by the opener or not) must not outlive the open on this executor thread.
+        if (clear) {
+          Thread.interrupted();
+        }
       }
     }
 
