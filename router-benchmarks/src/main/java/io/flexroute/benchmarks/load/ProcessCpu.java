@@ -105,6 +105,13 @@ public final class ProcessCpu {
           all.put(Long.parseLong(name), parse(Files.readString(dir.resolve("stat"))));
         } catch (NoSuchFileException e) {
           // The process ended while we listed the directory.
+        } catch (IOException e) {
+          // It ended between opening its stat file and reading it (the read fails with "No such
+          // process"); a process that is still there but unreadable is an error.
+          boolean ended = "No such process".equals(e.getMessage()) || !Files.isDirectory(dir);
+          if (!ended) {
+            throw e;
+          }
         }
       }
     } catch (IOException e) {
