@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flexroute.AdmissionPolicy;
 import io.flexroute.ApiFlavor;
+import io.flexroute.ChatChunk;
+import io.flexroute.ChatMessage;
+import io.flexroute.ChatRequest;
 import io.flexroute.CircuitBreakerPolicy;
 import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
@@ -408,6 +411,55 @@ class FaultInjectionTest {
       }
     }
     assertThat(truncated).isPositive().isLessThan(streams.size());
+  }
+
+  private static String chatText(Router router, ChatRequest request) {
+    StringBuilder text = new StringBuilder();
+    try (ResponseStream<ChatChunk> stream = router.chatStream(request)) {
+      for (ChatChunk chunk : stream) {
+        text.append(chunk.content());
+      }
+    }
+    return text.toString();
+  }
+
+  @Test
+  void overloadReportedInsideAStream_isRetriedElsewhereUntilTheFirstChunk() throws Exception {
+    FakeWorker full = start();
+    FakeWorker late = start();
+    FakeWorker good = start();
+    // Engines report overload on a stream that already answered 200 as an error event with the
+    // status in its code: "full" before any chunk, "late" after the first one.
+    full.setFaultPolicy(request -> Fault.sseError("The request queue is full.", 0, 503));
+    late.setFaultPolicy(request -> Fault.sseError("The request queue is full.", 1, 503));
+    router(List.of(worker("full", full), worker("late", late), worker("good", good)), fastRetries());
+    ChatRequest request =
+        ChatRequest.builder().model("m").message(ChatMessage.user("stream me")).build();
+    List<Outcome> streams = run(30, () -> chatText(router, request));
+    // Nothing had reached the caller from "full": its streams were retried elsewhere. "late" had
+    // delivered a chunk, and a text stream is never replayed: those fail, typed, with the status.
+    String whole = null;
+    int failed = 0;
+    for (Outcome o : streams) {
+      if (o.ok()) {
+        whole = whole == null ? (String) o.value() : whole;
+        assertThat(o.value()).isEqualTo(whole);
+      } else {
+        assertThat(o.value())
+            .isInstanceOfSatisfying(
+                WorkerException.class,
+                e -> {
+                  assertThat(e.workerId()).isEqualTo("late");
+                  assertThat(e.kind()).isEqualTo(WorkerException.Kind.STREAM_ERROR);
+                  assertThat(e.statusCode()).isEqualTo(503);
+                });
+        failed++;
+      }
+    }
+    assertThat(whole).isNotEmpty();
+    assertThat(failed).isPositive().isLessThan(streams.size());
+    // Both count as faults of their workers.
+    awaitCondition(() -> ledger.opened.containsAll(List.of("full", "late")));
   }
 
   @Test

@@ -239,8 +239,27 @@ public final class Fault {
    * @throws IllegalArgumentException if {@code afterEvents} is negative
    */
   public static Fault sseError(String message, int afterEvents) {
+    return sseError(message, afterEvents, 400);
+  }
+
+  /**
+   * Sends {@code afterEvents} normal SSE events, then an error event whose error object reports
+   * {@code code} (as vLLM and SGLang report the status of the failure, e.g. 503 for a full queue)
+   * and {@code data: [DONE]}, all on HTTP 200.
+   *
+   * @param message the error message
+   * @param afterEvents how many normal {@code data:} events to send first, at least 0
+   * @param code the status the error object reports, 400 to 599
+   * @return the fault
+   * @throws IllegalArgumentException if {@code afterEvents} is negative or the code out of range
+   */
+  public static Fault sseError(String message, int afterEvents, int code) {
+    if (code < 400 || code > 599) {
+      throw new IllegalArgumentException("code must be in [400, 599], but was " + code);
+    }
+    // The event's code rides in the status field, which the answer itself (always 200) ignores.
     return new Fault(
-        Kind.SSE_ERROR, 200, "", Map.of(), Duration.ZERO, nonNegative(afterEvents),
+        Kind.SSE_ERROR, code, "", Map.of(), Duration.ZERO, nonNegative(afterEvents),
         Objects.requireNonNull(message, "message"), null);
   }
 
@@ -329,7 +348,17 @@ public final class Fault {
    * @return the status; 200 for other kinds
    */
   public int statusCode() {
-    return statusCode;
+    return kind == Kind.STATUS ? statusCode : 200;
+  }
+
+  /**
+   * Returns the status the error event of a {@link Kind#SSE_ERROR} fault reports in its {@code
+   * code}.
+   *
+   * @return the code; 0 for other kinds
+   */
+  public int errorCode() {
+    return kind == Kind.SSE_ERROR ? statusCode : 0;
   }
 
   /**

@@ -239,6 +239,23 @@ class FaultTest {
   }
 
   @Test
+  void sseError_withACode_reportsThatStatusInTheErrorObject() throws Exception {
+    worker.enqueue(Fault.sseError("The request queue is full.", 0, 503));
+    TestClient.Sse chat = client.stream("/v1/chat/completions", CHAT_STREAM);
+    assertThat(chat.json().get(0))
+        .isEqualTo(
+            json(
+                "{\"error\":{\"message\":\"The request queue is full.\","
+                    + "\"type\":\"ServiceUnavailableError\",\"param\":null,\"code\":503}}"));
+    assertThat(chat.done()).isTrue();
+    Fault fault = Fault.sseError("x", 1, 503);
+    assertThat(fault.errorCode()).isEqualTo(503);
+    assertThat(fault.statusCode()).isEqualTo(200);
+    assertThat(Fault.sseError("x").errorCode()).isEqualTo(400);
+    assertThat(Fault.status(502).errorCode()).isZero();
+  }
+
+  @Test
   void abortFinish_endsGenerationWithAnAbortFinishReason() throws Exception {
     worker.enqueue(Fault.abortFinish("The request queue is full."));
     worker.enqueue(Fault.abortFinish("cut", 3));
@@ -320,6 +337,9 @@ class FaultTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Fault.disconnectMidStream(-1))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Fault.sseError("x", 0, 200))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("code");
     assertThatThrownBy(() -> Fault.status(500).forPath("health"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> FaultPolicy.random(Fault.status(500), 1.5, 1))

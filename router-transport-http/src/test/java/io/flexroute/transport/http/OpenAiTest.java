@@ -404,6 +404,42 @@ class OpenAiTest {
   }
 
   @Test
+  void chatStream_errorEventsCarryTheStatusTheyReport_soOverloadIsRetryable() {
+    String[][] cases = {
+      // vLLM's and SGLang's nested error object: the status is its code.
+      {"{\"error\":{\"message\":\"queue full\",\"type\":\"ServiceUnavailableError\","
+          + "\"code\":503}}", "503"},
+      // SGLang's flat form, with the status as its type.
+      {"{\"object\":\"error\",\"message\":\"busy\",\"type\":\"503\",\"param\":null}", "503"},
+      {"{\"object\":\"error\",\"message\":\"bad\",\"type\":\"Bad Request\",\"code\":400}",
+          "400"},
+      // Anthropic's error types.
+      {"{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}",
+          "529"},
+      // A code that is not a status says nothing about one: the stream's own 200.
+      {"{\"error\":{\"message\":\"no such model\",\"code\":\"model_not_found\"}}", "200"},
+      {"{\"error\":{\"message\":\"odd\",\"code\":99999999999}}", "200"},
+    };
+    for (String[] c : cases) {
+      server.enqueue(sse(events(c[0]) + done()));
+      ChunkSource<ChatChunk> source =
+          transport.chatStream(worker(ApiFlavor.OPENAI), fullChat(), FakeCallContext.of("r"));
+      int status = Integer.parseInt(c[1]);
+      assertThatThrownBy(source::next)
+          .as(c[0])
+          .isInstanceOfSatisfying(
+              WorkerException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(WorkerException.Kind.STREAM_ERROR);
+                assertThat(e.statusCode()).isEqualTo(status);
+                assertThat(e.isRetryable()).isEqualTo(status >= 500);
+                assertThat(e.isWorkerFault()).isEqualTo(status >= 500);
+              });
+      source.close();
+    }
+  }
+
+  @Test
   void chatStream_flatErrorAndErrorEventNameAreStreamErrors() {
     server.enqueue(sse(events("{\"object\":\"error\",\"message\":\"flat\",\"code\":400}") + done()));
     ChunkSource<ChatChunk> flat =

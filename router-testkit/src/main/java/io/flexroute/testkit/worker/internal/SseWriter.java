@@ -1,6 +1,7 @@
 package io.flexroute.testkit.worker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.flexroute.testkit.worker.Fault;
 import java.io.IOException;
@@ -69,7 +70,8 @@ final class SseWriter {
         throw new ConnectionDrop("fault: disconnect after " + sent + " events");
       case SSE_ERROR:
         call.release();
-        write("data: " + Json.write(protocol.error(400, fault.message(), null)) + "\n\n");
+        ObjectNode error = protocol.error(fault.errorCode(), fault.message(), null);
+        write("data: " + Json.write(error) + "\n\n");
         write("data: [DONE]\n\n");
         call.exchange().close();
         throw new StreamStopped();

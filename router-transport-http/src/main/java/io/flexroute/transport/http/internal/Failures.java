@@ -163,12 +163,57 @@ public final class Failures {
       message = raw.isBlank() ? "error event without a message" : clip(raw.strip());
     }
     JsonNode error = node == null ? null : JsonNodes.field(node, "error");
-    JsonNode code = JsonNodes.field(error != null && error.isObject() ? error : node, "code");
+    JsonNode details = error != null && error.isObject() ? error : node;
+    JsonNode code = JsonNodes.field(details, "code");
     if (code != null && code.isValueNode()) {
       message = message + " (code " + code.asText() + ")";
     }
     return new WorkerException(
-        worker.id(), WorkerException.Kind.STREAM_ERROR, 200, message, raw, null);
+        worker.id(), WorkerException.Kind.STREAM_ERROR, streamErrorStatus(details), message, raw,
+        null);
+  }
+
+  /**
+   * The HTTP status an error event stands for: its {@code code} when that is an error status
+   * (vLLM's and SGLang's error objects carry the status there, e.g. 503 for a full queue), else
+   * its {@code type} when that is one (SGLang's flat errors), else Anthropic's error types; 200,
+   * the stream's own status, when it says none. So a worker that reports overload inside a 200
+   * stream is retried and counted as a fault like one that answers 503.
+   */
+  static int streamErrorStatus(@Nullable JsonNode details) {
+    if (details == null || !details.isObject()) {
+      return 200;
+    }
+    int status = errorStatus(JsonNodes.field(details, "code"));
+    if (status == 0) {
+      status = errorStatus(JsonNodes.field(details, "type"));
+    }
+    if (status == 0) {
+      JsonNode type = JsonNodes.field(details, "type");
+      String name = type != null && type.isTextual() ? type.textValue() : "";
+      status =
+          switch (name) {
+            case "overloaded_error" -> 529;
+            case "rate_limit_error" -> 429;
+            case "api_error" -> 500;
+            case "timeout_error" -> 504;
+            default -> 200;
+          };
+    }
+    return status;
+  }
+
+  /** The value as an error status (400-599), from a number or a numeric string; 0 otherwise. */
+  private static int errorStatus(@Nullable JsonNode value) {
+    int status;
+    if (value != null && value.isIntegralNumber()) {
+      status = value.canConvertToInt() ? value.intValue() : 0;
+    } else if (value != null && value.isTextual() && value.textValue().matches("[45]\\d\\d")) {
+      status = Integer.parseInt(value.textValue());
+    } else {
+      status = 0;
+    }
+    return status >= 400 && status <= 599 ? status : 0;
   }
 
   /**
