@@ -425,6 +425,35 @@ class GenerateTest {
   }
 
   @Test
+  void generateStream_aFirstChunkAbortWithAStatusIsARefusal_otherAbortsAreChunks() {
+    String full = "{\"type\":\"abort\",\"message\":\"The request queue is full.\","
+        + "\"status_code\":503,\"err_type\":null}";
+    // Refused before any token: a retryable STREAM_ERROR with the status, nothing delivered.
+    server.enqueue(sse(events(chunk("", "[]", 0, full)) + done()));
+    ChunkSource<GenerateChunk> refused =
+        transport.generateStream(worker(), GenerateRequest.ofText("hi"), FakeCallContext.of("r"));
+    assertThatThrownBy(refused::next)
+        .isInstanceOfSatisfying(
+            WorkerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(WorkerException.Kind.STREAM_ERROR);
+              assertThat(e.statusCode()).isEqualTo(503);
+              assertThat(e.isRetryable()).isTrue();
+              assertThat(e.getMessage()).contains("The request queue is full.");
+            });
+    refused.close();
+
+    // A 400 abort (the request's own fault) and an abort without a status stay answers.
+    for (String finish :
+        List.of(
+            "{\"type\":\"abort\",\"message\":\"too long\",\"status_code\":400}",
+            "{\"type\":\"abort\",\"message\":\"Abort before prefill\"}")) {
+      List<GenerateChunk> chunks = stream(events(chunk("", "[]", 0, finish)) + done());
+      assertThat(chunks).singleElement().satisfies(c -> assertThat(c.finishReason().isAbort()).isTrue());
+    }
+  }
+
+  @Test
   void generateStream_errorEventIsStreamError() {
     server.enqueue(
         sse(events(chunk("a", "[1]", 1, "null"), "{\"error\":{\"message\":\"context too long\"}}")

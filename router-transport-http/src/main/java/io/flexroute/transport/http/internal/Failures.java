@@ -174,6 +174,22 @@ public final class Failures {
   }
 
   /**
+   * The exception for a stream the worker refused after answering 200: an abort before the first
+   * token that reports a status (SGLang's full queue).
+   *
+   * @param worker the worker
+   * @param status the status the abort reports
+   * @param message the abort's message
+   * @param raw the event's data
+   * @return the exception
+   */
+  public WorkerException streamRefused(Worker worker, int status, String message, String raw) {
+    return new WorkerException(
+        worker.id(), WorkerException.Kind.STREAM_ERROR, status,
+        clip(message) + " (aborted with status " + status + " before the first token)", raw, null);
+  }
+
+  /**
    * The HTTP status an error event stands for: its {@code code} when that is an error status
    * (vLLM's and SGLang's error objects carry the status there, e.g. 503 for a full queue), else
    * its {@code type} when that is one (SGLang's flat errors), else Anthropic's error types; 200,

@@ -32,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A stream is complete once a chunk carries a finish reason; ending before that (at {@code
  * [DONE]} or at the end of the body) is a {@code MALFORMED_RESPONSE} failure.
  *
+ * <p>A first chunk that is an abort with no output and a {@code status_code} of 408, 429 or 5xx is
+ * the worker refusing the request after its 200 (SGLang's full queue, {@code --max-queued-requests},
+ * answers a stream so; a plain request gets the HTTP 503 instead): it becomes a {@code STREAM_ERROR}
+ * with that status, which the router retries on another worker, rather than a finished stream.
+ *
  * <p>Not thread-safe: one per stream, used by the pulling thread.
  */
 final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
@@ -82,10 +87,18 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
 
     int tokensSoFar = completionTokens != null ? completionTokens : idCount;
     lastCompletionTokens = completionTokens;
+    boolean wasFirst = first;
     first = false;
 
-    FinishReason finish =
-        GenerateCodec.finishReason(JsonNodes.field(meta, "finish_reason"), META + ".finish_reason");
+    JsonNode finishNode = JsonNodes.field(meta, "finish_reason");
+    FinishReason finish = GenerateCodec.finishReason(finishNode, META + ".finish_reason");
+    if (wasFirst && finish != null && finish.isAbort() && tokensSoFar == 0 && newIds.isEmpty()) {
+      int status = refusalStatus(finishNode);
+      if (status != 0) {
+        String why = finish.message() == null ? "aborted before the first token" : finish.message();
+        throw failures.streamRefused(worker, status, why, event.data());
+      }
+    }
     TokenUsage usage = null;
     if (finish != null) {
       finished = true;
@@ -106,6 +119,18 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
         finish,
         usage,
         weightVersion);
+  }
+
+  /** The abort's {@code status_code} when it is a status worth another worker, else 0. */
+  private static int refusalStatus(@Nullable JsonNode finishNode) {
+    JsonNode code = finishNode != null && finishNode.isObject()
+        ? JsonNodes.field(finishNode, "status_code")
+        : null;
+    if (code == null || !code.isIntegralNumber() || !code.canConvertToInt()) {
+      return 0;
+    }
+    int status = code.intValue();
+    return status == 408 || status == 429 || (status >= 500 && status <= 599) ? status : 0;
   }
 
   private TokenIds newIds(TokenIds ids, @Nullable Integer completionTokens) {
