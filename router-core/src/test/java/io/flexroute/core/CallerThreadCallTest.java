@@ -110,7 +110,7 @@ class CallerThreadCallTest {
       assertThatThrownBy(() -> router.generate(request))
           .isInstanceOf(RequestTimeoutException.class);
       // The abort is sent from the router's executor.
-      FleetBroadcastTest.awaitCondition(() -> fake.aborts().contains("r-1"));
+      Polling.await(() -> fake.aborts().contains("r-1"));
       assertThat(fake.calls()).singleElement().matches(c -> c.isCancelled());
       assertThat(inFlight(router)).isZero();
     }
@@ -160,7 +160,7 @@ class CallerThreadCallTest {
       caller.join(WAIT.toMillis());
       assertThat(thrown.get()).isInstanceOf(RequestCancelledException.class);
       assertThat(stillInterrupted.get()).isTrue();
-      FleetBroadcastTest.awaitCondition(() -> fake.aborts().contains("r-2"));
+      Polling.await(() -> fake.aborts().contains("r-2"));
       assertThat(inFlight(router)).isZero();
     }
   }

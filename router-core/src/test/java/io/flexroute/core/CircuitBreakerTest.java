@@ -1,5 +1,6 @@
 package io.flexroute.core;
 
+import static io.flexroute.core.Polling.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,16 +47,6 @@ class CircuitBreakerTest {
   private static WorkerException status(String worker, int code) {
     return new WorkerException(
         worker, WorkerException.Kind.HTTP_STATUS, code, "fake " + code, null, null);
-  }
-
-  private static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
   }
 
   @ParameterizedTest

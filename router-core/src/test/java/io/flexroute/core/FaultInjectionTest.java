@@ -47,7 +47,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import okhttp3.ConnectionPool;
 import org.jspecify.annotations.Nullable;
@@ -172,13 +171,7 @@ class FaultInjectionTest {
   }
 
   private static void awaitCondition(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 20 s");
-      }
-      LockSupport.parkNanos(5_000_000);
-    }
+    Polling.await(condition, Duration.ofSeconds(20));
   }
 
   private FakeWorker start() {

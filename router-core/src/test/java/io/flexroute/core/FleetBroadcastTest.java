@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,7 +130,7 @@ class FleetBroadcastTest {
         router.fleet().updateWeightsFromDiskAsync(
             toVersion("2"), Broadcast.builder().parallelism(2).build());
 
-    awaitCondition(() -> updatesArrived() == 2);
+    Polling.await(() -> updatesArrived() == 2);
     // The first two (in the router's order) hold their calls; the others were not started.
     assertThat(fakes.get(0).requests(UPDATE)).hasSize(1);
     assertThat(fakes.get(1).requests(UPDATE)).hasSize(1);
@@ -140,7 +139,7 @@ class FleetBroadcastTest {
     assertThat(view("w2").controlState()).isEqualTo(ControlState.SERVING);
 
     fakes.get(0).releaseWeightUpdates();
-    awaitCondition(() -> updatesArrived() == 3);
+    Polling.await(() -> updatesArrived() == 3);
     assertThat(fakes.get(2).requests(UPDATE)).hasSize(1);
     fakes.forEach(FakeWorker::releaseWeightUpdates);
 
@@ -193,13 +192,13 @@ class FleetBroadcastTest {
     fakes.forEach(FakeWorker::holdWeightUpdates);
     CompletableFuture<FleetResult<ControlAck>> running =
         router.fleet().updateWeightsFromDiskAsync(toVersion("2"), Broadcast.all());
-    awaitCondition(() -> updatesArrived() == 2);
+    Polling.await(() -> updatesArrived() == 2);
     assertThat(router.workers().views()).extracting(WorkerView::controlState)
         .containsOnly(ControlState.UPDATING);
 
     assertThat(running.cancel(true)).isTrue();
 
-    awaitCondition(
+    Polling.await(
         () -> router.workers().views().stream()
             .allMatch(w -> w.controlState() == ControlState.SERVING));
   }
@@ -413,15 +412,5 @@ class FleetBroadcastTest {
       n += f.requests(UPDATE).size();
     }
     return n;
-  }
-
-  static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.sleep(5);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.flexroute.core;
 
+import static io.flexroute.core.Polling.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,8 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** Retries, breakers, parking, health, admission, aborts and stream resumption. */
@@ -62,16 +61,6 @@ class ResilienceTest {
 
   private static WorkerException status(String worker, int code) {
     return new WorkerException(worker, WorkerException.Kind.HTTP_STATUS, code, "fake " + code, null, null);
-  }
-
-  private static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
   }
 
   private static int inFlight(Router router) {

@@ -1,5 +1,6 @@
 package io.flexroute.core;
 
+import static io.flexroute.core.Polling.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flexroute.AdmissionPolicy;
@@ -21,8 +22,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,16 +114,6 @@ class StreamPublisherTest {
     return Thread.getAllStackTraces().values().stream()
         .anyMatch(stack -> Arrays.stream(stack)
             .anyMatch(f -> f.getMethodName().equals("awaitAttempt")));
-  }
-
-  private static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
   }
 
   @Test

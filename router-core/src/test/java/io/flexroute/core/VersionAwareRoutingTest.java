@@ -1,6 +1,5 @@
 package io.flexroute.core;
 
-import static io.flexroute.core.FleetBroadcastTest.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -137,7 +136,7 @@ class VersionAwareRoutingTest {
     CompletableFuture<FleetResult<ControlAck>> update =
         router.fleet().updateWeightsFromDiskAsync(
             toVersion("2"), Broadcast.builder().drainTimeout(Duration.ofSeconds(30)).build());
-    awaitCondition(() -> view("w0").controlState() == ControlState.UPDATING);
+    Polling.await(() -> view("w0").controlState() == ControlState.UPDATING);
     assertThat(fakes.get(0).requests(UPDATE)).isEmpty();
     assertThat(update).isNotDone();
 

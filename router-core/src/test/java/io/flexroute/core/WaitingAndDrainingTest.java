@@ -1,5 +1,6 @@
 package io.flexroute.core;
 
+import static io.flexroute.core.Polling.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,8 +28,6 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,16 +52,6 @@ class WaitingAndDrainingTest {
       b.worker(w, "http://" + w + ".invalid:1");
     }
     return b;
-  }
-
-  private static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
   }
 
   /** Whether the thread is blocked waiting for its stream's first worker. */

@@ -25,6 +25,19 @@ class CountedCandidatesTest {
     }
   }
 
+  /** Workers w0, w1, ... with the given (requests, tokens), their cells added to {@code cells}. */
+  private static CountedCandidates fleet(List<InFlightCounters.Cell> cells, long[][] counts) {
+    InFlightCounters counters = new InFlightCounters();
+    List<WorkerView> views = new ArrayList<>();
+    for (int i = 0; i < counts.length; i++) {
+      InFlightCounters.Cell cell = counters.allocate();
+      set(cell, (int) counts[i][0], counts[i][1]);
+      cells.add(cell);
+      views.add(FakeWorkerView.of("w" + i));
+    }
+    return new CountedCandidates(views, cells);
+  }
+
   @Test
   void fastScansEqualGenericScan_forEveryStart_withTiesIdleWorkersAndAnySlotOrder() {
     SplittableRandom random = new SplittableRandom(7);
@@ -66,17 +79,8 @@ class CountedCandidatesTest {
 
   @Test
   void ties_goToTheFirstScannedFromTheStart_andTokensBreakEqualRequests() {
-    InFlightCounters counters = new InFlightCounters();
-    List<InFlightCounters.Cell> cells = new ArrayList<>();
-    long[][] counts = {{2, 50}, {1, 30}, {1, 20}, {1, 20}, {3, 0}};
-    List<WorkerView> views = new ArrayList<>();
-    for (int i = 0; i < counts.length; i++) {
-      InFlightCounters.Cell cell = counters.allocate();
-      set(cell, (int) counts[i][0], counts[i][1]);
-      cells.add(cell);
-      views.add(FakeWorkerView.of("w" + i));
-    }
-    CountedCandidates counted = new CountedCandidates(views, cells);
+    CountedCandidates counted = fleet(new ArrayList<>(), new long[][] {
+        {2, 50}, {1, 30}, {1, 20}, {1, 20}, {3, 0}});
     assertThat(counted.leastInFlight(0)).isEqualTo(2);
     assertThat(counted.leastInFlight(3)).isEqualTo(3);
     assertThat(counted.leastInFlight(4)).isEqualTo(2);
@@ -97,17 +101,8 @@ class CountedCandidatesTest {
 
   @Test
   void without_dropsTheGivenWorkers_andScansTheRestPacked() {
-    InFlightCounters counters = new InFlightCounters();
     List<InFlightCounters.Cell> cells = new ArrayList<>();
-    List<WorkerView> views = new ArrayList<>();
-    long[][] counts = {{1, 0}, {0, 0}, {2, 5}, {1, 3}};
-    for (int i = 0; i < counts.length; i++) {
-      InFlightCounters.Cell cell = counters.allocate();
-      set(cell, (int) counts[i][0], counts[i][1]);
-      cells.add(cell);
-      views.add(FakeWorkerView.of("w" + i));
-    }
-    CountedCandidates counted = new CountedCandidates(views, cells);
+    CountedCandidates counted = fleet(cells, new long[][] {{1, 0}, {0, 0}, {2, 5}, {1, 3}});
     assertThat(counted.without(java.util.Set.of("nobody"))).isSameAs(counted);
 
     CountedCandidates rest = counted.without(java.util.Set.of("w1"));
