@@ -220,11 +220,11 @@ final class WorkerState implements WorkerView {
    * Counts a request as running on this worker; the guard undoes it exactly once.
    *
    * @param tokens the request's estimated prompt tokens
-   * @return the guard to release when the request ends
+   * @return the guard to release when the request ends, or null when the worker already counts as
+   *     many requests as one worker can ({@link InFlightCounters#MAX_REQUESTS})
    */
-  InFlightGuard acquire(int tokens) {
-    inFlight.acquire(tokens);
-    return new InFlightGuard(this, tokens);
+  @Nullable InFlightGuard acquire(int tokens) {
+    return inFlight.acquire(tokens) ? new InFlightGuard(this, tokens) : null;
   }
 
   void release(int tokens) {

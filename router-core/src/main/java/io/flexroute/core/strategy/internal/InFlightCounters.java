@@ -19,20 +19,20 @@ import java.util.Set;
  * its tokens.
  *
  * <p>Limits of the packing: at most {@value #MAX_REQUESTS} requests in flight on one worker (one
- * more is refused with an {@link IllegalStateException}), and at most {@value
- * #MAX_TOKENS_PER_REQUEST} prompt tokens counted per request (a larger estimate counts as that
- * many), so the token field can never overflow into the request field.
+ * more is not counted, and the caller treats the worker as at its concurrency limit), and at most
+ * {@value #MAX_TOKENS_PER_REQUEST} prompt tokens counted per request (a larger estimate counts as
+ * that many), so the token field can never overflow into the request field.
  *
  * <p>The storage is a list of fixed chunks of {@value #CHUNK_SLOTS} slots; slots are handed out
  * lowest first, so a fleet that never had more than that many workers at once lives in one chunk.
  * A chunk never moves once allocated (growth adds chunks), so a {@link Cell} keeps its array and
  * index for life and its atomic updates can never be lost to a copy.
  *
- * <p>A slot is reused only once its {@link Cell} is unreachable: every writer (a worker's state, and
- * through it every in-flight guard and candidate list) holds the cell, so when the garbage collector
- * finds the cell unreachable nothing can touch the slot any more. That is decided by the collector,
- * not by counting guards, so a request that takes a worker from an old snapshot after the worker is
- * removed still counts on its own slot. The slot is zeroed when it is reused.
+ * <p>A slot is reused only once its {@link Cell} is unreachable: every writer (a worker's state,
+ * and through it every in-flight guard and candidate list) holds the cell, so when the garbage
+ * collector finds the cell unreachable nothing can touch the slot any more. That is decided by the
+ * collector, not by counting guards, so a request that takes a worker from an old snapshot after
+ * the worker is removed still counts on its own slot. The slot is zeroed when it is reused.
  *
  * <p>Thread-safe: the counters are updated with atomic array accesses; allocation is synchronized.
  * Adjacent workers share cache lines, so concurrent updates of different workers may contend on one
@@ -165,7 +165,8 @@ public final class InFlightCounters {
    */
   static long packedRequest(int tokens) {
     if (tokens < 0) {
-      throw new IllegalArgumentException("in-flight tokens must not be negative, but were " + tokens);
+      throw new IllegalArgumentException(
+          "in-flight tokens must not be negative, but were " + tokens);
     }
     return ONE_REQUEST + Math.min(tokens, MAX_TOKENS_PER_REQUEST);
   }
@@ -206,34 +207,34 @@ public final class InFlightCounters {
     }
 
     /**
-     * Counts one more request.
+     * Counts one more request, unless {@link #MAX_REQUESTS} are already in flight.
      *
      * @param tokens its prompt tokens
+     * @return whether it was counted
      * @throws IllegalArgumentException if tokens is negative
-     * @throws IllegalStateException if {@link #MAX_REQUESTS} are already in flight (nothing counted)
      */
-    public void acquire(int tokens) {
+    public boolean acquire(int tokens) {
       long delta = packedRequest(tokens);
       try {
         long before = (long) LONGS.getAndAdd(counts, index, delta);
         if ((before >>> TOKEN_BITS) >= MAX_REQUESTS) {
           LONGS.getAndAdd(counts, index, -delta);
-          throw tooMany();
+          return false;
         }
+        return true;
       } finally {
         Reference.reachabilityFence(this);
       }
     }
 
     /**
-     * Counts one more request only while fewer than {@code limit} are in flight.
+     * Counts one more request only while fewer than {@code limit} (and fewer than {@link
+     * #MAX_REQUESTS}) are in flight.
      *
      * @param tokens its prompt tokens
      * @param limit the most requests allowed in flight
      * @return whether it was counted
      * @throws IllegalArgumentException if tokens is negative
-     * @throws IllegalStateException if the limit is above {@link #MAX_REQUESTS} and that many are
-     *     already in flight (nothing counted)
      */
     public boolean tryAcquire(int tokens, int limit) {
       long delta = packedRequest(tokens);
@@ -241,11 +242,8 @@ public final class InFlightCounters {
         while (true) {
           long current = (long) LONGS.getVolatile(counts, index);
           long requests = current >>> TOKEN_BITS;
-          if (requests >= limit) {
+          if (requests >= limit || requests >= MAX_REQUESTS) {
             return false;
-          }
-          if (requests >= MAX_REQUESTS) {
-            throw tooMany();
           }
           if (LONGS.compareAndSet(counts, index, current, current + delta)) {
             return true;
@@ -265,11 +263,6 @@ public final class InFlightCounters {
     public void release(int tokens) {
       LONGS.getAndAdd(counts, index, -packedRequest(tokens));
       Reference.reachabilityFence(this);
-    }
-
-    private static IllegalStateException tooMany() {
-      return new IllegalStateException(
-          "more than " + MAX_REQUESTS + " requests in flight on one worker");
     }
   }
 }
