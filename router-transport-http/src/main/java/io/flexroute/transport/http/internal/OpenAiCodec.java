@@ -190,7 +190,7 @@ public final class OpenAiCodec {
     JsonNode array = JsonNodes.array(root, "choices", "$");
     if (array != null) {
       for (int i = 0; i < array.size(); i++) {
-        String path = "$.choices[" + i + "]";
+        String path = choicePath(i);
         JsonNode choice = element(array, i, path);
         JsonNode message = JsonNodes.object(choice, "message", path);
         String messagePath = path + ".message";
@@ -260,10 +260,10 @@ public final class OpenAiCodec {
     JsonNode array = JsonNodes.array(root, "choices", "$");
     if (array != null) {
       for (int i = 0; i < array.size(); i++) {
-        String path = "$.choices[" + i + "]";
+        String path = choicePath(i);
         JsonNode choice = element(array, i, path);
         JsonNode delta = JsonNodes.object(choice, "delta", path);
-        String deltaPath = path + ".delta";
+        String deltaPath = i < DELTA_PATHS.length ? DELTA_PATHS[i] : path + ".delta";
         deltas.add(
             new ChatChunk.Delta(
                 JsonNodes.integer(choice, "index", i, path),
@@ -312,6 +312,21 @@ public final class OpenAiCodec {
     return root;
   }
 
+  // The paths that error messages name, built once for the first choices rather than per chunk.
+  private static final String[] CHOICE_PATHS = new String[8];
+  private static final String[] DELTA_PATHS = new String[CHOICE_PATHS.length];
+
+  static {
+    for (int i = 0; i < CHOICE_PATHS.length; i++) {
+      CHOICE_PATHS[i] = "$.choices[" + i + "]";
+      DELTA_PATHS[i] = CHOICE_PATHS[i] + ".delta";
+    }
+  }
+
+  private static String choicePath(int i) {
+    return i < CHOICE_PATHS.length ? CHOICE_PATHS[i] : "$.choices[" + i + "]";
+  }
+
   private static JsonNode element(JsonNode array, int i, String path) {
     JsonNode node = array.get(i);
     if (!node.isObject()) {
@@ -331,7 +346,7 @@ public final class OpenAiCodec {
     JsonNode array = JsonNodes.array(root, "choices", "$");
     if (array != null) {
       for (int i = 0; i < array.size(); i++) {
-        String path = "$.choices[" + i + "]";
+        String path = choicePath(i);
         JsonNode choice = element(array, i, path);
         String text = JsonNodes.string(choice, "text", path);
         choices.add(

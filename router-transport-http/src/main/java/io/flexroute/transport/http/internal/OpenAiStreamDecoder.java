@@ -3,6 +3,7 @@ package io.flexroute.transport.http.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flexroute.ChatChunk;
 import io.flexroute.CompletionChunk;
+import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -48,7 +49,7 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
         failures,
         worker,
         root -> codec.decodeChatChunk(root, requestId, worker.id()),
-        chunk -> chunk.deltas().stream().anyMatch(d -> d.finishReason() != null));
+        OpenAiStreamDecoder::finishesChat);
   }
 
   static OpenAiStreamDecoder<CompletionChunk> completion(
@@ -58,7 +59,26 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
         failures,
         worker,
         root -> codec.decodeCompletionChunk(root, requestId, worker.id()),
-        chunk -> chunk.choices().stream().anyMatch(c -> c.finishReason() != null));
+        OpenAiStreamDecoder::finishesCompletion);
+  }
+
+  // Plain loops: these run on every event of every stream.
+  private static boolean finishesChat(ChatChunk chunk) {
+    for (ChatChunk.Delta delta : chunk.deltas()) {
+      if (delta.finishReason() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean finishesCompletion(CompletionChunk chunk) {
+    for (TextCompletion.Choice choice : chunk.choices()) {
+      if (choice.finishReason() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
