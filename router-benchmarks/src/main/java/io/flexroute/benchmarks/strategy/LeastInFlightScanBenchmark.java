@@ -1,19 +1,17 @@
 package io.flexroute.benchmarks.strategy;
 
-import io.flexroute.HealthState;
 import io.flexroute.Worker;
 import io.flexroute.core.strategy.LeastInFlightStrategy;
 import io.flexroute.core.strategy.internal.CountedCandidates;
 import io.flexroute.core.strategy.internal.InFlightCounters;
 import io.flexroute.spi.RequestView;
-import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
 import io.flexroute.testkit.fake.FakeRequestView;
+import io.flexroute.testkit.fake.FakeWorkerView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -72,15 +70,13 @@ public class LeastInFlightScanBenchmark {
     List<WorkerView> views = new ArrayList<>(workers);
     List<InFlightCounters.Cell> cells = new ArrayList<>(workers);
     for (int i = 0; i < workers; i++) {
-      InFlightCounters.Cell cell = counters.allocate();
-      int requests = 1 + random.nextInt(32);
-      cell.acquire(1 + random.nextInt(64_000));
-      for (int r = 1; r < requests; r++) {
-        cell.acquire(0);
-      }
-      cells.add(cell);
-      views.add(new CellView(Worker.builder("w" + i, "http://w" + i + ".invalid:30000").build(),
-          cell));
+      FakeWorkerView figures =
+          new FakeWorkerView(Worker.builder("w" + i, "http://w" + i + ".invalid:30000").build())
+              .setInFlight(1 + random.nextInt(32))
+              .setInFlightTokens(1 + random.nextInt(64_000));
+      PackedView view = new PackedView(figures, counters.allocate());
+      cells.add(view.cell());
+      views.add(view);
     }
     CountedCandidates counted = new CountedCandidates(views, cells);
     candidates = list.equals("packed") ? counted : List.copyOf(counted);
@@ -94,56 +90,5 @@ public class LeastInFlightScanBenchmark {
   @Benchmark
   public WorkerView select() {
     return strategy.select(REQUEST, candidates).worker();
-  }
-
-  /** A worker view that reads its in-flight counts from a packed cell, like the router's. */
-  private static final class CellView implements WorkerView {
-    private final Worker worker;
-    private final InFlightCounters.Cell cell;
-
-    CellView(Worker worker, InFlightCounters.Cell cell) {
-      this.worker = worker;
-      this.cell = cell;
-    }
-
-    @Override
-    public Worker worker() {
-      return worker;
-    }
-
-    @Override
-    public int inFlightRequests() {
-      return cell.requests();
-    }
-
-    @Override
-    public long inFlightTokens() {
-      return cell.tokens();
-    }
-
-    @Override
-    public long ewmaLatencyNanos() {
-      return 0;
-    }
-
-    @Override
-    public long ewmaTtftNanos() {
-      return 0;
-    }
-
-    @Override
-    public HealthState health() {
-      return HealthState.HEALTHY;
-    }
-
-    @Override
-    public @Nullable WorkerLoad reportedLoad() {
-      return null;
-    }
-
-    @Override
-    public long completedRequests() {
-      return 0;
-    }
   }
 }

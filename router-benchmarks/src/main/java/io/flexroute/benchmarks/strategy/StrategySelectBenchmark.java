@@ -17,6 +17,8 @@ import io.flexroute.core.strategy.RoundRobinStrategy;
 import io.flexroute.core.strategy.SessionAffinityStrategy;
 import io.flexroute.core.strategy.ShortestTtftStrategy;
 import io.flexroute.core.strategy.WeightedRoundRobinStrategy;
+import io.flexroute.core.strategy.internal.CountedCandidates;
+import io.flexroute.core.strategy.internal.InFlightCounters;
 import io.flexroute.spi.CompositeStrategy;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
@@ -52,7 +54,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * 8 system prompts (~500 characters) and a distinct question, with a routing key from 1,024
  * sessions, so prefix trees, ledgers and sticky maps are in a steady state. {@code composite} is a
  * KV gate, prefix-affinity and in-flight scorers assembled from parts; its scorers read every
- * candidate by contract.
+ * candidate by contract. The candidates are the list type the router hands strategies ({@code
+ * CountedCandidates}, whose views read their in-flight counts from the packed counter table), so
+ * {@code least_inflight} takes the router's packed scan.
  *
  * <p>Run with:
  *
@@ -105,13 +109,17 @@ public class StrategySelectBenchmark {
     SplittableRandom random = new SplittableRandom(42);
     // Reports stamped an hour ahead stay fresh for the whole run.
     long reportedAt = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+    // The list type the router hands strategies: views whose in-flight counts live in the packed
+    // table, which least_inflight scans directly.
+    InFlightCounters counters = new InFlightCounters();
     List<WorkerView> fleet = new ArrayList<>(workers);
+    List<InFlightCounters.Cell> cells = new ArrayList<>(workers);
     for (int i = 0; i < workers; i++) {
       Worker w =
           Worker.builder("w" + i, "http://w" + i + ".invalid:30000")
               .weight(1 + random.nextInt(4))
               .build();
-      fleet.add(
+      FakeWorkerView figures =
           new FakeWorkerView(w)
               .setInFlight(random.nextInt(32))
               .setInFlightTokens(random.nextInt(32 * 2_000))
@@ -119,9 +127,12 @@ public class StrategySelectBenchmark {
               .setReportedLoad(
                   new WorkerLoad(
                       random.nextInt(32), random.nextInt(8), random.nextDouble() * 0.95,
-                      reportedAt)));
+                      reportedAt));
+      PackedView view = new PackedView(figures, counters.allocate());
+      fleet.add(view);
+      cells.add(view.cell());
     }
-    candidates = List.copyOf(fleet);
+    candidates = new CountedCandidates(fleet, cells);
     String[] systems = new String[8];
     for (int s = 0; s < systems.length; s++) {
       systems[s] = ("system " + s + ": you are a helpful assistant that follows the rules. ")
