@@ -121,11 +121,23 @@ final class CallerThreadCalls {
       call.fail(RequestCall.outcomeOf(error), error);
       throw ended(call, error);
     }
-    long until = System.nanoTime() + backoff;
+    if (!sleep(call, backoff)) {
+      throw ended(call, error);
+    }
+  }
+
+  /**
+   * Waits the given time on the caller's thread unless the request ends first; the deadline
+   * passing or an interrupt ends it (timeout, cancel) and the wait.
+   *
+   * @return {@code true} when the whole time passed, {@code false} when the request ended
+   */
+  static boolean sleep(RequestCall call, long nanos) {
+    long until = System.nanoTime() + nanos;
     while (!call.isFinished()) {
       long left = until - System.nanoTime();
       if (left <= 0) {
-        return;
+        return true;
       }
       if (call.remainingNanos() <= 0) {
         call.cancel(RouterCallContext.Reason.TIMEOUT);
@@ -137,7 +149,7 @@ final class CallerThreadCalls {
         call.cancel(RouterCallContext.Reason.CALLER);
       }
     }
-    throw ended(call, error);
+    return false;
   }
 
   /** The failure an attempt ended with: the request's own end (deadline, cancel) wins. */

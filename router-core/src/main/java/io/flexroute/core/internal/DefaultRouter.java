@@ -17,11 +17,11 @@ import io.flexroute.TokenUsage;
 import io.flexroute.WorkerException;
 import io.flexroute.InferenceRequest;
 import io.flexroute.NoEligibleWorkerException;
-import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestOutcome;
 import io.flexroute.RequestRejectedException;
 import io.flexroute.core.strategy.PerModelStrategy;
 import io.flexroute.core.strategy.internal.CountedCandidates;
+import io.flexroute.core.strategy.internal.LeastInFlight;
 import io.flexroute.ResponseStream;
 import io.flexroute.Router;
 import io.flexroute.RouterClosedException;
@@ -30,7 +30,6 @@ import io.flexroute.RouterException;
 import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
 import io.flexroute.WorkerRegistry;
-import io.flexroute.spi.ChunkSource;
 import io.flexroute.fleet.Fleet;
 import io.flexroute.spi.BreakerState;
 import io.flexroute.spi.ControlState;
@@ -44,10 +43,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -889,19 +886,9 @@ final class DefaultRouter implements Router {
   }
 
   private static WorkerState leastInFlight(List<WorkerView> candidates) {
-    int n = candidates.size();
-    int start = ThreadLocalRandom.current().nextInt(n);
-    if (candidates instanceof CountedCandidates counted) {
-      return (WorkerState) counted.get(counted.leastInFlight(start));
-    }
-    WorkerView best = candidates.get(start);
-    for (int i = 1; i < n; i++) {
-      WorkerView w = candidates.get((start + i) % n);
-      if (w.inFlightRequests() < best.inFlightRequests()) {
-        best = w;
-      }
-    }
-    return (WorkerState) best;
+    int start = ThreadLocalRandom.current().nextInt(candidates.size());
+    // The least_inflight rule (packed scan on the router's own lists), as the fallback choice.
+    return (WorkerState) candidates.get(LeastInFlight.index(candidates, start));
   }
 
   private static Map<String, String> headers(Worker worker, InferenceRequest request) {

@@ -3,7 +3,6 @@ package io.flexroute.core.internal;
 import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
 import io.flexroute.InferenceRequest;
-import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestOutcome;
 import io.flexroute.ResponseStream;
 import io.flexroute.RouterException;
@@ -12,12 +11,7 @@ import io.flexroute.spi.ChunkSource;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -229,7 +223,8 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
         return false;
       }
       request = (Q) resumed;
-      waitBackoff(backoff);
+      // A request that ends during the wait (deadline, interrupt, close) fails at the open below.
+      CallerThreadCalls.sleep(call, backoff);
     } else {
       backoffOrFail(failed, error);
     }
@@ -237,17 +232,6 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
     source = null;
     open();
     return true;
-  }
-
-  private void waitBackoff(long backoff) {
-    long until = System.nanoTime() + backoff;
-    while (!call.isFinished()) {
-      long left = until - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      LockSupport.parkNanos(this, Math.min(left, 10_000_000));
-    }
   }
 
   private void closeSource() {
