@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>{@code
  * ./mvnw -B -pl router-benchmarks -am package -DskipTests
- * java -jar router-benchmarks/target/benchmarks.jar LeastInFlightScanBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s
+ * java -jar router-benchmarks/target/benchmarks.jar LeastInFlightScanBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s
  * }</pre>
  */
 @State(Scope.Benchmark)

@@ -54,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  *       {@code meanPrefill} the mean estimated prefill of the requests this strategy sent it. So
  *       a prefill rate set too low cannot build a phantom queue on a worker that reports none,
  *       and requests from other routers count.
-  *   <li>The best {@code poolRatio} of the candidates (at least one) form the pool; those within the
+ *   <li>The best {@code poolRatio} of the candidates (at least one) form the pool; those within the
  *       similarity band of the best ({@code max(best * similarityRatio, stddev(pool) / 2)}) are
  *       equally good.
  *   <li>Among those, the least recently selected worker is claimed with a compare-and-set on its
@@ -418,11 +418,11 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       RequestView request,
       String workerId,
       WorkerLedger ledger,
-      double work,
+      double prefill,
       double secondsPerToken,
       long now) {
-    long prefillNanos = (long) Math.min(Long.MAX_VALUE / 4.0, work * secondsPerToken * 1e9);
-    long prefillEnd = ledger.enqueue(now, prefillNanos, (long) (work * 1000));
+    long prefillNanos = (long) Math.min(Long.MAX_VALUE / 4.0, prefill * secondsPerToken * 1e9);
+    long prefillEnd = ledger.enqueue(now, prefillNanos, (long) (prefill * 1000));
     Pending old =
         pending.put(request.requestId(), new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
     if (old != null) {
