@@ -127,6 +127,22 @@ public final class TokenIds {
   }
 
   /**
+   * How many leading ids of {@code other[otherFrom, otherTo)} equal this sequence's ids from
+   * position {@code from} on, as {@link #commonPrefixLength(int, int[], int, int)} does for an
+   * array; neither sequence is copied.
+   *
+   * @param from the position in this sequence to compare from
+   * @param other the sequence to compare with
+   * @param otherFrom the first position of {@code other} to compare
+   * @param otherTo the position after the last of {@code other} to compare
+   * @return the common length, from 0 to {@code min(size() - from, otherTo - otherFrom)}
+   * @throws IndexOutOfBoundsException if a range is invalid
+   */
+  public int commonPrefixLength(int from, TokenIds other, int otherFrom, int otherTo) {
+    return commonPrefixLength(from, other.ids, otherFrom, otherTo);
+  }
+
+  /**
    * The ids from {@code from} (inclusive) to {@code to} (exclusive).
    *
    * @param from the first position

@@ -102,4 +102,21 @@ class RequestTypesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("id 1");
   }
+
+  @Test
+  void tokenIds_commonPrefixLength_comparesRangesOfTwoSequences() {
+    TokenIds a = TokenIds.of(5, 1, 2, 3, 4);
+    TokenIds b = TokenIds.of(1, 2, 3, 9);
+    assertThat(a.commonPrefixLength(1, b, 0, 4)).isEqualTo(3);
+    assertThat(a.commonPrefixLength(1, b, 0, 2)).isEqualTo(2);
+    assertThat(a.commonPrefixLength(4, b, 3, 4)).isZero();
+    assertThat(a.commonPrefixLength(5, b, 0, 4)).isZero();
+    assertThat(a.commonPrefixLength(1, b, 0, 4)).isEqualTo(a.commonPrefixLength(1, b.toArray(), 0, 4));
+    assertThatThrownBy(() -> a.commonPrefixLength(0, b, 2, 5))
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("[2, 5) of 4");
+    assertThatThrownBy(() -> a.commonPrefixLength(6, b, 0, 1))
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("from 6 of 5");
+  }
 }

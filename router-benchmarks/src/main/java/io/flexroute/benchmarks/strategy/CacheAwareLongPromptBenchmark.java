@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -33,15 +34,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *       and 3,072 of their own) sent again and again: the whole prompt matches.
  *   <li>{@code extend}: the next turn of one of the 64 conversations (an agent step with a tool
  *       output): its first 3,840 tokens match and 256 new ones become a new leaf; the per-worker
- *       budget (32,768 elements) keeps trimming the oldest turns, so no turn is still cached when
- *       the pool comes round to it again.
+ *       budget (32,768 tokens, or the 131,072 characters they are as text) keeps trimming the
+ *       oldest turns, so no turn is still cached when the pool comes round to it again.
  *   <li>{@code fresh}: a new conversation each time: the system prompt matches and 3,072 new
  *       tokens are inserted, then trimmed.
  * </ul>
  *
  * {@code keys=tokens} sends token ids (token-level tree); {@code keys=text} sends the same prompts
- * as text of about 4 characters per token (16,384 characters, character-level tree). Prompts cycle
- * through a pool of 4,096 built in advance, so no prompt is built while measuring.
+ * as text of 4 characters per token (16,384 characters, character-level tree). Prompts cycle
+ * through a pool of 4,096 built in advance, so no prompt is built while measuring. {@code
+ * prompt=warm} reads the next prompt before each call, as a caller that has just built or
+ * tokenised it has; {@code prompt=cold} leaves it in main memory.
  *
  * <p>Run with:
  *
@@ -66,16 +69,29 @@ public class CacheAwareLongPromptBenchmark {
   @Param({"tokens", "text"})
   public String keys;
 
+  /**
+   * Where the prompt is when the selection starts: {@code warm}, in the CPU caches, as it is when
+   * the caller has just built or tokenised it; {@code cold}, in main memory only.
+   */
+  @Param({"warm", "cold"})
+  public String prompt;
+
   private static final int PROMPT_TOKENS = 4_096;
   private static final int SYSTEM_TOKENS = 1_024;
   private static final int NEW_TOKENS_PER_TURN = 256;
   private static final int CONVERSATIONS = 64;
   private static final int POOL = 4_096;
+  private static final long BUDGET_TOKENS = 32_768;
+  private static final int CHARS_PER_TOKEN = 4;
 
   private CacheAwareStrategy strategy;
   private List<WorkerView> candidates;
   private RequestView[] requests;
+  private int[][] promptIds;
+  private String[] promptTexts;
   private int next;
+  private boolean warm;
+  private int readSink;
 
   /** Builds the prompt pool and the strategy, and sends every prompt once. */
   @Setup
@@ -88,6 +104,9 @@ public class CacheAwareLongPromptBenchmark {
     }
     int poolSize = scenario.equals("repeat") ? CONVERSATIONS : POOL;
     requests = new RequestView[poolSize];
+    promptIds = new int[poolSize][];
+    promptTexts = new String[poolSize];
+    warm = prompt.equals("warm");
     int[] prompt = new int[PROMPT_TOKENS];
     System.arraycopy(system, 0, prompt, 0, SYSTEM_TOKENS);
     for (int i = 0; i < poolSize; i++) {
@@ -107,11 +126,17 @@ public class CacheAwareLongPromptBenchmark {
         }
         default -> throw new IllegalArgumentException(scenario);
       }
+      promptIds[i] = prompt.clone();
       requests[i] = request(prompt);
+      if (keys.equals("text")) {
+        promptTexts[i] = new String(requests[i].promptText().toCharArray());
+      }
     }
     candidates = List.copyOf(FakeWorkerView.fleet(16));
+    // The same budget for both key kinds: 32,768 tokens, or the characters of as many tokens.
+    long budget = keys.equals("tokens") ? BUDGET_TOKENS : BUDGET_TOKENS * CHARS_PER_TOKEN;
     strategy =
-        new CacheAwareStrategy(CacheAwareConfig.builder().maxTreeSizePerWorker(32_768).build());
+        new CacheAwareStrategy(CacheAwareConfig.builder().maxTreeSizePerWorker(budget).build());
     // Place the conversations evenly (4 per worker), as in-flight counts would, then leave every
     // worker idle so that each turn follows its conversation home.
     for (int i = 0; i < Math.min(poolSize, CONVERSATIONS); i++) {
@@ -149,6 +174,28 @@ public class CacheAwareLongPromptBenchmark {
       out[i] = random.nextInt(150_000);
     }
     return out;
+  }
+
+  /**
+   * Before each selection, with {@code prompt=warm}, reads the next prompt through the request
+   * (comparing it with an equal copy), so that its elements are in the CPU caches; with {@code
+   * prompt=cold} does nothing. Both modes time every call on its own, so their figures compare.
+   *
+   * The comparison's result goes to a field, so the JIT cannot drop the read.
+   */
+  @Setup(Level.Invocation)
+  public void bringPromptIn() {
+    if (!warm) {
+      return;
+    }
+    RequestView r = requests[next];
+    TokenIds ids = r.promptTokenIds();
+    if (ids != null) {
+      int[] same = promptIds[next];
+      readSink += ids.commonPrefixLength(0, same, 0, same.length);
+    } else {
+      readSink += r.promptText().equals(promptTexts[next]) ? 1 : 0;
+    }
   }
 
   /**

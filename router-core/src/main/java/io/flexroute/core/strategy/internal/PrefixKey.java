@@ -92,13 +92,17 @@ public abstract class PrefixKey {
 
     @Override
     int common(PrefixTree.Label label, int pos) {
+      if (label instanceof PrefixTree.PromptLabel shared) {
+        return ids.commonPrefixLength(
+            pos, shared.prompt, shared.from, shared.from + shared.length);
+      }
       int[] elements = ((PrefixTree.IntLabel) label).elements;
       return ids.commonPrefixLength(pos, elements, 0, elements.length);
     }
 
     @Override
     PrefixTree.Label label(int from, int to) {
-      return new PrefixTree.IntLabel(ids.toArray(from, to), from);
+      return PrefixTree.PromptLabel.of(ids, from, to, from);
     }
   }
 

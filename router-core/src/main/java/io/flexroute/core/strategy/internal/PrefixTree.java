@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy.internal;
 
+import io.flexroute.TokenIds;
 import io.flexroute.spi.WorkerView;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -7,8 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -285,13 +284,10 @@ public final class PrefixTree {
   }
 
   private void finish(Tenant tenant, Node deepest, long stamp, @Nullable FleetIndex fleet) {
-    if (deepest != root) {
-      tenant.queue.offer(new Entry(deepest, stamp));
-      tenant.queueLength.incrementAndGet();
-    }
+    int queued = deepest != root ? tenant.queue.offer(deepest, stamp) : 0;
     if (tenant.size.get() > maxSize) {
       evict(tenant, trimTo, Integer.MAX_VALUE);
-    } else if (tenant.queueLength.get() > tenant.compactAt) {
+    } else if (queued > tenant.compactAt) {
       compact(tenant);
     }
     if (purgeAbsent && fleet != null) {
@@ -346,7 +342,7 @@ public final class PrefixTree {
         return true;
       }
       node.tenants = ts.with(tenant.index, stamp, tenants.length);
-      tenant.size.addAndGet(node.label.length);
+      tenant.size.addAndGet(node.length);
       return true;
     }
   }
@@ -369,6 +365,7 @@ public final class PrefixTree {
         upper.tenants = child.tenants.copy();
         upper.children = Children.EMPTY.with(seen.at(k), child);
         child.label = seen.slice(k, seen.length);
+        child.length = seen.length - k;
         child.parent = upper;
         parent.children = parent.children.replace(child, upper);
         return upper;
@@ -380,6 +377,8 @@ public final class PrefixTree {
       Node parent, PrefixKey key, int pos, Tenant tenant, long stamp) {
     int first = key.at(pos);
     Label label = key.label(pos, key.length());
+    // The node and its holder set are allocated together, so that they share cache lines when
+    // trimming reads them again long after.
     Node leaf = new Node(parent, label);
     leaf.tenants = TenantSet.EMPTY.with(tenant.index, stamp, 0);
     synchronized (parent) {
@@ -401,12 +400,8 @@ public final class PrefixTree {
     }
     try {
       int steps = 0;
-      while (tenant.size.get() > target && steps++ < maxSteps) {
-        Entry e = tenant.queue.poll();
-        if (e == null) {
-          break;
-        }
-        tenant.queueLength.decrementAndGet();
+      EvictionQueue.Polled e = new EvictionQueue.Polled();
+      while (tenant.size.get() > target && steps++ < maxSteps && tenant.queue.poll(e)) {
         removeUpwards(e.node, tenant, e.stamp);
       }
     } finally {
@@ -435,7 +430,7 @@ public final class PrefixTree {
             return; // touched since: still in use
           }
           node.tenants = after;
-          tenant.size.addAndGet(-node.label.length);
+          tenant.size.addAndGet(-node.length);
         } else if (ts.size() > 0) {
           return;
         }
@@ -457,28 +452,30 @@ public final class PrefixTree {
     }
   }
 
-  /** Drops stale queue entries (nodes touched again since, or gone), keeping the live ones. */
+  /**
+   * Drops stale queue entries (nodes touched again since, or gone), keeping the live ones in
+   * front of those queued meanwhile.
+   */
   private static void compact(Tenant tenant) {
     if (!tenant.lock.tryLock()) {
       return;
     }
     try {
-      int n = tenant.queueLength.get();
+      EvictionQueue.Batch batch = new EvictionQueue.Batch();
+      int n = tenant.queue.takeAll(batch);
       int live = 0;
       for (int i = 0; i < n; i++) {
-        Entry e = tenant.queue.poll();
-        if (e == null) {
-          break;
-        }
-        tenant.queueLength.decrementAndGet();
-        TenantSet ts = e.node.tenants;
+        Node node = batch.nodes[i];
+        long stamp = batch.stamps[i];
+        TenantSet ts = node.tenants;
         int at = ts.find(tenant.index);
-        if (!e.node.dead && at >= 0 && ts.stamp(at) == e.stamp) {
-          tenant.queue.offer(e);
-          tenant.queueLength.incrementAndGet();
+        if (!node.dead && at >= 0 && ts.stamp(at) == stamp) {
+          batch.nodes[live] = node;
+          batch.stamps[live] = stamp;
           live++;
         }
       }
+      tenant.queue.prepend(batch, live);
       tenant.compactAt = 2 * live + MIN_COMPACT;
     } finally {
       tenant.lock.unlock();
@@ -664,8 +661,7 @@ public final class PrefixTree {
     final int index;
     final String id;
     final AtomicLong size = new AtomicLong();
-    final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
-    final AtomicInteger queueLength = new AtomicInteger();
+    final EvictionQueue queue = new EvictionQueue();
     final ReentrantLock lock = new ReentrantLock();
     volatile int compactAt = MIN_COMPACT;
     volatile long absentSince = -1;
@@ -788,6 +784,84 @@ public final class PrefixTree {
     abstract @Nullable TenantSet withoutIfNotNewer(int handle, long stamp);
   }
 
+  /**
+   * A single holder, the common case for the nodes of one conversation: one object instead of a
+   * set and two arrays, so that trimming a node reads one cache line less or two.
+   */
+  private static final class Single extends TenantSet {
+    private static final VarHandle STAMP;
+
+    static {
+      try {
+        STAMP = MethodHandles.lookup().findVarHandle(Single.class, "stamp", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final int id;
+    @SuppressWarnings("unused") // accessed through STAMP
+    private long stamp;
+
+    Single(int id, long stamp) {
+      this.id = id;
+      this.stamp = stamp;
+    }
+
+    @Override
+    public int size() {
+      return 1;
+    }
+
+    @Override
+    public int tenantAt(int i) {
+      if (i != 0) {
+        throw new IndexOutOfBoundsException(i);
+      }
+      return id;
+    }
+
+    @Override
+    public boolean sorted() {
+      return true;
+    }
+
+    @Override
+    public int find(int tenantIndex) {
+      return tenantIndex == id ? 0 : -1;
+    }
+
+    @Override
+    long stamp(int handle) {
+      return (long) STAMP.getOpaque(this);
+    }
+
+    @Override
+    boolean refresh(int handle, long stamp) {
+      // A removal replaces the whole set, so a write to this one after it is harmless.
+      STAMP.setOpaque(this, stamp);
+      return true;
+    }
+
+    @Override
+    TenantSet copy() {
+      return new Single(id, stamp(0));
+    }
+
+    @Override
+    TenantSet with(int tenantIndex, long newStamp, int tenantCount) {
+      long mine = stamp(0);
+      return tenantIndex < id
+          ? new Sorted(new int[] {tenantIndex, id}, new long[] {newStamp, mine})
+          : new Sorted(new int[] {id, tenantIndex}, new long[] {mine, newStamp});
+    }
+
+    @Override
+    @Nullable TenantSet withoutIfNotNewer(int handle, long notAfter) {
+      return stamp(0) > notAfter ? null : EMPTY;
+    }
+  }
+
   /** Sorted tenant indexes and their stamps; the index array never changes. */
   private static final class Sorted extends TenantSet {
     final int[] ids;
@@ -859,6 +933,9 @@ public final class PrefixTree {
         dense.add(tenantIndex, stamp);
         return dense;
       }
+      if (n == 0) {
+        return new Single(tenantIndex, stamp);
+      }
       int at = -(Arrays.binarySearch(ids, tenantIndex) + 1);
       int[] i2 = new int[n + 1];
       long[] s2 = new long[n + 1];
@@ -880,6 +957,10 @@ public final class PrefixTree {
       int n = ids.length;
       if (n == 1) {
         return EMPTY;
+      }
+      if (n == 2) {
+        int other = 1 - position;
+        return new Single(ids[other], stamp(other));
       }
       int[] i2 = new int[n - 1];
       long[] s2 = new long[n - 1];
@@ -1068,6 +1149,44 @@ public final class PrefixTree {
     }
   }
 
+  /**
+   * A label that reads its token ids from a request's prompt instead of a copy of them: inserting
+   * a new conversation's 3,000-token tail then writes no 12 KB array (which, in memory no thread
+   * touched recently, costs more than the rest of the selection). Prompts are immutable, so
+   * sharing them is safe. Only a label that covers at least half of its prompt refers to it
+   * (see {@link #of}), so a tree holds at most twice its elements' worth of token ids.
+   */
+  static final class PromptLabel extends Label {
+    final TokenIds prompt;
+    final int from;
+
+    private PromptLabel(TokenIds prompt, int from, int length, int depth) {
+      super(length, depth);
+      this.prompt = prompt;
+      this.from = from;
+    }
+
+    /**
+     * A label of the ids {@code [from, to)} of a prompt: referring to the prompt when the range
+     * covers at least half of it, else a copy.
+     */
+    static Label of(TokenIds prompt, int from, int to, int depth) {
+      return 2L * (to - from) >= prompt.size()
+          ? new PromptLabel(prompt, from, to - from, depth)
+          : new IntLabel(prompt.toArray(from, to), depth);
+    }
+
+    @Override
+    int at(int index) {
+      return prompt.get(from + index);
+    }
+
+    @Override
+    Label slice(int start, int end) {
+      return of(prompt, from + start, from + end, depth + start);
+    }
+  }
+
   /** A label of characters. */
   static final class CharLabel extends Label {
     final char[] elements;
@@ -1096,9 +1215,17 @@ public final class PrefixTree {
     volatile TenantSet tenants = TenantSet.EMPTY;
     volatile boolean dead;
 
+    /**
+     * The label's length, kept beside it so that trimming, which reads nodes no request touched
+     * for long (not in the CPU caches), need not load the label as well. Changed and read under
+     * the node's monitor.
+     */
+    int length;
+
     Node(@Nullable Node parent, Label label) {
       this.parent = parent;
       this.label = label;
+      this.length = label.length;
     }
   }
 
@@ -1174,17 +1301,6 @@ public final class PrefixTree {
         }
       }
       return this;
-    }
-  }
-
-  /** An eviction-queue entry: a node a tenant touched last at a stamp. Immutable. */
-  static final class Entry {
-    final Node node;
-    final long stamp;
-
-    Entry(Node node, long stamp) {
-      this.node = node;
-      this.stamp = stamp;
     }
   }
 

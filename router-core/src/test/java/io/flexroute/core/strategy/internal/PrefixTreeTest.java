@@ -93,6 +93,62 @@ class PrefixTreeTest {
   }
 
   @Test
+  void tokenKeys_matchExactlyThroughSplitsOfLabelsThatShareThePrompt() {
+    // Labels refer to the prompts they were cut from (or copy the part when it is less than half
+    // of its prompt); splits at every depth must keep each match exact. Reference: the longest
+    // common prefix with any prompt inserted so far.
+    PrefixTree tree = new PrefixTree(1_000_000, true);
+    PrefixTree.FleetIndex index = tree.index(FLEET);
+    SplittableRandom random = new SplittableRandom(11);
+    List<int[]> sent = new ArrayList<>();
+    for (int n = 0; n < 400; n++) {
+      int[] prompt;
+      if (sent.isEmpty() || random.nextInt(4) == 0) {
+        prompt = randomIds(random, 1 + random.nextInt(300));
+      } else {
+        int[] base = sent.get(random.nextInt(sent.size()));
+        int keep = random.nextInt(base.length + 1);
+        int[] tail = randomIds(random, random.nextInt(200));
+        prompt = new int[keep + tail.length];
+        System.arraycopy(base, 0, prompt, 0, keep);
+        System.arraycopy(tail, 0, prompt, keep, tail.length);
+        if (prompt.length == 0) {
+          continue;
+        }
+      }
+      PrefixTree.Walk walk =
+          tree.match(PrefixKey.tokens(TokenIds.of(prompt)), PrefixTree.walk());
+      int expected = 0;
+      for (int[] s : sent) {
+        expected = Math.max(expected, commonPrefix(s, prompt));
+      }
+      assertThat(walk.matched()).as("prompt %d", n).isEqualTo(expected);
+      tree.insert(walk, index.tenant(n % 3), tree.tick(), index);
+      sent.add(prompt);
+    }
+    for (WorkerView w : FLEET) {
+      assertThat(tree.sizeOf(w.id())).isEqualTo(tree.recount(w.id()));
+    }
+  }
+
+  private static int[] randomIds(SplittableRandom random, int n) {
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = random.nextInt(4); // a small alphabet, so that prompts diverge at every depth
+    }
+    return ids;
+  }
+
+  private static int commonPrefix(int[] a, int[] b) {
+    int n = Math.min(a.length, b.length);
+    int i = 0;
+    while (i < n && a[i] == b[i]) {
+      i++;
+    }
+    return i;
+  }
+
+  @Test
   void trimming_keepsEachWorkerWithinItsBudgetLeastRecentlyUsedFirst() {
     PrefixTree tree = new PrefixTree(100, true);
     send(tree, "a".repeat(40), 0);
