@@ -66,6 +66,12 @@ public final class ShortestTtftConfig {
    */
   public static final int DEFAULT_EXACT_SCAN_LIMIT = 64;
 
+  /**
+   * The default load bound: a worker is chosen only while its in-flight requests are below
+   * {@code ceil(1.25 * (total + 1) / n)}, the bound {@link ConsistentHashConfig} uses.
+   */
+  public static final double DEFAULT_LOAD_FACTOR = 1.25;
+
   /** The largest {@code exactScanLimit}: 1,048,575 candidates are ranked at most. */
   public static final int MAX_SCAN_LIMIT = (1 << 20) - 1;
 
@@ -81,6 +87,7 @@ public final class ShortestTtftConfig {
   private final long maxTreeSizePerWorker;
   private final int exactScanLimit;
   private final int sampleSize;
+  private final double loadFactor;
   private final LongSupplier ticker;
 
   private ShortestTtftConfig(Builder b) {
@@ -94,6 +101,7 @@ public final class ShortestTtftConfig {
     this.maxTreeSizePerWorker = b.maxTreeSizePerWorker;
     this.exactScanLimit = b.exactScanLimit;
     this.sampleSize = b.sampleSize;
+    this.loadFactor = b.loadFactor;
     this.ticker = b.ticker;
   }
 
@@ -132,6 +140,7 @@ public final class ShortestTtftConfig {
     b.maxTreeSizePerWorker = maxTreeSizePerWorker;
     b.exactScanLimit = exactScanLimit;
     b.sampleSize = sampleSize;
+    b.loadFactor = loadFactor;
     b.ticker = ticker;
     return b;
   }
@@ -187,6 +196,13 @@ public final class ShortestTtftConfig {
   }
 
   /**
+   * @return the load bound as a multiple of the mean in-flight count ({@code infinity}: no bound)
+   */
+  public double loadFactor() {
+    return loadFactor;
+  }
+
+  /**
    * @return the clock, in nanoseconds, that reported loads are stamped with and the prefill queue
    *     drains on
    */
@@ -199,7 +215,8 @@ public final class ShortestTtftConfig {
     return "ShortestTtftConfig{cachedTokenDiscount=" + cachedTokenDiscount + ", poolRatio="
         + poolRatio + ", similarityRatio=" + similarityRatio + ", maxReportAge=" + maxReportAge
         + ", ledgerTimeout=" + ledgerTimeout + ", maxTreeSizePerWorker=" + maxTreeSizePerWorker
-        + ", exactScanLimit=" + exactScanLimit + ", sampleSize=" + sampleSize + "}";
+        + ", exactScanLimit=" + exactScanLimit + ", sampleSize=" + sampleSize + ", loadFactor="
+        + loadFactor + "}";
   }
 
   /** Builds a {@link ShortestTtftConfig}. Not thread-safe. */
@@ -214,6 +231,7 @@ public final class ShortestTtftConfig {
     private long maxTreeSizePerWorker = CacheAwareConfig.DEFAULT_MAX_TREE_SIZE;
     private int exactScanLimit = DEFAULT_EXACT_SCAN_LIMIT;
     private int sampleSize = CacheAwareConfig.DEFAULT_SAMPLE_SIZE;
+    private double loadFactor = DEFAULT_LOAD_FACTOR;
     private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
@@ -396,6 +414,28 @@ public final class ShortestTtftConfig {
             "sampleSize must be in [1, 65536], but was " + candidates);
       }
       this.sampleSize = candidates;
+      return this;
+    }
+
+    /**
+     * Sets the load bound: a worker is chosen only while its in-flight requests (the router's own
+     * counts) are below {@code ceil(loadFactor * (total + 1) / n)}, where {@code total} is the
+     * candidates' in-flight requests and {@code n} their number (above the scan limit, both
+     * estimated from the evaluated candidates); when no candidate is below it, all are eligible.
+     * The estimate of time to first token sees only prefill work, so without a bound the workers
+     * that hold the most conversations keep collecting their decodes. {@code
+     * Double.POSITIVE_INFINITY} turns the bound off. Default {@value #DEFAULT_LOAD_FACTOR}.
+     *
+     * @param factor at least 1, or positive infinity
+     * @return this builder
+     * @throws IllegalArgumentException if below 1 or NaN
+     */
+    public Builder loadFactor(double factor) {
+      if (!(factor >= 1)) {
+        throw new IllegalArgumentException(
+            "loadFactor must be >= 1 (or infinite), but was " + factor);
+      }
+      this.loadFactor = factor;
       return this;
     }
 

@@ -30,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Rule</h2>
  *
  * <ol>
+ *   <li>Only candidates whose in-flight requests are below the load bound, {@code ceil(loadFactor *
+ *       (total + 1) / n)}, are estimated (all when none is): the estimate sees prefill work only,
+ *       so without the bound the workers holding the most conversations keep collecting their
+ *       decodes.
  *   <li>For each candidate: {@code ttft = queued + (prompt - 0.7 * cached) / prefillRate}, where
  *       {@code prompt} is the request's estimated prompt tokens, {@code cached} the tokens of the
  *       longest prefix the candidate was sent before (from an approximate prefix tree, as in {@link
@@ -147,7 +151,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       index = tree.index(candidates);
       walk = tree.match(key, PrefixTree.walk());
     }
-    int[] evaluated = evaluated(n, walk, index);
+    int[] evaluated = withinLoadBound(evaluated(n, walk, index), n, candidates);
     int m = evaluated.length;
     int[] matched = matchedLengths(n, evaluated, walk, index);
     int prompt = request.estimatedPromptTokens();
@@ -228,6 +232,38 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       }
     }
     return Arrays.copyOf(out, m);
+  }
+
+  /**
+   * The evaluated candidates whose in-flight requests are below the load bound, {@code
+   * ceil(loadFactor * (total + 1) / n)}; all of them when none is. Above the scan limit the total
+   * is estimated from the evaluated candidates' mean.
+   */
+  private int[] withinLoadBound(int[] evaluated, int n, List<WorkerView> candidates) {
+    double factor = config.loadFactor();
+    int m = evaluated.length;
+    if (m <= 1 || factor == Double.POSITIVE_INFINITY) {
+      return evaluated;
+    }
+    int[] load = new int[m];
+    long sum = 0;
+    for (int j = 0; j < m; j++) {
+      load[j] = candidates.get(evaluated[j]).inFlightRequests();
+      sum += load[j];
+    }
+    double total = m == n ? sum : (double) sum * n / m;
+    double bound = Math.ceil(factor * (total + 1) / n);
+    int kept = 0;
+    int[] within = new int[m];
+    for (int j = 0; j < m; j++) {
+      if (load[j] < bound) {
+        within[kept++] = evaluated[j];
+      }
+    }
+    if (kept == m || kept == 0) {
+      return evaluated;
+    }
+    return Arrays.copyOf(within, kept);
   }
 
   private static boolean contains(int[] a, int length, int value) {

@@ -1,6 +1,7 @@
 package io.flexroute.core.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.flexroute.GenerateRequest;
@@ -146,6 +147,58 @@ class ShortestTtftStrategyTest {
     assertThat(s.pendingRequests()).isEqualTo(21);
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
     assertThat(s.queuedWork(home.id())).isZero();
+  }
+
+  @Test
+  void aWorkerAboveTheLoadBoundIsPassedOverEvenThoughItHoldsThePrefix() {
+    for (boolean bounded : new boolean[] {true, false}) {
+      List<WorkerView> fleet = ClosedLoop.fleet(4);
+      ShortestTtftConfig.Builder b = config();
+      if (!bounded) {
+        b.loadFactor(Double.POSITIVE_INFINITY);
+      }
+      ShortestTtftStrategy s = new ShortestTtftStrategy(b.build());
+      FakeRequestView first = text(LONG + "turn 0");
+      FakeWorkerView home = (FakeWorkerView) s.select(first, fleet).worker();
+      s.onComplete(ClosedLoop.success(first, home, Duration.ofMillis(10)));
+      // Home decodes 4 requests, the others none: 4 is not below ceil(1.25 * (4 + 1) / 4) = 2.
+      home.setInFlight(4);
+
+      WorkerView chosen = s.select(text(LONG + "turn 1"), fleet).worker();
+
+      if (bounded) {
+        assertThat(chosen).as("bounded").isNotSameAs(home);
+      } else {
+        assertThat(chosen).as("unbounded").isSameAs(home);
+      }
+    }
+  }
+
+  @Test
+  void underTheLoadBoundTheCachedPrefixStillWins() {
+    List<WorkerView> fleet = ClosedLoop.fleet(4);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    FakeRequestView first = text(LONG + "turn 0");
+    FakeWorkerView home = (FakeWorkerView) s.select(first, fleet).worker();
+    s.onComplete(ClosedLoop.success(first, home, Duration.ofMillis(10)));
+    for (WorkerView w : fleet) {
+      ((FakeWorkerView) w).setInFlight(3);
+    }
+    // Home has one more than the others: 4 is below ceil(1.25 * (13 + 1) / 4) = 5.
+    home.setInFlight(4);
+
+    assertThat(s.select(text(LONG + "turn 1"), fleet).worker()).isSameAs(home);
+  }
+
+  @Test
+  void rejectsALoadFactorBelowOne() {
+    assertThatThrownBy(() -> ShortestTtftConfig.builder().loadFactor(0.9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("loadFactor");
+    assertThatThrownBy(() -> ShortestTtftConfig.builder().loadFactor(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(ShortestTtftConfig.defaults().loadFactor())
+        .isEqualTo(ShortestTtftConfig.DEFAULT_LOAD_FACTOR);
   }
 
   @Test
