@@ -92,9 +92,13 @@ public final class HttpTransport implements Transport {
 
   /**
    * The write timeout (the longest stall while sending a body) of a client the transport creates:
-   * 30 seconds.
+   * 5 minutes, as the read timeout; every call's own timeout (the request's deadline, 60 seconds by
+   * default) ends a stalled write sooner. Not shorter: Okio keeps one queue of pending timeouts,
+   * ordered by expiry, and wakes its watchdog thread whenever a new one goes to the head. A write
+   * timeout shorter than every call timeout put each request's write at the head and cost a thread
+   * wake-up per request (about 4 µs of CPU per request on a 2-core machine).
    */
-  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_WRITE_TIMEOUT = DEFAULT_READ_TIMEOUT;
 
   /** The most asynchronous calls run at once by a client the transport creates: 1024. */
   public static final int DEFAULT_MAX_REQUESTS = 1024;
