@@ -321,9 +321,9 @@ final class DefaultRouter implements Router {
   private void releaseGlobalPermit(RequestCall call) {
     if (call.giveBackGlobalPermit()) {
       globalInFlight.decrementAndGet();
-      if (queue.size() > 0) {
-        queue.wakeOne();
-      }
+      // Always, even with the queue empty: a waiter between a failed try and rejoining the queue
+      // learns of the freed permit only from the version this bumps.
+      queue.wakeOne();
     }
   }
 
@@ -815,7 +815,9 @@ final class DefaultRouter implements Router {
     // The attempt's end frees its slot on the worker (and a probe, if the breaker was half-open):
     // capacity for one waiter. A waiter that waits for anything else (an eligible worker, a
     // breaker closing, a parking ending) is woken by the registry change that brings it.
-    if ((probeFreed || admission.maxConcurrentPerWorker() > 0) && queue.size() > 0) {
+    // Even with the queue empty (see releaseGlobalPermit): a waiter in the middle of a retry must
+    // see the version change.
+    if (probeFreed || admission.maxConcurrentPerWorker() > 0) {
       queue.wakeOne();
     }
   }
