@@ -456,6 +456,40 @@ class FaultInjectionTest {
   }
 
   @Test
+  void aRateLimitReportedInsideAStream_parksTheWorker() throws Exception {
+    FakeWorker limited = start();
+    FakeWorker good = start();
+    // The rate limit strikes after the first chunk: the stream fails (a text stream is never
+    // replayed), and the worker must be parked as if it had answered 429.
+    limited.setFaultPolicy(request -> Fault.sseError("Rate limit reached", 1, 429));
+    router(List.of(worker("limited", limited), worker("good", good)), fastRetries());
+    ChatRequest request =
+        ChatRequest.builder().model("m").message(ChatMessage.user("stream me")).build();
+    WorkerException limitedFailure = null;
+    for (int i = 0; i < 50 && limitedFailure == null; i++) {
+      try {
+        chatText(router, request);
+      } catch (WorkerException e) {
+        limitedFailure = e;
+      }
+    }
+
+    assertThat(limitedFailure).isNotNull();
+    assertThat(limitedFailure.workerId()).isEqualTo("limited");
+    assertThat(limitedFailure.kind()).isEqualTo(WorkerException.Kind.STREAM_ERROR);
+    assertThat(limitedFailure.statusCode()).isEqualTo(429);
+    WorkerView view = router.workers().view("limited").orElseThrow();
+    assertThat(view.parkedUntilNanos()).isNotEqualTo(Long.MIN_VALUE);
+    int before = limited.requests("/v1/chat/completions").size();
+    for (int i = 0; i < 3; i++) {
+      chatText(router, request);
+    }
+    // Parked (for a second by default), it gets none of the next streams; round robin would have
+    // sent it one of these three.
+    assertThat(limited.requests("/v1/chat/completions")).hasSize(before);
+  }
+
+  @Test
   void killedMidStream_textStreamsFailTypedAndTokenStreamsResume() throws Exception {
     FakeWorker flaky = start();
     FakeWorker good = start();

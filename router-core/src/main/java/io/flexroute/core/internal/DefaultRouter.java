@@ -788,10 +788,14 @@ final class DefaultRouter implements Router {
       probeFreed = breaker.state() == BreakerState.HALF_OPEN;
       breaker.onResult(attempt.breakerPermit(), fault, neutral);
     }
-    if (workerError != null && workerError.kind() == WorkerException.Kind.HTTP_STATUS) {
+    if (workerError != null
+        && (workerError.kind() == WorkerException.Kind.HTTP_STATUS
+            || workerError.kind() == WorkerException.Kind.STREAM_ERROR)) {
       int status = workerError.statusCode();
       Duration retryAfter = workerError.retryAfter();
-      // A 429 always parks the worker; a 503 only when the worker said how long to stay away.
+      // A 429 always parks the worker, as an answer's status or reported inside a stream (where a
+      // rate limit that strikes after the first chunk fails the stream but must still keep the
+      // next requests away); a 503 only when the worker said how long to stay away.
       if (status == 429 || (status == 503 && retryAfter != null)) {
         park(worker, status, retryAfter);
       }
