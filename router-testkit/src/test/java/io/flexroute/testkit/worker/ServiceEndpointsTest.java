@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,8 +100,14 @@ class ServiceEndpointsTest {
       CompletableFuture<TestClient.Reply> running =
           other.postAsync("/generate", "{\"text\":\"four token prompt here\",\"rid\":\"slow-1\"}");
       assertThat(slow.awaitActiveRequests(1, WAIT)).isTrue();
-
+      // The request counts as running once it arrives; its prompt's tokens count once the worker
+      // has tokenised it, a moment later.
       JsonNode loads = other.get("/v1/loads").json();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (loads.at("/loads/0/num_used_tokens").asInt() == 0 && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(1_000_000);
+        loads = other.get("/v1/loads").json();
+      }
       JsonNode legacy = other.get("/get_load").json();
 
       JsonNode load = loads.at("/loads/0");
