@@ -289,35 +289,8 @@ class ResilienceTest {
   @Test
   void concurrencyLimitsQueueAndRelease() throws Exception {
     transport.behavior(FakeTransport.Behavior.HOLD);
-    try (Router router =
-        builder("a", "b")
-            .admission(
-                AdmissionPolicy.builder()
-                    .maxConcurrentRequests(3)
-                    .maxConcurrentPerWorker(2)
-                    .queue(10, WAIT)
-                    .build())
-            .build()) {
-      List<CompletableFuture<GenerateResult>> futures = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        futures.add(router.generateAsync(GenerateRequest.ofText("x" + i)));
-      }
-      List<FakeCall> running = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        running.add(transport.awaitCall(WAIT));
-      }
-      assertThat(transport.calls()).hasSize(3);
-      assertThat(router.workers().views())
-          .allSatisfy(w -> assertThat(w.inFlightRequests()).isLessThanOrEqualTo(2));
-      running.get(0).complete();
-      running.add(transport.awaitCall(WAIT));
-      running.get(1).complete();
-      running.add(transport.awaitCall(WAIT));
-      running.forEach(FakeCall::complete);
-      for (CompletableFuture<GenerateResult> f : futures) {
-        f.get(10, TimeUnit.SECONDS);
-      }
-      assertThat(inFlight(router)).isZero();
+    try (Router router = builder("a", "b").admission(threeAtOnceTwoPerWorker()).build()) {
+      queueAndReleaseFiveRequests(router, transport);
     }
   }
 
@@ -336,31 +309,47 @@ class ResilienceTest {
               .transport(held)
               .worker("a", "http://a.invalid:1")
               .worker("b", "http://b.invalid:1")
-              .admission(
-                  AdmissionPolicy.builder()
-                      .maxConcurrentRequests(3)
-                      .maxConcurrentPerWorker(2)
-                      .queue(10, WAIT)
-                      .build())
+              .admission(threeAtOnceTwoPerWorker())
               .build()) {
-        List<CompletableFuture<GenerateResult>> futures = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          futures.add(router.generateAsync(GenerateRequest.ofText("x" + i)));
-        }
-        List<FakeCall> running = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-          running.add(held.awaitCall(WAIT));
-        }
-        running.get(0).complete();
-        running.add(held.awaitCall(WAIT));
-        running.get(1).complete();
-        running.add(held.awaitCall(WAIT));
-        running.forEach(FakeCall::complete);
-        for (CompletableFuture<GenerateResult> f : futures) {
-          f.get(10, TimeUnit.SECONDS);
-        }
+        queueAndReleaseFiveRequests(router, held);
       }
     }
+  }
+
+  private static AdmissionPolicy threeAtOnceTwoPerWorker() {
+    return AdmissionPolicy.builder()
+        .maxConcurrentRequests(3)
+        .maxConcurrentPerWorker(2)
+        .queue(10, WAIT)
+        .build();
+  }
+
+  /**
+   * Five requests against limits of three at once and two per worker: three start, two wait; each
+   * completion lets exactly one waiting request start; all finish and nothing stays in flight.
+   */
+  private static void queueAndReleaseFiveRequests(Router router, FakeTransport held)
+      throws Exception {
+    List<CompletableFuture<GenerateResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      futures.add(router.generateAsync(GenerateRequest.ofText("x" + i)));
+    }
+    List<FakeCall> running = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      running.add(held.awaitCall(WAIT));
+    }
+    assertThat(held.calls()).hasSize(3);
+    assertThat(router.workers().views())
+        .allSatisfy(w -> assertThat(w.inFlightRequests()).isLessThanOrEqualTo(2));
+    running.get(0).complete();
+    running.add(held.awaitCall(WAIT));
+    running.get(1).complete();
+    running.add(held.awaitCall(WAIT));
+    running.forEach(FakeCall::complete);
+    for (CompletableFuture<GenerateResult> f : futures) {
+      f.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(inFlight(router)).isZero();
   }
 
   @Test
