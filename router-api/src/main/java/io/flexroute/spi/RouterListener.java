@@ -12,7 +12,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Every method has an empty default, so new events can be added without breaking implementors.
  * Events of one request come in order: {@link #requestStarted}, then one {@link #workerSelected}
  * per attempt (with a {@link #retryScheduled} between attempts), at most one {@link #firstChunk},
- * and exactly one {@link #requestFinished}.
+ * and exactly one {@link #requestFinished}. Worker events ({@link #breakerStateChanged}, {@link
+ * #healthChanged}) are told on the thread that made the change, after the change is visible: two
+ * changes of one worker made on different threads (a timer ending a breaker's open period, a
+ * request closing it) may reach a listener in either order, so a listener that needs the current
+ * state reads it from the {@link WorkerView}.
  *
  * <p>Methods are called on request threads, concurrently: they must be thread-safe, fast, must not
  * block, and must not call back into the router. An exception thrown by a listener is caught and
