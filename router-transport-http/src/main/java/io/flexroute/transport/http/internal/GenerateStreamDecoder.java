@@ -7,6 +7,7 @@ import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
 import io.flexroute.Worker;
+import io.flexroute.WorkerException;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -93,10 +94,15 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
     JsonNode finishNode = JsonNodes.field(meta, "finish_reason");
     FinishReason finish = GenerateCodec.finishReason(finishNode, META + ".finish_reason");
     if (wasFirst && finish != null && finish.isAbort() && tokensSoFar == 0 && newIds.isEmpty()) {
-      int status = refusalStatus(finishNode);
+      int status = abortStatus(finishNode);
       if (status != 0) {
         String why = finish.message() == null ? "aborted before the first token" : finish.message();
-        throw failures.streamRefused(worker, status, why, event.data());
+        WorkerException refused = failures.streamRefused(worker, status, why, event.data());
+        // Only a status worth another worker refuses the stream; the request's own fault (a 400)
+        // stays an answer.
+        if (refused.isRetryable()) {
+          throw refused;
+        }
       }
     }
     TokenUsage usage = null;
@@ -121,8 +127,8 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
         weightVersion);
   }
 
-  /** The abort's {@code status_code} when it is a status worth another worker, else 0. */
-  private static int refusalStatus(@Nullable JsonNode finishNode) {
+  /** The abort's {@code status_code} when it is an error status (400-599), else 0. */
+  private static int abortStatus(@Nullable JsonNode finishNode) {
     JsonNode code = finishNode != null && finishNode.isObject()
         ? JsonNodes.field(finishNode, "status_code")
         : null;
@@ -130,7 +136,7 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
       return 0;
     }
     int status = code.intValue();
-    return status == 408 || status == 429 || (status >= 500 && status <= 599) ? status : 0;
+    return status >= 400 && status <= 599 ? status : 0;
   }
 
   private TokenIds newIds(TokenIds ids, @Nullable Integer completionTokens) {
