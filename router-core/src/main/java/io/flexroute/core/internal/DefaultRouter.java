@@ -817,10 +817,9 @@ final class DefaultRouter implements Router {
       }
     }
     // The attempt's end frees its slot on the worker (and a probe, if the breaker was half-open):
-    // capacity for one waiter. A waiter that waits for anything else (an eligible worker, a
-    // breaker closing, a parking ending) is woken by the registry change that brings it.
-    // Even with the queue empty (see releaseGlobalPermit): a waiter in the middle of a retry must
-    // see the version change.
+    // capacity for one waiter, signalled even with the queue empty (see releaseGlobalPermit). A
+    // waiter that waits for anything else (an eligible worker, a breaker closing, a parking ending)
+    // is woken by the registry change that brings it.
     if (probeFreed || admission.maxConcurrentPerWorker() > 0) {
       queue.wakeOne();
     }
