@@ -1,5 +1,6 @@
 package io.flexroute.transport.http.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -20,8 +21,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one place that knows Jackson's {@link ObjectMapper}: parses worker answers into trees and
- * writes request trees to bytes. The rest of the transport sees only {@link JsonNode} trees, so a
- * move to another JSON library (or Jackson 3) touches this package only.
+ * writes request trees to bytes, and hands out streaming parsers with the same settings for the hot
+ * paths that skip the tree. A move to another JSON library (or Jackson 3) touches this package
+ * only.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -200,6 +202,20 @@ public final class JsonCodec {
       throw new JsonShapeException(what + " is empty");
     }
     return node;
+  }
+
+  /**
+   * A streaming parser over a range of UTF-8 bytes, with this codec's reader settings, for hot
+   * paths that read values without building a tree.
+   *
+   * @param bytes the array
+   * @param offset where the document starts
+   * @param length its length in bytes
+   * @return a new parser, to be closed by the caller
+   * @throws IOException if the parser cannot be created
+   */
+  public JsonParser parser(byte[] bytes, int offset, int length) throws IOException {
+    return reader.createParser(bytes, offset, length);
   }
 
   /**

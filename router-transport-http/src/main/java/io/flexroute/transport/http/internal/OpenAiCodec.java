@@ -38,6 +38,7 @@ public final class OpenAiCodec {
   static final Set<String> RESERVED = Set.of("stream");
 
   private final JsonCodec json;
+  private final ChunkParser chunkParser;
 
   /**
    * Creates the codec.
@@ -46,6 +47,16 @@ public final class OpenAiCodec {
    */
   public OpenAiCodec(JsonCodec json) {
     this.json = json;
+    this.chunkParser = new ChunkParser(json);
+  }
+
+  /**
+   * The streaming reader of stream chunks, which the tree-based decoders here back up.
+   *
+   * @return the parser
+   */
+  ChunkParser chunkParser() {
+    return chunkParser;
   }
 
   /**

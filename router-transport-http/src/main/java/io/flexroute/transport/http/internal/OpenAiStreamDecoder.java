@@ -26,6 +26,7 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
   private final Failures failures;
   private final Worker worker;
   private final Function<JsonNode, T> reader;
+  private final Function<SseEvent, @Nullable T> fastReader;
   private final Predicate<T> finishes;
   private boolean sawFinish;
 
@@ -34,11 +35,13 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
       Failures failures,
       Worker worker,
       Function<JsonNode, T> reader,
+      Function<SseEvent, @Nullable T> fastReader,
       Predicate<T> finishes) {
     this.json = json;
     this.failures = failures;
     this.worker = worker;
     this.reader = reader;
+    this.fastReader = fastReader;
     this.finishes = finishes;
   }
 
@@ -49,6 +52,7 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
         failures,
         worker,
         root -> codec.decodeChatChunk(root, requestId, worker.id()),
+        event -> codec.chunkParser().chat(event, requestId, worker.id()),
         OpenAiStreamDecoder::finishesChat);
   }
 
@@ -59,6 +63,7 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
         failures,
         worker,
         root -> codec.decodeCompletionChunk(root, requestId, worker.id()),
+        event -> codec.chunkParser().completion(event, requestId, worker.id()),
         OpenAiStreamDecoder::finishesCompletion);
   }
 
@@ -83,11 +88,16 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
 
   @Override
   public @Nullable T decode(SseEvent event) {
-    JsonNode root = EventJson.parse(event, json, failures, worker);
-    if (root == null) {
-      return null;
+    // Plain chunks are read straight from the bytes; error events, odd shapes and malformed JSON
+    // take the tree path, which says what is wrong.
+    T chunk = event.event() == null ? fastReader.apply(event) : null;
+    if (chunk == null) {
+      JsonNode root = EventJson.parse(event, json, failures, worker);
+      if (root == null) {
+        return null;
+      }
+      chunk = reader.apply(root);
     }
-    T chunk = reader.apply(root);
     if (finishes.test(chunk)) {
       sawFinish = true;
     }

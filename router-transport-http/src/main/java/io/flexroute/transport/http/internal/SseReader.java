@@ -2,9 +2,9 @@ package io.flexroute.transport.http.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import okio.Buffer;
 import okio.BufferedSource;
-import okio.ByteString;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,12 +29,22 @@ public final class SseReader {
   /** The largest event accepted, in bytes; larger ones fail the stream. */
   public static final long MAX_EVENT_BYTES = 64L * 1024 * 1024;
 
-  private static final ByteString LINE_ENDS = ByteString.encodeUtf8("\r\n");
+
+  private static final byte[] DATA = {'d', 'a', 't', 'a'};
+  private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+  private static final byte[] ID = {'i', 'd'};
 
   private final BufferedSource source;
   private final Buffer buffer;
+  private final LineEnds lineEnds = new LineEnds();
   private final long maxEventBytes;
-  private final StringBuilder data = new StringBuilder();
+  /** The line holding the event's only data line so far, or null; its value is not copied. */
+  private byte @Nullable [] dataLine;
+  private int dataFrom;
+  private int dataTo;
+  /** The joined data of an event with several data lines; null until a second line comes. */
+  private byte @Nullable [] joined;
+  private int joinedLength;
   private boolean hasData;
   private @Nullable String eventName;
   private @Nullable String lastId;
@@ -73,72 +83,118 @@ public final class SseReader {
   public @Nullable SseEvent next() throws IOException {
     long eventBytes = 0;
     while (true) {
-      String line = readLine();
-      if (firstLine) {
-        firstLine = false;
-        if (line != null && line.startsWith("\uFEFF")) {
-          line = line.substring(1); // a byte order mark may start the stream
-        }
-      }
+      byte[] line = readLine();
       if (line == null) {
         // End of body: deliver a last event that was not closed by a blank line.
         return hasData ? dispatch() : null;
       }
-      eventBytes += line.length() + 1;
+      int from = 0;
+      if (firstLine) {
+        firstLine = false;
+        if (line.length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB
+            && line[2] == (byte) 0xBF) {
+          from = 3; // a byte order mark may start the stream
+        }
+      }
+      eventBytes += line.length - from + 1;
       if (eventBytes > maxEventBytes) {
         throw new SseFormatException("an event is larger than " + maxEventBytes + " bytes");
       }
-      if (line.isEmpty()) {
+      if (from == line.length) {
         if (hasData) {
           return dispatch();
         }
         eventName = null; // an event without data is dropped, name and all
         continue;
       }
-      if (line.charAt(0) == ':') {
+      if (line[from] == ':') {
         continue; // comment, often a keep-alive
       }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = "";
+      int colon = indexOf(line, from, (byte) ':');
+      int fieldEnd = colon < 0 ? line.length : colon;
+      int valueFrom = line.length;
       if (colon >= 0) {
-        int start = colon + 1;
-        if (start < line.length() && line.charAt(start) == ' ') {
-          start++;
-        }
-        value = line.substring(start);
-      }
-      switch (field) {
-        case "data" -> {
-          if (hasData) {
-            data.append('\n');
-          }
-          data.append(value);
-          hasData = true;
-        }
-        case "event" -> eventName = value;
-        case "id" -> {
-          if (value.indexOf('\0') < 0) {
-            lastId = value;
-          }
-        }
-        default -> {
-          // "retry" and unknown fields do not matter to a pull reader.
+        valueFrom = colon + 1;
+        if (valueFrom < line.length && line[valueFrom] == ' ') {
+          valueFrom++;
         }
       }
+      if (is(line, from, fieldEnd, DATA)) {
+        addData(line, valueFrom);
+      } else if (is(line, from, fieldEnd, EVENT)) {
+        eventName = utf8(line, valueFrom);
+      } else if (is(line, from, fieldEnd, ID)) {
+        if (indexOf(line, valueFrom, (byte) 0) < 0) {
+          lastId = utf8(line, valueFrom);
+        }
+      }
+      // "retry" and unknown fields do not matter to a pull reader.
     }
   }
 
+  /**
+   * Keeps a data line's value: the first by reference to its line (most events have one data line,
+   * which then reaches the decoder without a copy), later ones joined with {@code \n}.
+   */
+  private void addData(byte[] line, int valueFrom) {
+    int length = line.length - valueFrom;
+    if (!hasData) {
+      hasData = true;
+      dataLine = line;
+      dataFrom = valueFrom;
+      dataTo = line.length;
+      return;
+    }
+    if (joined == null) {
+      byte[] first = dataLine;
+      int firstLength = dataTo - dataFrom;
+      joined = new byte[Math.max(64, 2 * (firstLength + 1 + length))];
+      System.arraycopy(first, dataFrom, joined, 0, firstLength);
+      joinedLength = firstLength;
+      dataLine = null;
+    }
+    int needed = joinedLength + 1 + length;
+    if (needed > joined.length) {
+      joined = Arrays.copyOf(joined, Math.max(needed, 2 * joined.length));
+    }
+    joined[joinedLength] = '\n';
+    System.arraycopy(line, valueFrom, joined, joinedLength + 1, length);
+    joinedLength = needed;
+  }
+
   private SseEvent dispatch() {
-    SseEvent event = new SseEvent(eventName, lastId, data.toString());
-    data.setLength(0);
+    SseEvent event;
+    if (joined != null) {
+      event = new SseEvent(eventName, lastId, Arrays.copyOf(joined, joinedLength), 0, joinedLength);
+      joined = null;
+    } else {
+      event = new SseEvent(eventName, lastId, dataLine, dataFrom, dataTo - dataFrom);
+      dataLine = null;
+    }
     hasData = false;
     eventName = null;
     return event;
   }
 
+  private static boolean is(byte[] line, int from, int to, byte[] name) {
+    return Arrays.equals(line, from, to, name, 0, name.length);
+  }
+
+  private static int indexOf(byte[] line, int from, byte b) {
+    for (int i = from; i < line.length; i++) {
+      if (line[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String utf8(byte[] line, int from) {
+    return new String(line, from, line.length - from, StandardCharsets.UTF_8);
+  }
+
   /** One line without its terminator, or null at the end of the body. */
-  private @Nullable String readLine() throws IOException {
+  private byte @Nullable [] readLine() throws IOException {
     if (eof) {
       return null;
     }
@@ -154,9 +210,9 @@ public final class SseReader {
     }
     long scanned = 0;
     while (true) {
-      long end = buffer.indexOfElement(LINE_ENDS, scanned);
+      long end = lineEnds.find(buffer, scanned);
       if (end >= 0) {
-        String line = buffer.readString(end, StandardCharsets.UTF_8);
+        byte[] line = buffer.readByteArray(end);
         byte terminator = buffer.readByte();
         if (terminator == '\r') {
           if (buffer.size() > 0) {
@@ -178,7 +234,7 @@ public final class SseReader {
         if (buffer.size() == 0) {
           return null;
         }
-        return buffer.readString(buffer.size(), StandardCharsets.UTF_8);
+        return buffer.readByteArray();
       }
     }
   }

@@ -193,9 +193,43 @@ class SseReaderTest {
   }
 
   @Test
+  void next_joinsManyDataLinesAndKeepsUtf8() throws IOException {
+    String line = "\u00e9\u4e2d\ud83d\ude00 " + "y".repeat(40);
+    String body = ("data: " + line + "\n").repeat(9) + "\n";
+    assertThat(readAtEveryBoundary(body)).extracting(SseEvent::data)
+        .containsExactly(String.join("\n", java.util.Collections.nCopies(9, line)));
+  }
+
+  @Test
+  void next_decodesMalformedUtf8AsReplacementCharacters() throws IOException {
+    Buffer body = new Buffer().writeUtf8("data: a").writeByte(0xC3).writeUtf8("b\n\n");
+    assertThat(new SseReader(body).next().data()).isEqualTo("a\ufffdb");
+  }
+
+  @Test
+  void isDone_allowsWhiteSpaceAroundTheMarkerOnly() {
+    assertThat(new SseEvent(null, null, " [DONE]\t").isDone()).isTrue();
+    assertThat(new SseEvent(null, null, "\u2003[DONE]\u2003").isDone()).isTrue();
+    assertThat(new SseEvent(null, null, "[DONE]x").isDone()).isFalse();
+    assertThat(new SseEvent(null, null, "[done]").isDone()).isFalse();
+    assertThat(new SseEvent(null, null, "").isDone()).isFalse();
+  }
+
+  @Test
+  void events_withTheSameFieldsAndDataAreEqual() {
+    byte[] line = "data: abc".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    SseEvent fromBytes = new SseEvent("e", "1", line, 6, 3);
+    assertThat(fromBytes).isEqualTo(new SseEvent("e", "1", "abc"))
+        .hasSameHashCodeAs(new SseEvent("e", "1", "abc"));
+    assertThat(fromBytes.data()).isEqualTo("abc");
+    assertThat(fromBytes).isNotEqualTo(new SseEvent("e", "1", "abd"));
+    assertThat(fromBytes).isNotEqualTo(new SseEvent(null, "1", "abc"));
+  }
+
+  @Test
   void toString_leavesOutTheData() {
     assertThat(new SseEvent("e", null, "secret prompt").toString())
         .doesNotContain("secret")
-        .contains("dataChars=13");
+        .contains("dataBytes=13");
   }
 }
