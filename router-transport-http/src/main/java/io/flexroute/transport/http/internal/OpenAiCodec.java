@@ -38,7 +38,7 @@ public final class OpenAiCodec {
   static final Set<String> RESERVED = Set.of("stream");
 
   private final JsonCodec json;
-  private final ChunkParser chunkParser;
+  private final OpenAiFastPath fastPath;
 
   /**
    * Creates the codec.
@@ -47,16 +47,17 @@ public final class OpenAiCodec {
    */
   public OpenAiCodec(JsonCodec json) {
     this.json = json;
-    this.chunkParser = new ChunkParser(json);
+    this.fastPath = new OpenAiFastPath(json);
   }
 
   /**
-   * The streaming reader of stream chunks, which the tree-based decoders here back up.
+   * The streaming reader of answers of the usual shape, which the tree-based decoders here back
+   * up; {@link #decodeChat} and {@link #decodeCompletion} try it first.
    *
    * @return the parser
    */
-  ChunkParser chunkParser() {
-    return chunkParser;
+  OpenAiFastPath fastPath() {
+    return fastPath;
   }
 
   /**
@@ -196,6 +197,12 @@ public final class OpenAiCodec {
    * @throws JsonShapeException if the answer has the wrong shape
    */
   public ChatCompletion decodeChat(byte[] bytes, String requestId, String workerId) {
+    ChatCompletion plain = fastPath.chatCompletion(bytes, requestId, workerId);
+    return plain != null ? plain : decodeChatTree(bytes, requestId, workerId);
+  }
+
+  /** {@link #decodeChat} through a tree: every rule, every error message. */
+  ChatCompletion decodeChatTree(byte[] bytes, String requestId, String workerId) {
     JsonNode root = resultObject(bytes, "chat completion");
     List<ChatCompletion.Choice> choices = new ArrayList<>();
     JsonNode array = JsonNodes.array(root, "choices", "$");
@@ -246,6 +253,12 @@ public final class OpenAiCodec {
    * @throws JsonShapeException if the answer has the wrong shape
    */
   public TextCompletion decodeCompletion(byte[] bytes, String requestId, String workerId) {
+    TextCompletion plain = fastPath.textCompletion(bytes, requestId, workerId);
+    return plain != null ? plain : decodeCompletionTree(bytes, requestId, workerId);
+  }
+
+  /** {@link #decodeCompletion} through a tree: every rule, every error message. */
+  TextCompletion decodeCompletionTree(byte[] bytes, String requestId, String workerId) {
     JsonNode root = resultObject(bytes, "completion");
     return new TextCompletion(
         id(root),

@@ -52,7 +52,7 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
         failures,
         worker,
         root -> codec.decodeChatChunk(root, requestId, worker.id()),
-        event -> codec.chunkParser().chat(event, requestId, worker.id()),
+        event -> codec.fastPath().chat(event, requestId, worker.id()),
         OpenAiStreamDecoder::finishesChat);
   }
 
@@ -63,7 +63,7 @@ final class OpenAiStreamDecoder<T> implements StreamDecoder<T> {
         failures,
         worker,
         root -> codec.decodeCompletionChunk(root, requestId, worker.id()),
-        event -> codec.chunkParser().completion(event, requestId, worker.id()),
+        event -> codec.fastPath().completion(event, requestId, worker.id()),
         OpenAiStreamDecoder::finishesCompletion);
   }
 

@@ -3,10 +3,12 @@ package io.flexroute.transport.http.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flexroute.ChatChunk;
+import io.flexroute.ChatCompletion;
 import io.flexroute.CompletionChunk;
 import io.flexroute.FinishReason;
 import io.flexroute.TokenUsage;
 import io.flexroute.Worker;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,10 +18,10 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The streaming chunk reader against the tree path it shortcuts: for every event both must give the
- * same chunk or the same error.
+ * The streaming reader against the tree path it shortcuts: for every chunk and every result both
+ * must give the same answer or the same error.
  */
-class ChunkParserTest {
+class OpenAiFastPathTest {
 
   private static final String REQUEST = "r1";
 
@@ -27,7 +29,7 @@ class ChunkParserTest {
   private final OpenAiCodec codec = new OpenAiCodec(json);
   private final Failures failures = new Failures(json);
   private final Worker worker = Worker.of("w1", "http://127.0.0.1:1");
-  private final ChunkParser parser = new ChunkParser(json);
+  private final OpenAiFastPath parser = new OpenAiFastPath(json);
 
   @Test
   void readsTheChunksThatServersWrite() {
@@ -69,6 +71,32 @@ class ChunkParserTest {
   }
 
   @Test
+  void readsTheResultsThatServersWrite() {
+    String sglang =
+        "{\"id\":\"abc\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\","
+            + "\"reasoning_content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+            + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},\"logprobs\":null,"
+            + "\"finish_reason\":\"tool_calls\",\"matched_stop\":null}],\"usage\":{\"prompt_tokens\":5,"
+            + "\"completion_tokens\":2,\"total_tokens\":7},\"metadata\":{\"weight_version\":\"v3\"}}";
+    byte[] bytes = sglang.getBytes(StandardCharsets.UTF_8);
+    ChatCompletion chat = parser.chatCompletion(bytes, REQUEST, "w1");
+    assertThat(chat).isNotNull();
+    assertThat(chat.weightVersion()).isEqualTo("v3");
+    assertThat(chat.choices().get(0).message().toolCalls())
+        .containsExactly(new io.flexroute.ToolCall("c1", "f", "{}"));
+    assertThat(chat).isEqualTo(codec.decodeChatTree(bytes, REQUEST, "w1"));
+
+    byte[] text =
+        ("{\"id\":\"c\",\"choices\":[{\"index\":0,\"text\":\"ab\",\"finish_reason\":\"length\"}],"
+                + "\"usage\":null}")
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(parser.textCompletion(text, REQUEST, "w1"))
+        .isNotNull()
+        .isEqualTo(codec.decodeCompletionTree(text, REQUEST, "w1"));
+  }
+
+  @Test
   void leavesErrorsAndOddShapesToTheTreePath() {
     for (String data :
         List.of(
@@ -97,12 +125,22 @@ class ChunkParserTest {
     compareOnRandomChunks(false);
   }
 
+  @Test
+  void agreesWithTheTreePathOnRandomChatResults() {
+    compareOnRandomResults(true);
+  }
+
+  @Test
+  void agreesWithTheTreePathOnRandomCompletionResults() {
+    compareOnRandomResults(false);
+  }
+
   private void compareOnRandomChunks(boolean chat) {
     SplittableRandom random = new SplittableRandom(42);
     int fast = 0;
     int errors = 0;
     for (int i = 0; i < 10_000; i++) {
-      String data = new Generator(random, chat).chunk();
+      String data = new Generator(random, chat, false).document();
       SseEvent event = event(data);
       Object expected = outcome(() -> chat ? treeChat(event) : treeCompletion(event));
       StreamDecoder<?> decoder =
@@ -122,6 +160,38 @@ class ChunkParserTest {
       }
     }
     // Both paths were exercised: plenty of chunks took the streaming reader, plenty were refused.
+    assertThat(fast).isGreaterThan(400);
+    assertThat(errors).isGreaterThan(1_000);
+  }
+
+  private void compareOnRandomResults(boolean chat) {
+    SplittableRandom random = new SplittableRandom(43);
+    int fast = 0;
+    int errors = 0;
+    for (int i = 0; i < 10_000; i++) {
+      String data = new Generator(random, chat, true).document();
+      byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+      Object expected =
+          outcome(() -> chat
+              ? codec.decodeChatTree(bytes, REQUEST, "w1")
+              : codec.decodeCompletionTree(bytes, REQUEST, "w1"));
+      Object actual =
+          outcome(() -> chat
+              ? codec.decodeChat(bytes, REQUEST, "w1")
+              : codec.decodeCompletion(bytes, REQUEST, "w1"));
+      assertThat(actual).as(data).isEqualTo(expected);
+      Object direct =
+          chat
+              ? parser.chatCompletion(bytes, REQUEST, "w1")
+              : parser.textCompletion(bytes, REQUEST, "w1");
+      if (direct != null) {
+        fast++;
+        assertThat(direct).as(data).isEqualTo(expected);
+      }
+      if (expected instanceof String) {
+        errors++;
+      }
+    }
     assertThat(fast).isGreaterThan(400);
     assertThat(errors).isGreaterThan(1_000);
   }
@@ -156,13 +226,15 @@ class ChunkParserTest {
   private static final class Generator {
     private final SplittableRandom random;
     private final boolean chat;
+    private final boolean result;
 
-    Generator(SplittableRandom random, boolean chat) {
+    Generator(SplittableRandom random, boolean chat, boolean result) {
       this.random = random;
       this.chat = chat;
+      this.result = result;
     }
 
-    String chunk() {
+    String document() {
       String text =
           object(
               field("id", oneOf(this::string, this::string, this::number, this::nul, this::bool)),
@@ -175,7 +247,11 @@ class ChunkParserTest {
               field("usage", oneOf(this::nul, this::usage, this::number)),
               field("error", oneOf(this::nul, this::nul, this::nul, this::nul, this::nul,
                   this::nul, () -> "{\"message\":\"m\",\"code\":429}", this::string)),
-              field("system_fingerprint", this::anything));
+              field("system_fingerprint", this::anything),
+              field("metadata", oneOf(this::nul, this::string, () -> object(
+                  field("weight_version", oneOf(this::string, this::string, this::nul,
+                      this::number)),
+                  field("other", this::anything)))));
       int shape = random.nextInt(40);
       if (shape == 0) {
         return text.substring(0, random.nextInt(text.length())); // truncated
@@ -200,7 +276,8 @@ class ChunkParserTest {
           field("index", oneOf(this::smallInt, this::smallInt, this::nul, this::string,
               () -> "1.5", () -> "99999999999")),
           chat
-              ? field("delta", oneOf(this::delta, this::delta, this::delta, this::nul, this::string))
+              ? field(result ? "message" : "delta",
+                  oneOf(this::delta, this::delta, this::delta, this::nul, this::string))
               : field("text", oneOf(this::string, this::string, this::nul, this::number)),
           field("logprobs", oneOf(this::nul, () -> "{\"content\":[]}")),
           field("finish_reason", oneOf(this::nul, this::nul, () -> "\"stop\"", () -> "\"length\"",
@@ -216,7 +293,9 @@ class ChunkParserTest {
 
     String delta() {
       return object(
-          field("role", oneOf(this::string, this::nul, this::number)),
+          field("role", oneOf(this::string, () -> "\"assistant\"", () -> "\" \"", this::nul,
+              this::number)),
+          field("name", oneOf(this::string, this::nul, this::number)),
           field("content", oneOf(this::string, this::string, this::nul, this::number,
               () -> "[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]")),
           field("reasoning_content", oneOf(this::string, this::nul, this::nul, this::number)),
