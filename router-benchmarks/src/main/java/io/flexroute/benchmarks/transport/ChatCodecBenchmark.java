@@ -105,6 +105,50 @@ public class ChatCodecBenchmark {
   }
 
   /**
+   * The application's request body alone.
+   *
+   * @return the body
+   * @throws IOException never
+   */
+  @Benchmark
+  public byte[] applicationWrite() throws IOException {
+    return mapper.writeValueAsBytes(body);
+  }
+
+  /**
+   * FlexRoute's request body alone.
+   *
+   * @return the body
+   */
+  @Benchmark
+  public byte[] flexrouteWrite() {
+    return codec.encodeChat(request, ApiFlavor.SGLANG, "r1", false);
+  }
+
+  /**
+   * The application's reading of the answer alone.
+   *
+   * @param blackhole takes the answer's parts
+   * @throws IOException never
+   */
+  @Benchmark
+  public void applicationRead(Blackhole blackhole) throws IOException {
+    JsonNode root = mapper.readTree(answer);
+    blackhole.consume(root.path("choices").path(0).path("message").path("content").asText());
+    blackhole.consume(root.get("usage"));
+  }
+
+  /**
+   * FlexRoute's reading of the answer alone.
+   *
+   * @return the completion
+   */
+  @Benchmark
+  public ChatCompletion flexrouteRead() {
+    return codec.decodeChat(answer, "r1", "w1");
+  }
+
+  /**
    * FlexRoute's codec.
    *
    * @param blackhole takes the body and the completion

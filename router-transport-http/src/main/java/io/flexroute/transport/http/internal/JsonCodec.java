@@ -1,8 +1,11 @@
 package io.flexroute.transport.http.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,9 +34,11 @@ public final class JsonCodec {
 
   private final ObjectMapper mapper;
   private final ObjectReader reader;
+  private final boolean ownMapper;
 
-  private JsonCodec(ObjectMapper mapper) {
+  private JsonCodec(ObjectMapper mapper, boolean ownMapper) {
     this.mapper = mapper;
+    this.ownMapper = ownMapper;
     this.reader =
         mapper
             .reader()
@@ -48,7 +53,7 @@ public final class JsonCodec {
    * @return the codec
    */
   public static JsonCodec createDefault() {
-    return new JsonCodec(configure(new ObjectMapper()));
+    return new JsonCodec(configure(new ObjectMapper()), true);
   }
 
   /**
@@ -58,7 +63,7 @@ public final class JsonCodec {
    * @return the codec
    */
   public static JsonCodec copyOf(ObjectMapper userMapper) {
-    return new JsonCodec(configure(userMapper.copy()));
+    return new JsonCodec(configure(userMapper.copy()), false);
   }
 
   private static ObjectMapper configure(ObjectMapper own) {
@@ -202,6 +207,75 @@ public final class JsonCodec {
       throw new JsonShapeException(what + " is empty");
     }
     return node;
+  }
+
+  /** Writes a document to a streaming generator. */
+  @FunctionalInterface
+  interface DirectWrite {
+    /**
+     * Writes the document.
+     *
+     * @param generator the generator
+     * @throws IOException if writing fails
+     */
+    void write(JsonGenerator generator) throws IOException;
+  }
+
+  /**
+   * Whether {@link #writeDirect} may be used: only over the codec's own mapper, whose settings
+   * are known to write a document as the tree path writes its tree; a caller's mapper may indent
+   * or otherwise format trees, and its settings are honoured by writing trees.
+   *
+   * @return {@code true} with the default mapper
+   */
+  boolean writesDirectly() {
+    return ownMapper;
+  }
+
+  /**
+   * Writes a document with a streaming generator, as UTF-8 bytes.
+   *
+   * @param body writes the document
+   * @return the bytes
+   */
+  byte[] writeDirect(DirectWrite body) {
+    BufferRecycler recycler = mapper.getFactory()._getBufferRecycler();
+    try (ByteArrayBuilder out = new ByteArrayBuilder(recycler)) {
+      try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
+        body.write(generator);
+      }
+      byte[] bytes = out.toByteArray();
+      out.release();
+      return bytes;
+    } catch (IOException e) {
+      // Writing to memory does not fail; a value the mapper cannot serialize may.
+      throw new IllegalStateException("could not write a request body: " + e.getMessage(), e);
+    } finally {
+      recycler.releaseToPool();
+    }
+  }
+
+  /**
+   * Writes one value given as Java objects, as {@link #valueToTree} and then the tree would.
+   *
+   * @param generator the generator
+   * @param value the value
+   * @throws IOException if writing fails
+   */
+  void writeValue(JsonGenerator generator, @Nullable Object value) throws IOException {
+    if (value == null) {
+      generator.writeNull();
+    } else if (value instanceof Boolean b) {
+      generator.writeBoolean(b);
+    } else if (value instanceof String text) {
+      generator.writeString(text);
+    } else if (value instanceof Integer i) {
+      generator.writeNumber(i);
+    } else if (value instanceof Long l) {
+      generator.writeNumber(l);
+    } else {
+      mapper.writeTree(generator, valueToTree(value));
+    }
   }
 
   /**

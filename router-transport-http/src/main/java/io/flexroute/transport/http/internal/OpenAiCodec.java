@@ -39,6 +39,7 @@ public final class OpenAiCodec {
 
   private final JsonCodec json;
   private final OpenAiFastPath fastPath;
+  private final OpenAiBodyWriter bodyWriter;
 
   /**
    * Creates the codec.
@@ -48,6 +49,7 @@ public final class OpenAiCodec {
   public OpenAiCodec(JsonCodec json) {
     this.json = json;
     this.fastPath = new OpenAiFastPath(json);
+    this.bodyWriter = new OpenAiBodyWriter(json);
   }
 
   /**
@@ -71,6 +73,12 @@ public final class OpenAiCodec {
    */
   public byte[] encodeChat(
       ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    byte[] direct = bodyWriter.chat(request, flavor, requestId, stream);
+    return direct != null ? direct : encodeChatTree(request, flavor, requestId, stream);
+  }
+
+  /** {@link #encodeChat} through a tree: extra fields merged into modelled ones, tools, any mapper. */
+  byte[] encodeChatTree(ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
     ObjectNode body = json.newObject();
     if (request.model() != null) {
       body.put("model", request.model());

@@ -1,0 +1,164 @@
+package io.flexroute.transport.http.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.flexroute.ApiFlavor;
+import io.flexroute.ChatMessage;
+import io.flexroute.ChatRequest;
+import io.flexroute.OpenAiRequest;
+import io.flexroute.ToolCall;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes chat request bodies straight to bytes with Jackson's streaming generator, the fast path of
+ * {@link OpenAiCodec#encodeChat}: the same bytes as the tree the codec would build, without the
+ * tree.
+ *
+ * <p>It writes only what it can write identically and gives up (returns null) otherwise: with a
+ * caller's own {@code ObjectMapper} (whose settings apply through the tree), with tools (arbitrary
+ * maps), or when an {@code extraBody} field names a field the body already has (which replaces or
+ * merges into it in place). The codec then builds the tree.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class OpenAiBodyWriter {
+
+  /** Every top-level field a chat body may hold before its extra fields. */
+  private static final Set<String> MODELLED =
+      Set.of(
+          "model", "messages", "tools", "max_tokens", "temperature", "top_p", "n", "stop", "seed",
+          "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "stream",
+          "stream_options", "rid", "request_id");
+
+  private final JsonCodec json;
+
+  /**
+   * Creates the writer.
+   *
+   * @param json the codec, which hands out generators
+   */
+  OpenAiBodyWriter(JsonCodec json) {
+    this.json = json;
+  }
+
+  /**
+   * The body of a chat completion call, as {@link OpenAiCodec#encodeChat} defines it.
+   *
+   * @param request the request
+   * @param flavor the worker's flavour
+   * @param requestId the call's request id
+   * @param stream whether to stream
+   * @return the body, or null when the tree path must write it
+   */
+  byte @Nullable [] chat(ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    if (!json.writesDirectly() || !request.tools().isEmpty()) {
+      return null;
+    }
+    Map<String, Object> extra = request.extraBody();
+    for (String name : extra.keySet()) {
+      if (MODELLED.contains(name) && !OpenAiCodec.RESERVED.contains(name)) {
+        return null;
+      }
+    }
+    return json.writeDirect(g -> {
+      g.writeStartObject();
+      if (request.model() != null) {
+        g.writeStringField("model", request.model());
+      }
+      g.writeArrayFieldStart("messages");
+      for (ChatMessage m : request.messages()) {
+        writeMessage(g, m);
+      }
+      g.writeEndArray();
+      writeSampling(g, request);
+      if (request.logprobs() != null) {
+        g.writeBooleanField("logprobs", request.logprobs());
+      }
+      if (request.topLogprobs() != null) {
+        g.writeNumberField("top_logprobs", request.topLogprobs());
+      }
+      g.writeBooleanField("stream", stream);
+      if (stream && request.includeUsage()) {
+        g.writeObjectFieldStart("stream_options");
+        g.writeBooleanField("include_usage", true);
+        g.writeEndObject();
+      }
+      switch (flavor) {
+        case SGLANG -> g.writeStringField("rid", requestId);
+        case VLLM -> g.writeStringField("request_id", requestId);
+        case OPENAI -> {
+          // Plain OpenAI servers take the id from the X-Request-Id header only.
+        }
+      }
+      for (Map.Entry<String, Object> e : extra.entrySet()) {
+        if (!OpenAiCodec.RESERVED.contains(e.getKey())) {
+          g.writeFieldName(e.getKey());
+          json.writeValue(g, e.getValue());
+        }
+      }
+      g.writeEndObject();
+    });
+  }
+
+  private static void writeMessage(JsonGenerator g, ChatMessage m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("role", m.role());
+    if (m.content() != null) {
+      g.writeStringField("content", m.content());
+    }
+    if (m.name() != null) {
+      g.writeStringField("name", m.name());
+    }
+    if (m.toolCallId() != null) {
+      g.writeStringField("tool_call_id", m.toolCallId());
+    }
+    if (!m.toolCalls().isEmpty()) {
+      g.writeArrayFieldStart("tool_calls");
+      for (ToolCall call : m.toolCalls()) {
+        g.writeStartObject();
+        g.writeStringField("id", call.id());
+        g.writeStringField("type", "function");
+        g.writeObjectFieldStart("function");
+        g.writeStringField("name", call.name());
+        g.writeStringField("arguments", call.arguments());
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeSampling(JsonGenerator g, OpenAiRequest request) throws IOException {
+    if (request.maxTokens() != null) {
+      g.writeNumberField("max_tokens", request.maxTokens());
+    }
+    if (request.temperature() != null) {
+      g.writeNumberField("temperature", request.temperature());
+    }
+    if (request.topP() != null) {
+      g.writeNumberField("top_p", request.topP());
+    }
+    if (request.n() != null) {
+      g.writeNumberField("n", request.n());
+    }
+    if (!request.stop().isEmpty()) {
+      g.writeArrayFieldStart("stop");
+      for (String s : request.stop()) {
+        g.writeString(s);
+      }
+      g.writeEndArray();
+    }
+    if (request.seed() != null) {
+      g.writeNumberField("seed", request.seed());
+    }
+    if (request.presencePenalty() != null) {
+      g.writeNumberField("presence_penalty", request.presencePenalty());
+    }
+    if (request.frequencyPenalty() != null) {
+      g.writeNumberField("frequency_penalty", request.frequencyPenalty());
+    }
+  }
+}
