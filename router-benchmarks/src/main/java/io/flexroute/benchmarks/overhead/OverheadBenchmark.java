@@ -6,15 +6,19 @@ import io.flexroute.benchmarks.load.LoadResult;
 import io.flexroute.benchmarks.load.ProcessCpu;
 import io.flexroute.benchmarks.load.ThreadCpu;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +52,12 @@ import org.jspecify.annotations.Nullable;
  * writes them, with SVG charts, to the output directory. Not thread-safe; a command-line program.
  */
 public final class OverheadBenchmark {
+
+  /** A JIT warm-up round during which the compiler worked less than this ends the warm-up. */
+  private static final long JIT_QUIET_MILLIS = 50;
+
+  /** The most JIT warm-up rounds per mode. */
+  private static final int JIT_MAX_ROUNDS = 30;
 
   private OverheadBenchmark() {}
 
@@ -93,14 +103,13 @@ public final class OverheadBenchmark {
               OverheadReport.CONTROL, client, options.workerUrls(), mapper, workload));
     }
     List<ConfigurationResult> results = new ArrayList<>();
+    Map<String, Integer> jitWarmups = new LinkedHashMap<>();
     long started = System.nanoTime();
     try {
       for (String mode : options.modes()) {
         boolean stream = mode.equals("stream");
         progress("JIT warm-up, " + mode);
-        for (ChatPath path : paths) {
-          LoadDriver.withConcurrency(4).run(options.jitWarmup(), task(path, stream));
-        }
+        jitWarmups.put(mode, warmUpJit(options, paths, stream));
         for (int concurrency : options.concurrencies()) {
           results.add(measure(options, paths, stream, concurrency, proxyCpu, workerCpu));
         }
@@ -111,7 +120,7 @@ public final class OverheadBenchmark {
       client.connectionPool().evictAll();
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    String markdown = markdown(options, results, took);
+    String markdown = markdown(options, results, jitWarmups, took);
     write(options, results, markdown);
     return markdown;
   }
@@ -166,8 +175,39 @@ public final class OverheadBenchmark {
         .build();
   }
 
+  /**
+   * Warms every path up until the JIT compiler is quiet: a first round of {@code jitWarmup}
+   * requests per path, then rounds of a third as many while the compiler spent more than {@link
+   * #JIT_QUIET_MILLIS} during a round. A fixed count is not enough: the router's path is deeper
+   * than a plain call, and on two busy cores its last methods reach the optimising compiler long
+   * after the direct path's, which would measure partly unoptimised code against optimised code.
+   *
+   * @return the rounds run
+   */
+  private static int warmUpJit(OverheadOptions options, List<ChatPath> paths, boolean stream)
+      throws InterruptedException {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+    int perPath = options.jitWarmup();
+    for (int round = 1; ; round++) {
+      long before = timed ? jit.getTotalCompilationTime() : 0;
+      for (ChatPath path : paths) {
+        LoadDriver.withConcurrency(4).run(perPath, task(path, stream));
+      }
+      long spent = timed ? jit.getTotalCompilationTime() - before : 0;
+      progress(String.format(Locale.ROOT, "  round %d: JIT compiler busy %d ms", round, spent));
+      if (!timed || spent < JIT_QUIET_MILLIS || round >= JIT_MAX_ROUNDS) {
+        return round;
+      }
+      perPath = Math.max(1, options.jitWarmup() / 3);
+    }
+  }
+
   private static String markdown(
-      OverheadOptions options, List<ConfigurationResult> results, Duration took) {
+      OverheadOptions options,
+      List<ConfigurationResult> results,
+      Map<String, Integer> jitWarmups,
+      Duration took) {
     OverheadReport report = new OverheadReport(results, options.proxyLabel());
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT,
@@ -178,6 +218,13 @@ public final class OverheadBenchmark {
         options.maxTokens(), options.workerUrls().size(),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         took.toSeconds()));
+    out.append(String.format(Locale.ROOT,
+        "%nJIT warm-up until the compiler was quiet (less than %d ms of compilation during a round"
+            + " of every path; later rounds %d requests per path): %s.%n",
+        JIT_QUIET_MILLIS, Math.max(1, options.jitWarmup() / 3),
+        jitWarmups.entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue() + (e.getValue() == 1 ? " round" : " rounds"))
+            .collect(Collectors.joining(", "))));
     if (!options.note().isBlank()) {
       out.append('\n').append(options.note()).append('\n');
     }

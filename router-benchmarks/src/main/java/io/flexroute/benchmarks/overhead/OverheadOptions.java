@@ -29,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  *     default 8)
  * @param warmup warm-up requests per path before each mode and concurrency ({@code --warmup},
  *     default 3000)
- * @param jitWarmup warm-up requests per path and mode before anything is measured ({@code
- *     --jit-warmup}, default 30000)
+ * @param jitWarmup warm-up requests per path in the first JIT warm-up round of each mode, before
+ *     anything is measured; later rounds send a third as many, until the JIT compiler is quiet
+ *     ({@code --jit-warmup}, default 30000)
  * @param maxTokens tokens per answer, hence SSE events per stream ({@code --max-tokens}, default
  *     32)
  * @param control whether to measure the direct path a second time as an A/A control ({@code
