@@ -109,7 +109,8 @@ public final class OverheadBenchmark {
       for (String mode : options.modes()) {
         boolean stream = mode.equals("stream");
         progress("JIT warm-up, " + mode);
-        jitWarmups.put(mode, warmUpJit(options, paths, stream));
+        jitWarmups.put(mode, warmUpJit(paths, stream, 4, options.jitWarmup(),
+            Math.max(1, options.jitWarmup() / 3)));
         for (int concurrency : options.concurrencies()) {
           results.add(measure(options, paths, stream, concurrency, proxyCpu, workerCpu));
         }
@@ -135,9 +136,9 @@ public final class OverheadBenchmark {
       throws InterruptedException {
     LoadDriver driver = LoadDriver.withConcurrency(concurrency);
     progress((stream ? "stream" : "plain") + ", concurrency " + concurrency);
-    for (ChatPath path : paths) {
-      driver.run(options.warmup(), task(path, stream));
-    }
+    // More threads change the code's profiles (contention, other branches), so the JIT works
+    // again: warm up at this concurrency until it is quiet too.
+    warmUpJit(paths, stream, concurrency, options.warmup(), options.warmup());
     List<PathMeasurement> totals = new ArrayList<>();
     for (ChatPath path : paths) {
       totals.add(PathMeasurement.empty(path.label()));
@@ -176,30 +177,33 @@ public final class OverheadBenchmark {
   }
 
   /**
-   * Warms every path up until the JIT compiler is quiet: a first round of {@code jitWarmup}
-   * requests per path, then rounds of a third as many while the compiler spent more than {@link
+   * Warms every path up until the JIT compiler is quiet: a first round of {@code first} requests
+   * per path, then rounds of {@code later} while the compiler spent more than {@link
    * #JIT_QUIET_MILLIS} during a round. A fixed count is not enough: the router's path is deeper
    * than a plain call, and on two busy cores its last methods reach the optimising compiler long
    * after the direct path's, which would measure partly unoptimised code against optimised code.
    *
    * @return the rounds run
    */
-  private static int warmUpJit(OverheadOptions options, List<ChatPath> paths, boolean stream)
+  private static int warmUpJit(
+      List<ChatPath> paths, boolean stream, int concurrency, int first, int later)
       throws InterruptedException {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-    int perPath = options.jitWarmup();
+    LoadDriver driver = LoadDriver.withConcurrency(concurrency);
+    int perPath = first;
     for (int round = 1; ; round++) {
       long before = timed ? jit.getTotalCompilationTime() : 0;
       for (ChatPath path : paths) {
-        LoadDriver.withConcurrency(4).run(perPath, task(path, stream));
+        driver.run(perPath, task(path, stream));
       }
       long spent = timed ? jit.getTotalCompilationTime() - before : 0;
-      progress(String.format(Locale.ROOT, "  round %d: JIT compiler busy %d ms", round, spent));
+      progress(String.format(Locale.ROOT, "  warm-up round %d: JIT compiler busy %d ms", round,
+          spent));
       if (!timed || spent < JIT_QUIET_MILLIS || round >= JIT_MAX_ROUNDS) {
         return round;
       }
-      perPath = Math.max(1, options.jitWarmup() / 3);
+      perPath = later;
     }
   }
 
@@ -211,8 +215,9 @@ public final class OverheadBenchmark {
     OverheadReport report = new OverheadReport(results, options.proxyLabel());
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT,
-        "%d measured requests per path, mode and concurrency in %d alternating rounds, after %d"
-            + " warm-up requests per path (and %d per path and mode before the first); answers of"
+        "%d measured requests per path, mode and concurrency in %d alternating rounds, after"
+            + " warm-up rounds of %d requests per path at that concurrency until the JIT compiler"
+            + " was quiet (and %d per path and mode before the first); answers of"
             + " %d tokens; %d workers; %d cores, Java %s; run took %d s.%n",
         options.requests(), options.rounds(), options.warmup(), options.jitWarmup(),
         options.maxTokens(), options.workerUrls().size(),

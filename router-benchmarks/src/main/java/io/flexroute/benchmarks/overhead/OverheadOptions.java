@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  *     32000)
  * @param rounds how many alternating rounds those requests are split into ({@code --rounds},
  *     default 8)
- * @param warmup warm-up requests per path before each mode and concurrency ({@code --warmup},
- *     default 3000)
+ * @param warmup warm-up requests per path and round before each mode and concurrency, in rounds
+ *     until the JIT compiler is quiet ({@code --warmup}, default 3000)
  * @param jitWarmup warm-up requests per path in the first JIT warm-up round of each mode, before
  *     anything is measured; later rounds send a third as many, until the JIT compiler is quiet
  *     ({@code --jit-warmup}, default 30000)
