@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
@@ -252,6 +253,24 @@ public final class JsonCodec {
       throw new IllegalStateException("could not write a request body: " + e.getMessage(), e);
     } finally {
       recycler.releaseToPool();
+    }
+  }
+
+  /**
+   * A document written with a streaming generator, as a tree.
+   *
+   * @param body writes one JSON object
+   * @return the object
+   */
+  ObjectNode treeOf(DirectWrite body) {
+    try (TokenBuffer buffer = new TokenBuffer(mapper, false)) {
+      body.write(buffer);
+      try (JsonParser parser = buffer.asParser(mapper)) {
+        return (ObjectNode) mapper.readTree(parser);
+      }
+    } catch (IOException e) {
+      // Writing to memory does not fail; a value the mapper cannot serialize may.
+      throw new IllegalStateException("could not write a request body: " + e.getMessage(), e);
     }
   }
 

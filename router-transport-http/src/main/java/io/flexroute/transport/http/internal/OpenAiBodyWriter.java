@@ -12,14 +12,13 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes chat request bodies straight to bytes with Jackson's streaming generator, the fast path of
- * {@link OpenAiCodec#encodeChat}: the same bytes as the tree the codec would build, without the
- * tree.
+ * Writes chat request bodies with Jackson's streaming generator: the one definition of a chat
+ * body's fields. {@link OpenAiCodec#encodeChat} writes them straight to bytes when it can; the tree
+ * path takes the same writer's output as a tree to merge extra fields into.
  *
- * <p>It writes only what it can write identically and gives up (returns null) otherwise: with a
- * caller's own {@code ObjectMapper} (whose settings apply through the tree), with tools (arbitrary
- * maps), or when an {@code extraBody} field names a field the body already has (which replaces or
- * merges into it in place). The codec then builds the tree.
+ * <p>Straight to bytes only when that gives the tree path's bytes: not with a caller's own {@code
+ * ObjectMapper} (whose settings apply through the tree), nor when an {@code extraBody} field names a
+ * field the body already has (which replaces or merges into it in place).
  *
  * <p>Stateless and thread-safe.
  */
@@ -44,7 +43,7 @@ final class OpenAiBodyWriter {
   }
 
   /**
-   * The body of a chat completion call, as {@link OpenAiCodec#encodeChat} defines it.
+   * The body of a chat completion call, written directly when that gives the tree path's bytes.
    *
    * @param request the request
    * @param flavor the worker's flavour
@@ -53,53 +52,79 @@ final class OpenAiBodyWriter {
    * @return the body, or null when the tree path must write it
    */
   byte @Nullable [] chat(ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
-    if (!json.writesDirectly() || !request.tools().isEmpty()) {
+    if (!json.writesDirectly()) {
       return null;
     }
-    Map<String, Object> extra = request.extraBody();
-    for (String name : extra.keySet()) {
+    for (String name : request.extraBody().keySet()) {
       if (MODELLED.contains(name) && !OpenAiCodec.RESERVED.contains(name)) {
         return null;
       }
     }
-    return json.writeDirect(g -> {
-      g.writeStartObject();
-      if (request.model() != null) {
-        g.writeStringField("model", request.model());
+    return json.writeDirect(g -> writeChat(g, request, flavor, requestId, stream, true));
+  }
+
+  /**
+   * Writes a chat body: the one definition of its fields and their order, for both paths.
+   *
+   * @param g the generator
+   * @param request the request
+   * @param flavor the worker's flavour, which decides the request id field
+   * @param requestId the call's request id
+   * @param stream whether to stream
+   * @param withExtras whether to append the request's extra fields (only when none of them names
+   *     a modelled field; the tree path merges them itself)
+   * @throws IOException if writing fails
+   */
+  void writeChat(
+      JsonGenerator g,
+      ChatRequest request,
+      ApiFlavor flavor,
+      String requestId,
+      boolean stream,
+      boolean withExtras)
+      throws IOException {
+    g.writeStartObject();
+    if (request.model() != null) {
+      g.writeStringField("model", request.model());
+    }
+    g.writeArrayFieldStart("messages");
+    for (ChatMessage m : request.messages()) {
+      writeMessage(g, m);
+    }
+    g.writeEndArray();
+    if (!request.tools().isEmpty()) {
+      g.writeFieldName("tools");
+      json.writeValue(g, request.tools());
+    }
+    writeSampling(g, request);
+    if (request.logprobs() != null) {
+      g.writeBooleanField("logprobs", request.logprobs());
+    }
+    if (request.topLogprobs() != null) {
+      g.writeNumberField("top_logprobs", request.topLogprobs());
+    }
+    g.writeBooleanField("stream", stream);
+    if (stream && request.includeUsage()) {
+      g.writeObjectFieldStart("stream_options");
+      g.writeBooleanField("include_usage", true);
+      g.writeEndObject();
+    }
+    switch (flavor) {
+      case SGLANG -> g.writeStringField("rid", requestId);
+      case VLLM -> g.writeStringField("request_id", requestId);
+      case OPENAI -> {
+        // Plain OpenAI servers take the id from the X-Request-Id header only.
       }
-      g.writeArrayFieldStart("messages");
-      for (ChatMessage m : request.messages()) {
-        writeMessage(g, m);
-      }
-      g.writeEndArray();
-      writeSampling(g, request);
-      if (request.logprobs() != null) {
-        g.writeBooleanField("logprobs", request.logprobs());
-      }
-      if (request.topLogprobs() != null) {
-        g.writeNumberField("top_logprobs", request.topLogprobs());
-      }
-      g.writeBooleanField("stream", stream);
-      if (stream && request.includeUsage()) {
-        g.writeObjectFieldStart("stream_options");
-        g.writeBooleanField("include_usage", true);
-        g.writeEndObject();
-      }
-      switch (flavor) {
-        case SGLANG -> g.writeStringField("rid", requestId);
-        case VLLM -> g.writeStringField("request_id", requestId);
-        case OPENAI -> {
-          // Plain OpenAI servers take the id from the X-Request-Id header only.
-        }
-      }
-      for (Map.Entry<String, Object> e : extra.entrySet()) {
+    }
+    if (withExtras) {
+      for (Map.Entry<String, Object> e : request.extraBody().entrySet()) {
         if (!OpenAiCodec.RESERVED.contains(e.getKey())) {
           g.writeFieldName(e.getKey());
           json.writeValue(g, e.getValue());
         }
       }
-      g.writeEndObject();
-    });
+    }
+    g.writeEndObject();
   }
 
   private static void writeMessage(JsonGenerator g, ChatMessage m) throws IOException {

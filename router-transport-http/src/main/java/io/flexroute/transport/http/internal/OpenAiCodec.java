@@ -77,48 +77,15 @@ public final class OpenAiCodec {
     return direct != null ? direct : encodeChatTree(request, flavor, requestId, stream);
   }
 
-  /** {@link #encodeChat} through a tree: extra fields merged into modelled ones, tools, any mapper. */
+  /**
+   * {@link #encodeChat} through a tree: the body without its extra fields, written by the same
+   * writer, then the extras merged into it (replacing or merging into modelled fields), written by
+   * the codec's mapper.
+   */
   byte[] encodeChatTree(ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
-    ObjectNode body = json.newObject();
-    if (request.model() != null) {
-      body.put("model", request.model());
-    }
-    ArrayNode messages = body.putArray("messages");
-    for (ChatMessage m : request.messages()) {
-      ObjectNode message = messages.addObject();
-      message.put("role", m.role());
-      if (m.content() != null) {
-        message.put("content", m.content());
-      }
-      if (m.name() != null) {
-        message.put("name", m.name());
-      }
-      if (m.toolCallId() != null) {
-        message.put("tool_call_id", m.toolCallId());
-      }
-      if (!m.toolCalls().isEmpty()) {
-        ArrayNode calls = message.putArray("tool_calls");
-        for (ToolCall call : m.toolCalls()) {
-          ObjectNode c = calls.addObject();
-          c.put("id", call.id());
-          c.put("type", "function");
-          ObjectNode function = c.putObject("function");
-          function.put("name", call.name());
-          function.put("arguments", call.arguments());
-        }
-      }
-    }
-    if (!request.tools().isEmpty()) {
-      body.set("tools", json.valueToTree(request.tools()));
-    }
-    putSampling(body, request);
-    if (request.logprobs() != null) {
-      body.put("logprobs", request.logprobs());
-    }
-    if (request.topLogprobs() != null) {
-      body.put("top_logprobs", request.topLogprobs());
-    }
-    finish(body, request, flavor, requestId, stream);
+    ObjectNode body =
+        json.treeOf(g -> bodyWriter.writeChat(g, request, flavor, requestId, stream, false));
+    json.mergeExtra(body, request.extraBody(), RESERVED);
     return json.write(body);
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flexroute.ApiFlavor;
 import io.flexroute.ChatMessage;
 import io.flexroute.ChatRequest;
@@ -16,7 +18,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The streaming body writer against the tree it replaces: the same bytes for every request. */
+/**
+ * Chat bodies against a reference built field by field as a tree: the same bytes for every request,
+ * written directly or through the tree path.
+ */
 class OpenAiBodyWriterTest {
 
   private final JsonCodec json = JsonCodec.createDefault();
@@ -33,8 +38,10 @@ class OpenAiBodyWriterTest {
       boolean stream = random.nextBoolean();
       byte[] tree = codec.encodeChatTree(request, flavor, "req-" + i, stream);
       byte[] fast = codec.encodeChat(request, flavor, "req-" + i, stream);
-      assertThat(new String(fast, StandardCharsets.UTF_8))
-          .isEqualTo(new String(tree, StandardCharsets.UTF_8));
+      String expected = new String(reference(request, flavor, "req-" + i, stream),
+          StandardCharsets.UTF_8);
+      assertThat(new String(fast, StandardCharsets.UTF_8)).isEqualTo(expected);
+      assertThat(new String(tree, StandardCharsets.UTF_8)).isEqualTo(expected);
       if (writer.chat(request, flavor, "req-" + i, stream) != null) {
         direct++;
       }
@@ -43,13 +50,13 @@ class OpenAiBodyWriterTest {
   }
 
   @Test
-  void leavesToolsCollidingExtrasAndCallersMappersToTheTree() {
+  void leavesCollidingExtrasAndCallersMappersToTheTree() {
     ChatRequest plain = ChatRequest.builder().message(ChatMessage.user("hi")).build();
     assertThat(writer.chat(plain, ApiFlavor.SGLANG, "r", false)).isNotNull();
     assertThat(writer.chat(
             plain.toBuilder().tool(Map.of("type", "function")).build(), ApiFlavor.SGLANG, "r",
             false))
-        .isNull();
+        .isNotNull();
     assertThat(writer.chat(
             plain.toBuilder().extraBody("max_tokens", 5).build(), ApiFlavor.SGLANG, "r", false))
         .isNull();
@@ -64,6 +71,77 @@ class OpenAiBodyWriterTest {
     assertThat(new String(new OpenAiCodec(callers).encodeChat(plain, ApiFlavor.SGLANG, "r", false),
             StandardCharsets.UTF_8))
         .contains("\n"); // the caller's mapper still formats the body
+  }
+
+  /** The body as the transport documents it, built as a tree field by field: the reference. */
+  private byte[] reference(ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    ObjectNode body = json.newObject();
+    if (request.model() != null) {
+      body.put("model", request.model());
+    }
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage m : request.messages()) {
+      ObjectNode message = messages.addObject();
+      message.put("role", m.role());
+      if (m.content() != null) {
+        message.put("content", m.content());
+      }
+      if (m.name() != null) {
+        message.put("name", m.name());
+      }
+      if (m.toolCallId() != null) {
+        message.put("tool_call_id", m.toolCallId());
+      }
+      for (ToolCall call : m.toolCalls()) {
+        ObjectNode c = message.withArray("tool_calls").addObject();
+        c.put("id", call.id()).put("type", "function");
+        c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+      }
+    }
+    if (!request.tools().isEmpty()) {
+      body.set("tools", json.valueToTree(request.tools()));
+    }
+    if (request.maxTokens() != null) {
+      body.put("max_tokens", request.maxTokens());
+    }
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (request.topP() != null) {
+      body.put("top_p", request.topP());
+    }
+    if (request.n() != null) {
+      body.put("n", request.n());
+    }
+    if (!request.stop().isEmpty()) {
+      request.stop().forEach(body.putArray("stop")::add);
+    }
+    if (request.seed() != null) {
+      body.put("seed", request.seed());
+    }
+    if (request.presencePenalty() != null) {
+      body.put("presence_penalty", request.presencePenalty());
+    }
+    if (request.frequencyPenalty() != null) {
+      body.put("frequency_penalty", request.frequencyPenalty());
+    }
+    if (request.logprobs() != null) {
+      body.put("logprobs", request.logprobs());
+    }
+    if (request.topLogprobs() != null) {
+      body.put("top_logprobs", request.topLogprobs());
+    }
+    body.put("stream", stream);
+    if (stream && request.includeUsage()) {
+      body.putObject("stream_options").put("include_usage", true);
+    }
+    if (flavor == ApiFlavor.SGLANG) {
+      body.put("rid", requestId);
+    } else if (flavor == ApiFlavor.VLLM) {
+      body.put("request_id", requestId);
+    }
+    json.mergeExtra(body, request.extraBody(), OpenAiCodec.RESERVED);
+    return json.write(body);
   }
 
   private static ChatRequest randomRequest(SplittableRandom random) {
