@@ -29,7 +29,6 @@ public final class SseReader {
   /** The largest event accepted, in bytes; larger ones fail the stream. */
   public static final long MAX_EVENT_BYTES = 64L * 1024 * 1024;
 
-
   private static final byte[] DATA = {'d', 'a', 't', 'a'};
   private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
   private static final byte[] ID = {'i', 'd'};
@@ -38,10 +37,9 @@ public final class SseReader {
   private final Buffer buffer;
   private final LineEnds lineEnds = new LineEnds();
   private final long maxEventBytes;
-  /** The line holding the event's only data line so far, or null; its value is not copied. */
+  /** The event's only data line so far, or null; its value (from {@code dataFrom}) is not copied. */
   private byte @Nullable [] dataLine;
   private int dataFrom;
-  private int dataTo;
   /** The joined data of an event with several data lines; null until a second line comes. */
   private byte @Nullable [] joined;
   private int joinedLength;
@@ -142,12 +140,11 @@ public final class SseReader {
       hasData = true;
       dataLine = line;
       dataFrom = valueFrom;
-      dataTo = line.length;
       return;
     }
     if (joined == null) {
       byte[] first = dataLine;
-      int firstLength = dataTo - dataFrom;
+      int firstLength = first.length - dataFrom;
       joined = new byte[Math.max(64, 2 * (firstLength + 1 + length))];
       System.arraycopy(first, dataFrom, joined, 0, firstLength);
       joinedLength = firstLength;
@@ -168,7 +165,7 @@ public final class SseReader {
       event = new SseEvent(eventName, lastId, Arrays.copyOf(joined, joinedLength), 0, joinedLength);
       joined = null;
     } else {
-      event = new SseEvent(eventName, lastId, dataLine, dataFrom, dataTo - dataFrom);
+      event = new SseEvent(eventName, lastId, dataLine, dataFrom, dataLine.length - dataFrom);
       dataLine = null;
     }
     hasData = false;
