@@ -282,19 +282,8 @@ public final class JsonCodec {
    * @throws IOException if writing fails
    */
   void writeValue(JsonGenerator generator, @Nullable Object value) throws IOException {
-    if (value == null) {
-      generator.writeNull();
-    } else if (value instanceof Boolean b) {
-      generator.writeBoolean(b);
-    } else if (value instanceof String text) {
-      generator.writeString(text);
-    } else if (value instanceof Integer i) {
-      generator.writeNumber(i);
-    } else if (value instanceof Long l) {
-      generator.writeNumber(l);
-    } else {
-      mapper.writeTree(generator, valueToTree(value));
-    }
+    // valueToTree already turns the common scalars into nodes without the mapper's conversion.
+    mapper.writeTree(generator, valueToTree(value));
   }
 
   /**
