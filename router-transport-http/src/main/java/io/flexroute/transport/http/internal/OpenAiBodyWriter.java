@@ -131,7 +131,7 @@ final class OpenAiBodyWriter {
     g.writeStartObject();
     g.writeStringField("role", m.role());
     if (m.content() != null) {
-      g.writeStringField("content", m.content());
+      JsonText.writeField(g, "content", m.content());
     }
     if (m.name() != null) {
       g.writeStringField("name", m.name());
@@ -147,7 +147,7 @@ final class OpenAiBodyWriter {
         g.writeStringField("type", "function");
         g.writeObjectFieldStart("function");
         g.writeStringField("name", call.name());
-        g.writeStringField("arguments", call.arguments());
+        JsonText.writeField(g, "arguments", call.arguments());
         g.writeEndObject();
         g.writeEndObject();
       }
