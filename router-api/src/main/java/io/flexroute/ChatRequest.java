@@ -95,6 +95,30 @@ public final class ChatRequest extends OpenAiRequest {
     return text;
   }
 
+  /**
+   * The length of {@link #promptText()}, computed from the messages without assembling the text.
+   *
+   * @return the length
+   */
+  @Override
+  public int promptTextLength() {
+    String text = promptText;
+    if (text != null) {
+      return text.length();
+    }
+    int length = 0;
+    for (ChatMessage m : messages) {
+      length += m.role().length() + 3; // ": " and the line end
+      if (m.content() != null) {
+        length += m.content().length();
+      }
+      for (ToolCall call : m.toolCalls()) {
+        length += 1 + call.name().length() + call.arguments().length();
+      }
+    }
+    return length;
+  }
+
   @Override
   public @Nullable TokenIds promptTokenIds() {
     return null;

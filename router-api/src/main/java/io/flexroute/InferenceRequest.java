@@ -55,6 +55,18 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
   public abstract @Nullable String promptText();
 
   /**
+   * The length of {@link #promptText()} in characters, 0 when it is null. Requests that assemble
+   * their prompt text (chat) compute it without assembling it, so that estimating a prompt's size
+   * costs nothing per request.
+   *
+   * @return the length
+   */
+  public int promptTextLength() {
+    String text = promptText();
+    return text == null ? 0 : text.length();
+  }
+
+  /**
    * The prompt as token ids, when the caller gave them.
    *
    * @return the token ids, or null

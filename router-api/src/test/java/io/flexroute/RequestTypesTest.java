@@ -40,6 +40,25 @@ class RequestTypesTest {
   }
 
   @Test
+  void promptTextLength_isTheLengthOfThePromptTextWithoutBuildingIt() {
+    ChatRequest c =
+        ChatRequest.builder()
+            .message(ChatMessage.system("sys"))
+            .message(ChatMessage.user("hi é 中"))
+            .message(
+                ChatMessage.assistantToolCalls(
+                    null, List.of(new ToolCall("c1", "search", "{\"q\":\"x\"}"))))
+            .message(ChatMessage.assistantToolCalls("and", List.of(new ToolCall("c2", "f", ""))))
+            .build();
+    int computed = c.promptTextLength();
+    assertThat(computed).isEqualTo(c.promptText().length());
+    assertThat(c.promptTextLength()).isEqualTo(computed); // and again once the text is built
+    assertThat(GenerateRequest.builder().text("abc").build().promptTextLength()).isEqualTo(3);
+    assertThat(GenerateRequest.builder().inputIds(TokenIds.of(1, 2)).build().promptTextLength())
+        .isZero();
+  }
+
+  @Test
   void extraBody_isDeepCopiedAndImmutable() {
     java.util.ArrayList<Object> list = new java.util.ArrayList<>(List.of(1, 2));
     GenerateRequest r = GenerateRequest.builder().text("x").extraBody("k", list).build();

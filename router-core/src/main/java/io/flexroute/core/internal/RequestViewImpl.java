@@ -28,9 +28,8 @@ final class RequestViewImpl implements RequestView {
     if (ids != null) {
       return Math.max(1, ids.size());
     }
-    String text = request.promptText();
     // About four characters per token for English text with BPE tokenizers.
-    return text == null ? 1 : Math.max(1, (text.length() + 3) / 4);
+    return Math.max(1, (request.promptTextLength() + 3) / 4);
   }
 
   @Override
