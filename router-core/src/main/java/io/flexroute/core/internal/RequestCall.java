@@ -7,13 +7,15 @@ import io.flexroute.RouterClosedException;
 import io.flexroute.RouterException;
 import io.flexroute.TokenUsage;
 import io.flexroute.WorkerException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -24,8 +26,31 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #finish} runs once, whichever of result, final failure, deadline, caller cancel or
  * router close comes first; a cancel or deadline also cancels the running attempt, whose own
  * {@link Attempt#finish} then releases the worker's slot.
+ *
+ * <p>Thread-safe. One is created per request, so its state is kept in few objects: the one-way
+ * switches are bits of one word, and the set of failed workers is created on the first failure.
  */
 final class RequestCall {
+
+  private static final VarHandle FLAGS;
+  private static final VarHandle FAILED_WORKERS;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      FLAGS = lookup.findVarHandle(RequestCall.class, "flags", int.class);
+      FAILED_WORKERS = lookup.findVarHandle(RequestCall.class, "failedWorkers", Set.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The request ended. */
+  private static final int FINISHED = 1;
+  /** fail() has told the listeners; the failure then goes to the sink exactly once. */
+  private static final int FAILED = 2;
+  private static final int FAILURE_DELIVERED = 4;
+  private static final int HOLDS_GLOBAL_PERMIT = 8;
 
   private final RequestViewImpl view;
   private final long startNanos;
@@ -33,18 +58,17 @@ final class RequestCall {
   private final long deadlineNanos;
   private final ListenerSet listeners;
   private final Consumer<RequestCall> onEnd;
-  private final AtomicBoolean finished = new AtomicBoolean();
-  // Set once fail() has told the listeners; the failure then goes to the sink exactly once.
-  private final AtomicBoolean failed = new AtomicBoolean();
-  private final AtomicBoolean failureDelivered = new AtomicBoolean();
-  private final Set<String> failedWorkers = ConcurrentHashMap.newKeySet();
+  // Identity semantics with a hash that needs no call into the VM (the active-call set hashes
+  // every request).
+  private final int hash = ThreadLocalRandom.current().nextInt();
+  private volatile int flags;
+  private volatile @Nullable Set<String> failedWorkers;
   private volatile @Nullable Attempt current;
   private volatile @Nullable RouterException failure;
   private volatile @Nullable RouterException lastWorkerError;
   private volatile @Nullable ScheduledFuture<?> timer;
   private volatile @Nullable Consumer<RouterException> failureSink;
   private volatile @Nullable Runnable stopWaiting;
-  private final AtomicBoolean holdsGlobalPermit = new AtomicBoolean();
   private volatile int attempts;
 
   RequestCall(
@@ -87,8 +111,42 @@ final class RequestCall {
     return deadlineNanos - System.nanoTime();
   }
 
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object other) {
+    return this == other;
+  }
+
+  /** Sets a flag; {@code true} for the one caller that found it clear. */
+  private boolean set(int flag) {
+    int f;
+    do {
+      f = flags;
+      if ((f & flag) != 0) {
+        return false;
+      }
+    } while (!FLAGS.compareAndSet(this, f, f | flag));
+    return true;
+  }
+
+  /** Clears a flag; {@code true} for the one caller that found it set. */
+  private boolean clear(int flag) {
+    int f;
+    do {
+      f = flags;
+      if ((f & flag) == 0) {
+        return false;
+      }
+    } while (!FLAGS.compareAndSet(this, f, f & ~flag));
+    return true;
+  }
+
   boolean isFinished() {
-    return finished.get();
+    return (flags & FINISHED) != 0;
   }
 
   @Nullable RouterException failure() {
@@ -102,7 +160,7 @@ final class RequestCall {
   void setCurrent(Attempt attempt) {
     this.current = attempt;
     attempts = attempt.number();
-    if (finished.get()) {
+    if (isFinished()) {
       // The request ended (deadline, cancel, close) while this attempt was being set up.
       attempt.context().cancel(reasonOf(failure));
       RouterException f = failure;
@@ -114,12 +172,20 @@ final class RequestCall {
     return attempts;
   }
 
+  /** The workers that failed this request so far; empty and immutable until one fails. */
   Set<String> failedWorkers() {
-    return failedWorkers;
+    Set<String> failed = failedWorkers;
+    return failed == null ? Set.of() : failed;
   }
 
   void recordWorkerFailure(String workerId, RouterException error) {
-    failedWorkers.add(workerId);
+    Set<String> failed = failedWorkers;
+    if (failed == null) {
+      Set<String> created = ConcurrentHashMap.newKeySet();
+      failed =
+          FAILED_WORKERS.compareAndSet(this, null, created) ? created : failedWorkers;
+    }
+    failed.add(workerId);
     lastWorkerError = error;
   }
 
@@ -129,7 +195,7 @@ final class RequestCall {
 
   void setTimer(ScheduledFuture<?> timer) {
     this.timer = timer;
-    if (finished.get()) {
+    if (isFinished()) {
       timer.cancel(false);
     }
   }
@@ -147,7 +213,7 @@ final class RequestCall {
   private void deliverFailure() {
     Consumer<RouterException> sink = failureSink;
     RouterException error = failure;
-    if (sink != null && error != null && failed.get() && failureDelivered.compareAndSet(false, true)) {
+    if (sink != null && error != null && (flags & FAILED) != 0 && set(FAILURE_DELIVERED)) {
       sink.accept(error);
     }
   }
@@ -157,12 +223,12 @@ final class RequestCall {
   }
 
   boolean holdsGlobalPermit() {
-    return holdsGlobalPermit.get();
+    return (flags & HOLDS_GLOBAL_PERMIT) != 0;
   }
 
   /** Records that the call took a router-wide permit. */
   void holdGlobalPermit() {
-    holdsGlobalPermit.set(true);
+    set(HOLDS_GLOBAL_PERMIT);
   }
 
   /**
@@ -171,7 +237,7 @@ final class RequestCall {
    * @return {@code true} for the one caller that must give it back
    */
   boolean giveBackGlobalPermit() {
-    return holdsGlobalPermit.compareAndSet(true, false);
+    return clear(HOLDS_GLOBAL_PERMIT);
   }
 
   /**
@@ -200,7 +266,7 @@ final class RequestCall {
    * @return {@code true} if this call ended the request
    */
   boolean fail(RequestOutcome outcome, RouterException error) {
-    if (!finished.compareAndSet(false, true)) {
+    if (!set(FINISHED)) {
       return false;
     }
     failure = error;
@@ -216,7 +282,7 @@ final class RequestCall {
       stop.run();
     }
     complete(outcome, null, error);
-    failed.set(true);
+    set(FAILED);
     deliverFailure();
     return true;
   }
@@ -237,7 +303,7 @@ final class RequestCall {
    * @return {@code true} for the one call that ended it
    */
   boolean finish(RequestOutcome outcome, @Nullable TokenUsage usage, @Nullable Throwable error) {
-    if (!finished.compareAndSet(false, true)) {
+    if (!set(FINISHED)) {
       return false;
     }
     if (error instanceof RouterException re) {
