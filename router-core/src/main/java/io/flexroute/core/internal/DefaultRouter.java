@@ -299,7 +299,7 @@ final class DefaultRouter implements Router {
     Duration timeout = request.timeout() != null ? request.timeout() : defaultTimeout;
     RequestCall call = new RequestCall(view, start, timeout, listeners, this::callEnded);
     active.add(call);
-    retryBudget.recordRequest();
+    retryBudget.recordRequest(start);
     if (closed.get()) {
       // close() may have swept the active set before this request joined it.
       call.cancel(RouterCallContext.Reason.CLOSED);

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * from multiplying the load on a fleet that is already failing.
  *
  * <p>Lock-free: each bucket holds a request count and a retry count; a bucket is reset by the first
- * thread that sees its second change.
+ * thread that sees its second change. Every request is counted, so the current second's bucket is
+ * remembered and a request in it costs one comparison and one increment, not a division.
  */
 final class RetryBudget {
 
@@ -20,13 +21,24 @@ final class RetryBudget {
   // Per bucket: [epoch second, requests, retries] at index 3 * bucket.
   private final AtomicLongArray cells = new AtomicLongArray(BUCKETS * 3);
 
+  /** The second last seen and its bucket; replaced whole, so readers never see a torn pair. */
+  private record Current(long startNanos, int base) {}
+
+  private volatile Current current;
+
   RetryBudget(double ratio, int minPerSecond) {
     this.ratio = ratio;
     this.minPerSecond = minPerSecond;
+    this.current = new Current(Long.MIN_VALUE / 2, 0); // matches no time: the first call sets it
   }
 
-  void recordRequest() {
-    cells.incrementAndGet(bucket(System.nanoTime()) + 1);
+  /**
+   * Counts a request.
+   *
+   * @param nowNanos the request's start, from {@link System#nanoTime()}
+   */
+  void recordRequest(long nowNanos) {
+    cells.incrementAndGet(bucket(nowNanos) + 1);
   }
 
   /**
@@ -55,13 +67,24 @@ final class RetryBudget {
   }
 
   private int bucket(long nanos) {
+    Current c = current;
+    long into = nanos - c.startNanos;
+    if (into >= 0 && into < BUCKET_NANOS) {
+      return c.base;
+    }
     long second = Math.floorDiv(nanos, BUCKET_NANOS);
-    int base = (int) Math.floorMod(second, (long) BUCKETS) * 3;
+    int base = base(nanos);
     long seen = cells.get(base);
     if (seen != second && cells.compareAndSet(base, seen, second)) {
       cells.set(base + 1, 0);
       cells.set(base + 2, 0);
     }
+    // A thread with an older time may set an older second back; the next request moves it on.
+    current = new Current(second * BUCKET_NANOS, base);
     return base;
+  }
+
+  private static int base(long nanos) {
+    return (int) Math.floorMod(Math.floorDiv(nanos, BUCKET_NANOS), (long) BUCKETS) * 3;
   }
 }
