@@ -28,6 +28,7 @@ public final class GenerateCodec {
       new FinishReason(FinishReason.Type.OTHER, "unknown", null, null, null);
 
   private final JsonCodec json;
+  private final GenerateFastPath fastPath;
 
   /**
    * Creates the codec.
@@ -36,6 +37,7 @@ public final class GenerateCodec {
    */
   public GenerateCodec(JsonCodec json) {
     this.json = json;
+    this.fastPath = new GenerateFastPath(json);
   }
 
   /**
@@ -141,6 +143,15 @@ public final class GenerateCodec {
    * @throws JsonShapeException if the answer is not one result object
    */
   public GenerateResult decode(byte[] body, String requestId, String workerId) {
+    GenerateResult fast = fastPath.result(body, requestId, workerId, UNKNOWN_FINISH);
+    return fast != null ? fast : decodeTree(body, requestId, workerId);
+  }
+
+  /**
+   * Reads a non-streaming answer through a JSON tree: the definition of the result and of every
+   * error, which the streaming reader shortcuts for answers of the usual shape.
+   */
+  GenerateResult decodeTree(byte[] body, String requestId, String workerId) {
     JsonNode root = json.parse(body, "generate response");
     if (root.isArray()) {
       throw new JsonShapeException(

@@ -3,6 +3,7 @@ package io.flexroute.transport.http.internal;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -45,7 +46,10 @@ public final class JsonCodec {
             .reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             // Python's json module writes NaN and -Infinity for undefined logprobs.
-            .with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+            .with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // Logprobs are full-precision doubles, one or more per output token; this parser
+            // gives the same doubles as Double.parseDouble at a fraction of its cost.
+            .with(StreamReadFeature.USE_FAST_DOUBLE_PARSER);
   }
 
   /**

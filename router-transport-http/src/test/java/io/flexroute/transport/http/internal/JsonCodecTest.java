@@ -15,6 +15,36 @@ class JsonCodecTest {
   private final JsonCodec codec = JsonCodec.copyOf(mapper);
 
   @Test
+  void readsDoublesExactlyAsDoubleParseDoubleDoes() {
+    JsonCodec json = JsonCodec.createDefault();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(23);
+    for (int i = 0; i < 20_000; i++) {
+      String number;
+      switch (random.nextInt(3)) {
+        case 0 -> number = Double.toString(-random.nextDouble() * Math.pow(10, random.nextInt(12)));
+        case 1 -> number = Double.toString(Double.longBitsToDouble(random.nextLong()) % 1e300);
+        default -> {
+          // Long digit strings with exponents: the cases where rounding is hard.
+          StringBuilder s = new StringBuilder(random.nextBoolean() ? "-" : "");
+          s.append(1 + random.nextInt(9)).append('.');
+          int digits = 1 + random.nextInt(25);
+          for (int d = 0; d < digits; d++) {
+            s.append(random.nextInt(10));
+          }
+          number = s.append('e').append(random.nextInt(-330, 310)).toString();
+        }
+      }
+      if (number.contains("NaN") || number.contains("Infinity")) {
+        continue;
+      }
+      double parsed = json.parse("[" + number + "]", "test").get(0).doubleValue();
+      assertThat(Double.doubleToRawLongBits(parsed))
+          .as(number)
+          .isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(number)));
+    }
+  }
+
+  @Test
   void valueToTree_givesTheMappersTree_forScalarsAndContainers() {
     List<Object> values =
         Arrays.asList(
