@@ -12,8 +12,8 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads SGLang's {@code /generate} answer with Jackson's streaming parser straight into a {@link
- * GenerateResult}. An RL rollout asks for logprobs, and SGLang sends them as one {@code [logprob,
+ * Reads SGLang's {@code /generate} answers and stream chunks with Jackson's streaming parser,
+ * straight into a {@link GenerateResult} or the fields {@link GenerateStreamDecoder} works on. An RL rollout asks for logprobs, and SGLang sends them as one {@code [logprob,
  * token_id, text]} array per output token: as a JSON tree that is four nodes per token, which made
  * reading a long answer cost far more than the request itself.
  *
@@ -48,13 +48,22 @@ final class GenerateFastPath {
     this.json = json;
   }
 
-  /** What {@code meta_info} holds; fields stay at their defaults when absent or null. */
-  private static final class Meta {
-    @Nullable FinishReason finish;
+  /**
+   * The fields of an answer or a stream event, all of the expected types; each stays at its
+   * default when absent or null.
+   */
+  static final class Fields {
+    @Nullable String text;
+    /** Whether {@code output_ids} was there and not null. */
+    boolean idsPresent;
+    TokenIds ids = TokenIds.empty();
     @Nullable Integer completionTokens;
     int promptTokens;
     int cachedTokens;
     TokenLogprobs logprobs = TokenLogprobs.empty();
+    @Nullable FinishReason finish;
+    /** The finish reason object's {@code status_code}, when it is an int. */
+    @Nullable Integer statusCode;
     @Nullable String weightVersion;
   }
 
@@ -69,14 +78,37 @@ final class GenerateFastPath {
    */
   @Nullable GenerateResult result(
       byte[] body, String requestId, String workerId, FinishReason unknownFinish) {
-    try (JsonParser p = json.parser(body, 0, body.length)) {
+    Fields f = fields(body, 0, body.length);
+    if (f == null) {
+      return null;
+    }
+    int completion = f.completionTokens == null ? f.ids.size() : f.completionTokens;
+    return new GenerateResult(
+        requestId,
+        workerId,
+        f.text,
+        f.ids,
+        f.logprobs,
+        f.finish == null ? unknownFinish : f.finish,
+        new TokenUsage(f.promptTokens, completion, f.cachedTokens),
+        f.weightVersion);
+  }
+
+  /**
+   * Reads the fields of an answer or a stream event's data.
+   *
+   * @param bytes the array holding the JSON
+   * @param offset where it starts
+   * @param length its length in bytes
+   * @return the fields, or null when the JSON needs the tree path
+   */
+  @Nullable Fields fields(byte[] bytes, int offset, int length) {
+    try (JsonParser p = json.parser(bytes, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
       int seen = 0;
-      String text = null;
-      TokenIds outputIds = TokenIds.empty();
-      Meta meta = new Meta();
+      Fields f = new Fields();
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String name = p.currentName();
         JsonToken value = p.nextToken();
@@ -95,24 +127,26 @@ final class GenerateFastPath {
         switch (bit) {
           case TEXT -> {
             if (value == JsonToken.VALUE_STRING) {
-              text = p.getText();
+              f.text = p.getText();
             } else if (value != JsonToken.VALUE_NULL) {
               return null;
             }
           }
           case OUTPUT_IDS -> {
             if (value == JsonToken.START_ARRAY) {
-              outputIds = tokenIds(p);
-              if (outputIds == null) {
+              TokenIds ids = tokenIds(p);
+              if (ids == null) {
                 return null;
               }
+              f.ids = ids;
+              f.idsPresent = true;
             } else if (value != JsonToken.VALUE_NULL) {
               return null;
             }
           }
           case META -> {
             if (value == JsonToken.START_OBJECT) {
-              if (!meta(p, meta)) {
+              if (!meta(p, f)) {
                 return null;
               }
             } else if (value != JsonToken.VALUE_NULL) {
@@ -125,24 +159,14 @@ final class GenerateFastPath {
       if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
         return null;
       }
-      int completion =
-          meta.completionTokens == null ? outputIds.size() : meta.completionTokens;
-      return new GenerateResult(
-          requestId,
-          workerId,
-          text,
-          outputIds,
-          meta.logprobs,
-          meta.finish == null ? unknownFinish : meta.finish,
-          new TokenUsage(meta.promptTokens, completion, meta.cachedTokens),
-          meta.weightVersion);
+      return f;
     } catch (IOException e) {
       return null; // malformed: the tree path names the problem
     }
   }
 
   /** The meta object, the parser on its start; false to give up. */
-  private static boolean meta(JsonParser p, Meta meta) throws IOException {
+  private static boolean meta(JsonParser p, Fields meta) throws IOException {
     int seen = 0;
     for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String name = p.currentName();
@@ -167,8 +191,7 @@ final class GenerateFastPath {
           if (value == JsonToken.VALUE_STRING) {
             meta.finish = FinishReason.of(p.getText());
           } else if (value == JsonToken.START_OBJECT) {
-            meta.finish = finishReason(p);
-            if (meta.finish == null) {
+            if (!finishReason(p, meta)) {
               return false;
             }
           } else if (!isNull) {
@@ -221,9 +244,10 @@ final class GenerateFastPath {
     return true;
   }
 
-  /** SGLang's finish reason object, the parser on its start; null to give up. */
-  private static @Nullable FinishReason finishReason(JsonParser p) throws IOException {
+  /** SGLang's finish reason object, the parser on its start, into the fields; false to give up. */
+  private static boolean finishReason(JsonParser p, Fields fields) throws IOException {
     int seen = 0;
+    Integer statusCode = null;
     String type = null;
     Integer matchedId = null;
     String matchedText = null;
@@ -236,10 +260,11 @@ final class GenerateFastPath {
             case "type" -> 1;
             case "matched" -> 2;
             case "message" -> 4;
+            case "status_code" -> 8;
             default -> 0;
           };
       if ((seen & bit) != 0) {
-        return null;
+        return false;
       }
       seen |= bit;
       switch (bit) {
@@ -247,7 +272,7 @@ final class GenerateFastPath {
           if (value == JsonToken.VALUE_STRING) {
             type = p.getText();
           } else if (value != JsonToken.VALUE_NULL) {
-            return null;
+            return false;
           }
         }
         case 2 -> {
@@ -263,14 +288,24 @@ final class GenerateFastPath {
           if (value == JsonToken.VALUE_STRING) {
             message = p.getText();
           } else if (value != JsonToken.VALUE_NULL) {
-            return null;
+            return false;
+          }
+        }
+        case 8 -> {
+          if (isInt(p, value)) {
+            statusCode = p.getIntValue();
+          } else {
+            p.skipChildren(); // not a status: the abort is an answer
           }
         }
         default -> p.skipChildren();
       }
     }
     String raw = type == null ? "unknown" : type;
-    return new FinishReason(FinishReason.of(raw).type(), raw, matchedId, matchedText, message);
+    fields.finish =
+        new FinishReason(FinishReason.of(raw).type(), raw, matchedId, matchedText, message);
+    fields.statusCode = statusCode;
+    return true;
   }
 
   /** Token ids, the parser on the array's start; null to give up. */

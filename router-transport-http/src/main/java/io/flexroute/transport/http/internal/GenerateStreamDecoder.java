@@ -48,6 +48,7 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
   private final Failures failures;
   private final Worker worker;
   private final String requestId;
+  private final GenerateFastPath fastPath;
 
   private boolean first = true;
   private boolean idsCumulative = true;
@@ -66,10 +67,23 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
     this.failures = failures;
     this.worker = worker;
     this.requestId = requestId;
+    this.fastPath = new GenerateFastPath(json);
   }
 
   @Override
   public @Nullable GenerateChunk decode(SseEvent event) {
+    // Plain events are read straight from the bytes (SGLang's cumulative chunks repeat every id and
+    // logprob so far, so a tree per event costs dearly); error events, odd shapes and malformed
+    // JSON take the tree path, which says what is wrong.
+    GenerateFastPath.Fields f =
+        event.event() == null
+            ? fastPath.fields(event.dataBytes(), event.dataOffset(), event.dataLength())
+            : null;
+    if (f != null) {
+      return chunk(
+          event, f.text, f.idsPresent, f.ids, f.completionTokens, f.logprobs, f.finish,
+          new ParsedRest(f));
+    }
     JsonNode root = EventJson.parse(event, json, failures, worker);
     if (root == null) {
       return null;
@@ -80,7 +94,84 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
     JsonNode meta = JsonNodes.object(root, "meta_info", "$");
     Integer completionTokens = JsonNodes.integer(meta, "completion_tokens", META);
     TokenLogprobs logprobs = JsonNodes.logprobTuples(meta, "output_token_logprobs", META);
+    JsonNode finishNode = JsonNodes.field(meta, "finish_reason");
+    FinishReason finish = GenerateCodec.finishReason(finishNode, META + ".finish_reason");
+    return chunk(
+        event, text, idsPresent, ids, completionTokens, logprobs, finish,
+        new TreeRest(meta, finishNode));
+  }
 
+  /**
+   * What a chunk reads only when it needs it: read lazily, so that the tree path reports a
+   * malformed field only when it used to, and in the same order.
+   */
+  private interface Rest {
+    /** The abort's {@code status_code} when it is an error status (400-599), else 0. */
+    int abortStatus();
+
+    int promptTokens();
+
+    int cachedTokens();
+
+    @Nullable String weightVersion();
+  }
+
+  /** The rest of an event read by the streaming parser, already checked. */
+  private record ParsedRest(GenerateFastPath.Fields fields) implements Rest {
+    @Override
+    public int abortStatus() {
+      Integer code = fields.statusCode;
+      return code != null && code >= 400 && code <= 599 ? code : 0;
+    }
+
+    @Override
+    public int promptTokens() {
+      return fields.promptTokens;
+    }
+
+    @Override
+    public int cachedTokens() {
+      return fields.cachedTokens;
+    }
+
+    @Override
+    public @Nullable String weightVersion() {
+      return fields.weightVersion;
+    }
+  }
+
+  /** The rest of an event read from its tree. */
+  private record TreeRest(@Nullable JsonNode meta, @Nullable JsonNode finishNode) implements Rest {
+    @Override
+    public int abortStatus() {
+      return GenerateStreamDecoder.abortStatus(finishNode);
+    }
+
+    @Override
+    public int promptTokens() {
+      return JsonNodes.count(meta, "prompt_tokens", META);
+    }
+
+    @Override
+    public int cachedTokens() {
+      return JsonNodes.count(meta, "cached_tokens", META);
+    }
+
+    @Override
+    public @Nullable String weightVersion() {
+      return JsonNodes.scalarText(meta, "weight_version", META);
+    }
+  }
+
+  private GenerateChunk chunk(
+      SseEvent event,
+      @Nullable String text,
+      boolean idsPresent,
+      TokenIds ids,
+      @Nullable Integer completionTokens,
+      TokenLogprobs logprobs,
+      @Nullable FinishReason finish,
+      Rest rest) {
     TokenIds newIds = idsPresent ? newIds(ids, completionTokens) : TokenIds.empty();
     String textDelta = text == null ? "" : textDelta(text, idsPresent);
     TokenLogprobs newLogprobs =
@@ -91,10 +182,8 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
     boolean wasFirst = first;
     first = false;
 
-    JsonNode finishNode = JsonNodes.field(meta, "finish_reason");
-    FinishReason finish = GenerateCodec.finishReason(finishNode, META + ".finish_reason");
     if (wasFirst && finish != null && finish.isAbort() && tokensSoFar == 0 && newIds.isEmpty()) {
-      int status = abortStatus(finishNode);
+      int status = rest.abortStatus();
       if (status != 0) {
         String why = finish.message() == null ? "aborted before the first token" : finish.message();
         WorkerException refused = failures.streamRefused(worker, status, why, event.data());
@@ -108,13 +197,8 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
     TokenUsage usage = null;
     if (finish != null) {
       finished = true;
-      usage =
-          new TokenUsage(
-              JsonNodes.count(meta, "prompt_tokens", META),
-              tokensSoFar,
-              JsonNodes.count(meta, "cached_tokens", META));
+      usage = new TokenUsage(rest.promptTokens(), tokensSoFar, rest.cachedTokens());
     }
-    String weightVersion = JsonNodes.scalarText(meta, "weight_version", META);
     return new GenerateChunk(
         requestId,
         worker.id(),
@@ -124,7 +208,7 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
         tokensSoFar,
         finish,
         usage,
-        weightVersion);
+        rest.weightVersion());
   }
 
   /** The abort's {@code status_code} when it is an error status (400-599), else 0. */

@@ -7,6 +7,7 @@ import io.flexroute.GenerateResult;
 import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
+import io.flexroute.Worker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,43 @@ class GenerateFastPathTest {
     }
     // Well-formed answers are generated often enough for the fast path to be what is compared.
     assertThat(accepted).isGreaterThan(rounds / 5);
+  }
+
+  @Test
+  void agreesWithTheTreePathOnRandomStreams() {
+    SplittableRandom random = new SplittableRandom(29);
+    Failures failures = new Failures(json);
+    Worker worker = Worker.of("w1", "http://127.0.0.1:1");
+    int fastEvents = 0;
+    for (int stream = 0; stream < 4_000; stream++) {
+      GenerateStreamDecoder fast = new GenerateStreamDecoder(json, failures, worker, "r1");
+      GenerateStreamDecoder tree = new GenerateStreamDecoder(json, failures, worker, "r1");
+      int events = 1 + random.nextInt(6);
+      boolean failed = false;
+      for (int e = 0; e < events && !failed; e++) {
+        String data = new Generator(random).answer();
+        if (fastPath.fields(bytes(data), 0, bytes(data).length) != null) {
+          fastEvents++;
+        }
+        // A named event always takes the tree path.
+        Object expected = outcome(() -> tree.decode(new SseEvent("message", null, data)));
+        Object actual = outcome(() -> fast.decode(new SseEvent(null, null, data)));
+        assertThat(actual).as(data).isEqualTo(expected);
+        failed = expected instanceof String;
+      }
+      if (!failed) {
+        boolean sawDone = random.nextBoolean();
+        assertThat(outcome(() -> {
+              fast.end(sawDone);
+              return "ended";
+            }))
+            .isEqualTo(outcome(() -> {
+              tree.end(sawDone);
+              return "ended";
+            }));
+      }
+    }
+    assertThat(fastEvents).isGreaterThan(2_000);
   }
 
   /** The result, or the error's class and message. */
@@ -196,6 +234,8 @@ class GenerateFastPathTest {
       maybe(fields, "matched", () -> pick("151645", "\"</s>\"", "null", "3000000000", "1.5",
           "[1]", "{\"a\":1}", "true"));
       maybe(fields, "message", () -> pick("\"stopped\"", "null"));
+      maybe(fields, "status_code", () -> pick("503", "429", "400", "200", "600", "\"503\"",
+          "null", "5000000000", "[503]"));
       maybe(fields, "length", () -> "128");
       shuffle(fields);
       return random.nextInt(5) == 0 ? type : "{" + String.join(",", fields) + "}";
