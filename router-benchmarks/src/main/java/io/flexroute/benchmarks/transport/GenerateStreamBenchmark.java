@@ -6,9 +6,6 @@ import io.flexroute.GenerateChunk;
 import io.flexroute.Worker;
 import io.flexroute.transport.http.internal.Failures;
 import io.flexroute.transport.http.internal.JsonCodec;
-import io.flexroute.transport.http.internal.SseEvent;
-import io.flexroute.transport.http.internal.SseReader;
-import io.flexroute.transport.http.internal.StreamDecoder;
 import io.flexroute.transport.http.internal.StreamDecoders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,16 +122,7 @@ public class GenerateStreamBenchmark {
    */
   @Benchmark
   public void flexroute(Blackhole blackhole) throws IOException {
-    SseReader reader = new SseReader(new Buffer().write(body));
-    StreamDecoder<GenerateChunk> decoder =
-        StreamDecoders.generate(json, failures, worker, "r1");
-    for (SseEvent event = reader.next(); event != null; event = reader.next()) {
-      if (event.isDone()) {
-        decoder.end(true);
-        return;
-      }
-      blackhole.consume(decoder.decode(event));
-    }
-    decoder.end(false);
+    StreamBodies.decodeAll(
+        body, StreamDecoders.generate(json, failures, worker, "r1"), blackhole);
   }
 }

@@ -7,9 +7,6 @@ import io.flexroute.Worker;
 import io.flexroute.transport.http.internal.Failures;
 import io.flexroute.transport.http.internal.JsonCodec;
 import io.flexroute.transport.http.internal.OpenAiCodec;
-import io.flexroute.transport.http.internal.SseEvent;
-import io.flexroute.transport.http.internal.SseReader;
-import io.flexroute.transport.http.internal.StreamDecoder;
 import io.flexroute.transport.http.internal.StreamDecoders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -131,15 +128,7 @@ public class StreamDecodeBenchmark {
    */
   @Benchmark
   public void flexroute(Blackhole blackhole) throws IOException {
-    SseReader reader = new SseReader(new Buffer().write(body));
-    StreamDecoder<ChatChunk> decoder = StreamDecoders.chat(codec, json, failures, worker, "r1");
-    for (SseEvent event = reader.next(); event != null; event = reader.next()) {
-      if (event.isDone()) {
-        decoder.end(true);
-        return;
-      }
-      blackhole.consume(decoder.decode(event));
-    }
-    decoder.end(false);
+    StreamBodies.decodeAll(
+        body, StreamDecoders.chat(codec, json, failures, worker, "r1"), blackhole);
   }
 }
