@@ -1,5 +1,6 @@
 package io.flexroute.transport.http.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,8 @@ import io.flexroute.SamplingParams;
 import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
+import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +26,12 @@ public final class GenerateCodec {
 
   /** Body fields that {@code extraBody} may not replace. */
   static final Set<String> RESERVED = Set.of("stream");
+
+  /** Every top-level field a body may hold before its extra fields. */
+  private static final Set<String> MODELLED =
+      Set.of(
+          "text", "input_ids", "sampling_params", "rid", "return_logprob", "logprob_start_len",
+          "top_logprobs_num", "stream");
 
   private static final FinishReason UNKNOWN_FINISH =
       new FinishReason(FinishReason.Type.OTHER, "unknown", null, null, null);
@@ -49,82 +58,130 @@ public final class GenerateCodec {
    * @return the body
    */
   public byte[] encode(GenerateRequest request, String rid, boolean stream) {
-    ObjectNode body = json.newObject();
-    String text = request.text();
-    TokenIds inputIds = request.inputIds();
-    if (text != null) {
-      body.put("text", text);
-    } else if (inputIds != null) {
-      putIds(body.putArray("input_ids"), inputIds);
+    if (json.writesDirectly() && !collides(request.extraBody())) {
+      // Token ids go out as one array write, not a tree node per id.
+      return json.writeDirect(g -> write(g, request, rid, stream, true));
     }
-    body.set("sampling_params", samplingParams(request.sampling()));
-    body.put("rid", rid);
-    if (request.returnLogprob()) {
-      body.put("return_logprob", true);
-    }
-    Integer logprobStartLen = request.logprobStartLen();
-    if (logprobStartLen != null) {
-      body.put("logprob_start_len", logprobStartLen);
-    }
-    if (request.topLogprobsNum() > 0) {
-      body.put("top_logprobs_num", request.topLogprobsNum());
-    }
-    body.put("stream", stream);
+    ObjectNode body = json.treeOf(g -> write(g, request, rid, stream, false));
     json.mergeExtra(body, request.extraBody(), RESERVED);
     return json.write(body);
   }
 
-  private ObjectNode samplingParams(SamplingParams s) {
-    ObjectNode p = json.newObject();
-    putIfSet(p, "max_new_tokens", s.maxNewTokens());
-    putIfSet(p, "min_new_tokens", s.minNewTokens());
-    putIfSet(p, "temperature", s.temperature());
-    putIfSet(p, "top_p", s.topP());
-    putIfSet(p, "top_k", s.topK());
-    putIfSet(p, "min_p", s.minP());
-    putIfSet(p, "frequency_penalty", s.frequencyPenalty());
-    putIfSet(p, "presence_penalty", s.presencePenalty());
-    putIfSet(p, "repetition_penalty", s.repetitionPenalty());
+  /** Whether an extra field names a field the body has, which only the tree path can merge. */
+  private static boolean collides(Map<String, Object> extra) {
+    for (String name : extra.keySet()) {
+      if (MODELLED.contains(name) && !RESERVED.contains(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Writes a {@code /generate} body: the one definition of its fields and their order.
+   *
+   * @param withExtras whether to append the extra fields (only when none names a modelled field;
+   *     the tree path merges them itself)
+   */
+  private void write(
+      JsonGenerator g, GenerateRequest request, String rid, boolean stream, boolean withExtras)
+      throws IOException {
+    g.writeStartObject();
+    String text = request.text();
+    TokenIds inputIds = request.inputIds();
+    if (text != null) {
+      g.writeFieldName("text");
+      JsonText.write(g, text);
+    } else if (inputIds != null) {
+      g.writeFieldName("input_ids");
+      writeIds(g, inputIds);
+    }
+    g.writeFieldName("sampling_params");
+    writeSampling(g, request.sampling());
+    g.writeStringField("rid", rid);
+    if (request.returnLogprob()) {
+      g.writeBooleanField("return_logprob", true);
+    }
+    Integer logprobStartLen = request.logprobStartLen();
+    if (logprobStartLen != null) {
+      g.writeNumberField("logprob_start_len", logprobStartLen);
+    }
+    if (request.topLogprobsNum() > 0) {
+      g.writeNumberField("top_logprobs_num", request.topLogprobsNum());
+    }
+    g.writeBooleanField("stream", stream);
+    if (withExtras) {
+      for (Map.Entry<String, Object> e : request.extraBody().entrySet()) {
+        if (!RESERVED.contains(e.getKey())) {
+          g.writeFieldName(e.getKey());
+          json.writeValue(g, e.getValue());
+        }
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeSampling(JsonGenerator g, SamplingParams s) throws IOException {
+    g.writeStartObject();
+    writeIfSet(g, "max_new_tokens", s.maxNewTokens());
+    writeIfSet(g, "min_new_tokens", s.minNewTokens());
+    writeIfSet(g, "temperature", s.temperature());
+    writeIfSet(g, "top_p", s.topP());
+    writeIfSet(g, "top_k", s.topK());
+    writeIfSet(g, "min_p", s.minP());
+    writeIfSet(g, "frequency_penalty", s.frequencyPenalty());
+    writeIfSet(g, "presence_penalty", s.presencePenalty());
+    writeIfSet(g, "repetition_penalty", s.repetitionPenalty());
     if (!s.stop().isEmpty()) {
-      ArrayNode stop = p.putArray("stop");
-      s.stop().forEach(stop::add);
+      g.writeArrayFieldStart("stop");
+      for (String stop : s.stop()) {
+        g.writeString(stop);
+      }
+      g.writeEndArray();
     }
     TokenIds stopTokenIds = s.stopTokenIds();
     if (stopTokenIds != null) {
-      putIds(p.putArray("stop_token_ids"), stopTokenIds);
+      g.writeFieldName("stop_token_ids");
+      writeIds(g, stopTokenIds);
     }
     if (s.ignoreEos() != null) {
-      p.put("ignore_eos", s.ignoreEos());
+      g.writeBooleanField("ignore_eos", s.ignoreEos());
     }
     if (s.skipSpecialTokens() != null) {
-      p.put("skip_special_tokens", s.skipSpecialTokens());
+      g.writeBooleanField("skip_special_tokens", s.skipSpecialTokens());
     }
-    putIfSet(p, "n", s.n());
+    writeIfSet(g, "n", s.n());
     if (s.seed() != null) {
-      p.put("sampling_seed", s.seed());
+      g.writeNumberField("sampling_seed", s.seed());
     }
     if (s.jsonSchema() != null) {
-      p.put("json_schema", s.jsonSchema());
+      g.writeStringField("json_schema", s.jsonSchema());
     }
     if (s.regex() != null) {
-      p.put("regex", s.regex());
+      g.writeStringField("regex", s.regex());
     }
     if (s.ebnf() != null) {
-      p.put("ebnf", s.ebnf());
+      g.writeStringField("ebnf", s.ebnf());
     }
-    return p;
+    g.writeEndObject();
   }
 
-  private static void putIfSet(ObjectNode node, String field, @Nullable Integer value) {
+  private static void writeIfSet(JsonGenerator g, String field, @Nullable Integer value)
+      throws IOException {
     if (value != null) {
-      node.put(field, value);
+      g.writeNumberField(field, value);
     }
   }
 
-  private static void putIfSet(ObjectNode node, String field, @Nullable Double value) {
+  private static void writeIfSet(JsonGenerator g, String field, @Nullable Double value)
+      throws IOException {
     if (value != null) {
-      node.put(field, value);
+      g.writeNumberField(field, value);
     }
+  }
+
+  private static void writeIds(JsonGenerator g, TokenIds ids) throws IOException {
+    g.writeArray(ids.toArray(), 0, ids.size());
   }
 
   static void putIds(ArrayNode array, TokenIds ids) {
