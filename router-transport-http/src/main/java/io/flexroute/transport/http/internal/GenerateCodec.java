@@ -2,7 +2,6 @@ package io.flexroute.transport.http.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flexroute.FinishReason;
 import io.flexroute.GenerateRequest;
@@ -182,12 +181,6 @@ public final class GenerateCodec {
 
   private static void writeIds(JsonGenerator g, TokenIds ids) throws IOException {
     g.writeArray(ids.toArray(), 0, ids.size());
-  }
-
-  static void putIds(ArrayNode array, TokenIds ids) {
-    for (int i = 0; i < ids.size(); i++) {
-      array.add(ids.get(i));
-    }
   }
 
   /**

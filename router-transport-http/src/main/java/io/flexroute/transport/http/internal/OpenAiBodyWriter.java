@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.flexroute.ApiFlavor;
 import io.flexroute.ChatMessage;
 import io.flexroute.ChatRequest;
+import io.flexroute.CompletionRequest;
 import io.flexroute.OpenAiRequest;
+import io.flexroute.TokenIds;
 import io.flexroute.ToolCall;
 import java.io.IOException;
 import java.util.Map;
@@ -24,10 +26,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class OpenAiBodyWriter {
 
-  /** Every top-level field a chat body may hold before its extra fields. */
+  /** Every top-level field a chat or completion body may hold before its extra fields. */
   private static final Set<String> MODELLED =
       Set.of(
-          "model", "messages", "tools", "max_tokens", "temperature", "top_p", "n", "stop", "seed",
+          "model", "messages", "prompt", "tools", "max_tokens", "temperature", "top_p", "n", "stop", "seed",
           "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "stream",
           "stream_options", "rid", "request_id");
 
@@ -52,15 +54,40 @@ final class OpenAiBodyWriter {
    * @return the body, or null when the tree path must write it
    */
   byte @Nullable [] chat(ChatRequest request, ApiFlavor flavor, String requestId, boolean stream) {
-    if (!json.writesDirectly()) {
+    if (!writesDirectly(request)) {
       return null;
+    }
+    return json.writeDirect(g -> writeChat(g, request, flavor, requestId, stream, true));
+  }
+
+  /**
+   * The body of a text completion call, written directly when that gives the tree path's bytes.
+   *
+   * @param request the request
+   * @param flavor the worker's flavour
+   * @param requestId the call's request id
+   * @param stream whether to stream
+   * @return the body, or null when the tree path must write it
+   */
+  byte @Nullable [] completion(
+      CompletionRequest request, ApiFlavor flavor, String requestId, boolean stream) {
+    if (!writesDirectly(request)) {
+      return null;
+    }
+    return json.writeDirect(g -> writeCompletion(g, request, flavor, requestId, stream, true));
+  }
+
+  /** Whether the direct bytes are the tree path's: the codec's own mapper, no colliding extra. */
+  private boolean writesDirectly(OpenAiRequest request) {
+    if (!json.writesDirectly()) {
+      return false;
     }
     for (String name : request.extraBody().keySet()) {
       if (MODELLED.contains(name) && !OpenAiCodec.RESERVED.contains(name)) {
-        return null;
+        return false;
       }
     }
-    return json.writeDirect(g -> writeChat(g, request, flavor, requestId, stream, true));
+    return true;
   }
 
   /**
@@ -103,6 +130,58 @@ final class OpenAiBodyWriter {
     if (request.topLogprobs() != null) {
       g.writeNumberField("top_logprobs", request.topLogprobs());
     }
+    writeTail(g, request, flavor, requestId, stream, withExtras);
+    g.writeEndObject();
+  }
+
+  /**
+   * Writes a text completion body: the one definition of its fields and their order, for both
+   * paths.
+   *
+   * @param g the generator
+   * @param request the request
+   * @param flavor the worker's flavour, which decides the request id field
+   * @param requestId the call's request id
+   * @param stream whether to stream
+   * @param withExtras whether to append the request's extra fields
+   * @throws IOException if writing fails
+   */
+  void writeCompletion(
+      JsonGenerator g,
+      CompletionRequest request,
+      ApiFlavor flavor,
+      String requestId,
+      boolean stream,
+      boolean withExtras)
+      throws IOException {
+    g.writeStartObject();
+    if (request.model() != null) {
+      g.writeStringField("model", request.model());
+    }
+    TokenIds promptIds = request.promptTokenIds();
+    if (request.prompt() != null) {
+      JsonText.writeField(g, "prompt", request.prompt());
+    } else if (promptIds != null) {
+      g.writeFieldName("prompt");
+      g.writeArray(promptIds.toArray(), 0, promptIds.size());
+    }
+    writeSampling(g, request);
+    if (request.logprobs() != null) {
+      g.writeNumberField("logprobs", request.logprobs());
+    }
+    writeTail(g, request, flavor, requestId, stream, withExtras);
+    g.writeEndObject();
+  }
+
+  /** The fields every body ends with: streaming, the request id, the extra fields. */
+  private void writeTail(
+      JsonGenerator g,
+      OpenAiRequest request,
+      ApiFlavor flavor,
+      String requestId,
+      boolean stream,
+      boolean withExtras)
+      throws IOException {
     g.writeBooleanField("stream", stream);
     if (stream && request.includeUsage()) {
       g.writeObjectFieldStart("stream_options");
@@ -124,7 +203,6 @@ final class OpenAiBodyWriter {
         }
       }
     }
-    g.writeEndObject();
   }
 
   private static void writeMessage(JsonGenerator g, ChatMessage m) throws IOException {

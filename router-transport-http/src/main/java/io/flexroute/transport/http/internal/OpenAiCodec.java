@@ -1,7 +1,6 @@
 package io.flexroute.transport.http.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flexroute.ApiFlavor;
 import io.flexroute.ChatChunk;
@@ -11,9 +10,7 @@ import io.flexroute.ChatRequest;
 import io.flexroute.CompletionChunk;
 import io.flexroute.CompletionRequest;
 import io.flexroute.FinishReason;
-import io.flexroute.OpenAiRequest;
 import io.flexroute.TextCompletion;
-import io.flexroute.TokenIds;
 import io.flexroute.TokenUsage;
 import io.flexroute.ToolCall;
 import java.util.ArrayList;
@@ -100,66 +97,15 @@ public final class OpenAiCodec {
    */
   public byte[] encodeCompletion(
       CompletionRequest request, ApiFlavor flavor, String requestId, boolean stream) {
-    ObjectNode body = json.newObject();
-    if (request.model() != null) {
-      body.put("model", request.model());
+    byte[] direct = bodyWriter.completion(request, flavor, requestId, stream);
+    if (direct != null) {
+      return direct;
     }
-    TokenIds promptIds = request.promptTokenIds();
-    if (request.prompt() != null) {
-      body.put("prompt", request.prompt());
-    } else if (promptIds != null) {
-      GenerateCodec.putIds(body.putArray("prompt"), promptIds);
-    }
-    putSampling(body, request);
-    if (request.logprobs() != null) {
-      body.put("logprobs", request.logprobs());
-    }
-    finish(body, request, flavor, requestId, stream);
-    return json.write(body);
-  }
-
-  private static void putSampling(ObjectNode body, OpenAiRequest request) {
-    if (request.maxTokens() != null) {
-      body.put("max_tokens", request.maxTokens());
-    }
-    if (request.temperature() != null) {
-      body.put("temperature", request.temperature());
-    }
-    if (request.topP() != null) {
-      body.put("top_p", request.topP());
-    }
-    if (request.n() != null) {
-      body.put("n", request.n());
-    }
-    if (!request.stop().isEmpty()) {
-      ArrayNode stop = body.putArray("stop");
-      request.stop().forEach(stop::add);
-    }
-    if (request.seed() != null) {
-      body.put("seed", request.seed());
-    }
-    if (request.presencePenalty() != null) {
-      body.put("presence_penalty", request.presencePenalty());
-    }
-    if (request.frequencyPenalty() != null) {
-      body.put("frequency_penalty", request.frequencyPenalty());
-    }
-  }
-
-  private void finish(
-      ObjectNode body, OpenAiRequest request, ApiFlavor flavor, String requestId, boolean stream) {
-    body.put("stream", stream);
-    if (stream && request.includeUsage()) {
-      body.putObject("stream_options").put("include_usage", true);
-    }
-    switch (flavor) {
-      case SGLANG -> body.put("rid", requestId);
-      case VLLM -> body.put("request_id", requestId);
-      case OPENAI -> {
-        // Plain OpenAI servers take the id from the X-Request-Id header only.
-      }
-    }
+    ObjectNode body =
+        json.treeOf(
+            g -> bodyWriter.writeCompletion(g, request, flavor, requestId, stream, false));
     json.mergeExtra(body, request.extraBody(), RESERVED);
+    return json.write(body);
   }
 
   /**

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flexroute.ApiFlavor;
 import io.flexroute.ChatMessage;
 import io.flexroute.ChatRequest;
+import io.flexroute.CompletionRequest;
+import io.flexroute.OpenAiRequest;
+import io.flexroute.TokenIds;
 import io.flexroute.ToolCall;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -101,6 +104,43 @@ class OpenAiBodyWriterTest {
     if (!request.tools().isEmpty()) {
       body.set("tools", json.valueToTree(request.tools()));
     }
+    referenceSampling(body, request);
+    if (request.logprobs() != null) {
+      body.put("logprobs", request.logprobs());
+    }
+    if (request.topLogprobs() != null) {
+      body.put("top_logprobs", request.topLogprobs());
+    }
+    return referenceTail(json, body, request, flavor, requestId, stream);
+  }
+
+  /** A text completion body, built as a tree field by field: the reference. */
+  private static byte[] reference(
+      JsonCodec json,
+      CompletionRequest request,
+      ApiFlavor flavor,
+      String requestId,
+      boolean stream) {
+    ObjectNode body = json.newObject();
+    if (request.model() != null) {
+      body.put("model", request.model());
+    }
+    if (request.prompt() != null) {
+      body.put("prompt", request.prompt());
+    } else if (request.promptTokenIds() != null) {
+      ArrayNode ids = body.putArray("prompt");
+      for (int i = 0; i < request.promptTokenIds().size(); i++) {
+        ids.add(request.promptTokenIds().get(i));
+      }
+    }
+    referenceSampling(body, request);
+    if (request.logprobs() != null) {
+      body.put("logprobs", request.logprobs());
+    }
+    return referenceTail(json, body, request, flavor, requestId, stream);
+  }
+
+  private static void referenceSampling(ObjectNode body, OpenAiRequest request) {
     if (request.maxTokens() != null) {
       body.put("max_tokens", request.maxTokens());
     }
@@ -125,12 +165,15 @@ class OpenAiBodyWriterTest {
     if (request.frequencyPenalty() != null) {
       body.put("frequency_penalty", request.frequencyPenalty());
     }
-    if (request.logprobs() != null) {
-      body.put("logprobs", request.logprobs());
-    }
-    if (request.topLogprobs() != null) {
-      body.put("top_logprobs", request.topLogprobs());
-    }
+  }
+
+  private static byte[] referenceTail(
+      JsonCodec json,
+      ObjectNode body,
+      OpenAiRequest request,
+      ApiFlavor flavor,
+      String requestId,
+      boolean stream) {
     body.put("stream", stream);
     if (stream && request.includeUsage()) {
       body.putObject("stream_options").put("include_usage", true);
@@ -142,6 +185,66 @@ class OpenAiBodyWriterTest {
     }
     json.mergeExtra(body, request.extraBody(), OpenAiCodec.RESERVED);
     return json.write(body);
+  }
+
+  @Test
+  void writesTheSameCompletionBytesAsTheTreeForRandomRequests() {
+    SplittableRandom random = new SplittableRandom(13);
+    JsonCodec callers = JsonCodec.copyOf(new ObjectMapper());
+    int direct = 0;
+    for (int i = 0; i < 5_000; i++) {
+      CompletionRequest.Builder b = CompletionRequest.builder();
+      if (random.nextBoolean()) {
+        b.model("m" + random.nextInt(3));
+      }
+      if (random.nextBoolean()) {
+        b.prompt("p" + text(random));
+      } else {
+        int[] ids = new int[1 + random.nextInt(2_000)];
+        for (int k = 0; k < ids.length; k++) {
+          ids[k] = random.nextInt(152_000);
+        }
+        b.promptIds(TokenIds.of(ids));
+      }
+      if (random.nextBoolean()) {
+        b.maxTokens(1 + random.nextInt(4096));
+      }
+      if (random.nextBoolean()) {
+        b.temperature(random.nextDouble() * 2);
+      }
+      if (random.nextInt(4) == 0) {
+        b.stop("</s>", "END");
+      }
+      if (random.nextInt(4) == 0) {
+        b.seed(random.nextLong());
+      }
+      if (random.nextInt(4) == 0) {
+        b.logprobs(random.nextInt(5));
+      }
+      if (random.nextInt(3) == 0) {
+        b.includeUsage(false);
+      }
+      String[] names = {"ignore_eos", "custom", "stream", "max_tokens", "prompt", "rid"};
+      int extras = random.nextInt(3);
+      for (int k = 0; k < extras; k++) {
+        b.extraBody(names[random.nextInt(names.length)],
+            random.nextBoolean() ? (Object) Map.of("a", List.of(1, "x")) : (Object) true);
+      }
+      CompletionRequest request = b.build();
+      ApiFlavor flavor = ApiFlavor.values()[random.nextInt(ApiFlavor.values().length)];
+      boolean stream = random.nextBoolean();
+      for (JsonCodec codec : List.of(json, callers)) {
+        String expected = new String(reference(codec, request, flavor, "req-" + i, stream),
+            StandardCharsets.UTF_8);
+        assertThat(new String(new OpenAiCodec(codec).encodeCompletion(request, flavor,
+                "req-" + i, stream), StandardCharsets.UTF_8))
+            .isEqualTo(expected);
+      }
+      if (writer.completion(request, flavor, "req-" + i, stream) != null) {
+        direct++;
+      }
+    }
+    assertThat(direct).as("requests the streaming writer took").isGreaterThan(2_000);
   }
 
   private static ChatRequest randomRequest(SplittableRandom random) {
