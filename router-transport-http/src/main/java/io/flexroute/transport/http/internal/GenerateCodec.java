@@ -57,23 +57,13 @@ public final class GenerateCodec {
    * @return the body
    */
   public byte[] encode(GenerateRequest request, String rid, boolean stream) {
-    if (json.writesDirectly() && !collides(request.extraBody())) {
+    if (json.writesDirectly(request.extraBody(), MODELLED, RESERVED)) {
       // Token ids go out as one array write, not a tree node per id.
       return json.writeDirect(g -> write(g, request, rid, stream, true));
     }
     ObjectNode body = json.treeOf(g -> write(g, request, rid, stream, false));
     json.mergeExtra(body, request.extraBody(), RESERVED);
     return json.write(body);
-  }
-
-  /** Whether an extra field names a field the body has, which only the tree path can merge. */
-  private static boolean collides(Map<String, Object> extra) {
-    for (String name : extra.keySet()) {
-      if (MODELLED.contains(name) && !RESERVED.contains(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -227,14 +227,27 @@ public final class JsonCodec {
   }
 
   /**
-   * Whether {@link #writeDirect} may be used: only over the codec's own mapper, whose settings
-   * are known to write a document as the tree path writes its tree; a caller's mapper may indent
-   * or otherwise format trees, and its settings are honoured by writing trees.
+   * Whether {@link #writeDirect}, extra fields appended, gives the tree path's bytes for a body:
+   * only over the codec's own mapper, whose settings are known to write a document as the tree
+   * path writes its tree (a caller's mapper may indent or otherwise format trees, and its settings
+   * are honoured by writing trees), and only when no extra field names a field the body has (which
+   * the tree path replaces or merges into in place).
    *
-   * @return {@code true} with the default mapper
+   * @param extra the request's extra fields
+   * @param modelled every top-level field the body may hold before its extras
+   * @param reserved the fields extras never replace, skipped by both paths
+   * @return {@code true} when the direct write may be used
    */
-  boolean writesDirectly() {
-    return ownMapper;
+  boolean writesDirectly(Map<String, Object> extra, Set<String> modelled, Set<String> reserved) {
+    if (!ownMapper) {
+      return false;
+    }
+    for (String name : extra.keySet()) {
+      if (modelled.contains(name) && !reserved.contains(name)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -77,17 +77,8 @@ final class OpenAiBodyWriter {
     return json.writeDirect(g -> writeCompletion(g, request, flavor, requestId, stream, true));
   }
 
-  /** Whether the direct bytes are the tree path's: the codec's own mapper, no colliding extra. */
   private boolean writesDirectly(OpenAiRequest request) {
-    if (!json.writesDirectly()) {
-      return false;
-    }
-    for (String name : request.extraBody().keySet()) {
-      if (MODELLED.contains(name) && !OpenAiCodec.RESERVED.contains(name)) {
-        return false;
-      }
-    }
-    return true;
+    return json.writesDirectly(request.extraBody(), MODELLED, OpenAiCodec.RESERVED);
   }
 
   /**
