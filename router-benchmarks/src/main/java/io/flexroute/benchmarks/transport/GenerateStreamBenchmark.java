@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import okio.Buffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -88,18 +87,9 @@ public class GenerateStreamBenchmark {
    */
   @Benchmark
   public void application(Blackhole blackhole) throws IOException {
-    Buffer source = new Buffer().write(body);
-    JsonNode last = null;
-    for (String line = source.readUtf8Line(); line != null; line = source.readUtf8Line()) {
-      if (!line.startsWith(DATA)) {
-        continue;
-      }
-      String data = line.substring(DATA.length());
-      if (data.equals("[DONE]")) {
-        break;
-      }
-      last = mapper.readTree(data);
-    }
+    JsonNode[] lastEvent = new JsonNode[1];
+    StreamBodies.forEachData(body, data -> lastEvent[0] = mapper.readTree(data));
+    JsonNode last = lastEvent[0];
     JsonNode idNodes = last.path("output_ids");
     int[] ids = new int[idNodes.size()];
     for (int i = 0; i < ids.length; i++) {

@@ -7,10 +7,49 @@ import java.io.IOException;
 import okio.Buffer;
 import org.openjdk.jmh.infra.Blackhole;
 
-/** Reads an SSE body from memory the way the HTTP transport reads a worker's stream. */
+/**
+ * Reads an SSE body from memory, the way the HTTP transport reads a worker's stream or the way an
+ * application without a router would.
+ */
 final class StreamBodies {
 
+  private static final String DATA = "data: ";
+
   private StreamBodies() {}
+
+  /** Takes one event's data. */
+  @FunctionalInterface
+  interface DataHandler {
+    /**
+     * Handles the data.
+     *
+     * @param data the text after {@code data: }
+     * @throws IOException if parsing it fails
+     */
+    void accept(String data) throws IOException;
+  }
+
+  /**
+   * What an application does without a router: Okio reads each line as a string, and the data
+   * lines up to {@code [DONE]} go to the handler.
+   *
+   * @param body the SSE body
+   * @param handler takes every event's data
+   * @throws IOException if the handler fails
+   */
+  static void forEachData(byte[] body, DataHandler handler) throws IOException {
+    Buffer source = new Buffer().write(body);
+    for (String line = source.readUtf8Line(); line != null; line = source.readUtf8Line()) {
+      if (!line.startsWith(DATA)) {
+        continue;
+      }
+      String data = line.substring(DATA.length());
+      if (data.equals("[DONE]")) {
+        return;
+      }
+      handler.accept(data);
+    }
+  }
 
   /**
    * Decodes every event of a body up to {@code [DONE]} or its end, as the transport's chunk source

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import okio.Buffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -102,22 +101,16 @@ public class StreamDecodeBenchmark {
    */
   @Benchmark
   public int application() throws IOException {
-    Buffer source = new Buffer().write(body);
-    JsonNode usage = null;
-    for (String line = source.readUtf8Line(); line != null; line = source.readUtf8Line()) {
-      if (!line.startsWith(DATA)) {
-        continue;
-      }
-      String data = line.substring(DATA.length());
-      if (data.equals("[DONE]")) {
-        break;
-      }
-      JsonNode event = mapper.readTree(data);
-      if (event.hasNonNull("usage")) {
-        usage = event.get("usage");
-      }
-    }
-    return usage == null ? -1 : usage.path("completion_tokens").asInt(-1);
+    JsonNode[] usage = new JsonNode[1];
+    StreamBodies.forEachData(
+        body,
+        data -> {
+          JsonNode event = mapper.readTree(data);
+          if (event.hasNonNull("usage")) {
+            usage[0] = event.get("usage");
+          }
+        });
+    return usage[0] == null ? -1 : usage[0].path("completion_tokens").asInt(-1);
   }
 
   /**
