@@ -476,7 +476,7 @@ final class DefaultRouter implements Router {
    */
   CompletableFuture<Attempt> acquire(RequestCall call) {
     CompletableFuture<Attempt> future = new CompletableFuture<>();
-    acquireOrWait(call, future, AdmissionQueue.NO_CHAIN);
+    acquireOrWait(call, future, AdmissionQueue.NO_CHAIN, AdmissionQueue.NEW_PLACE);
     return future;
   }
 
@@ -485,8 +485,11 @@ final class DefaultRouter implements Router {
    *
    * @param chain the single-capacity wake-up this try runs for ({@link AdmissionQueue#NO_CHAIN}
    *     if none): unless the try starts an attempt, the wake passes on to the next waiter
+   * @param place the request's place in the queue if it waited before ({@link
+   *     AdmissionQueue#NEW_PLACE} if not): if it must wait again, it waits there
    */
-  private void acquireOrWait(RequestCall call, CompletableFuture<Attempt> future, long chain) {
+  private void acquireOrWait(
+      RequestCall call, CompletableFuture<Attempt> future, long chain, long place) {
     if (!call.isFinished() && call.remainingNanos() <= 0) {
       // Woken (or retried) after the deadline passed but before its timer ran: the request timed
       // out, whatever the workers look like now.
@@ -530,6 +533,7 @@ final class DefaultRouter implements Router {
       return;
     }
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+    AdmissionQueue.Waiter[] self = new AdmissionQueue.Waiter[1];
     AdmissionQueue.Waiter waiter =
         new AdmissionQueue.Waiter(
             wakeChain -> {
@@ -537,9 +541,10 @@ final class DefaultRouter implements Router {
               if (t != null) {
                 t.cancel(false);
               }
-              acquireOrWait(call, future, wakeChain);
+              acquireOrWait(call, future, wakeChain, self[0].place());
             },
-            chain);
+            place);
+    self[0] = waiter;
     if (!queue.add(waiter)) {
       queue.passOn(chain);
       future.completeExceptionally(
@@ -604,7 +609,7 @@ final class DefaultRouter implements Router {
       // of the wake-up this try ran for.
       queue.remove(waiter);
       timer[0].cancel(false);
-      runOnExecutor(() -> acquireOrWait(call, future, chain));
+      runOnExecutor(() -> acquireOrWait(call, future, chain, waiter.place()));
       return;
     }
     queue.passOn(chain);

@@ -35,26 +35,37 @@ class AdmissionQueueTest {
 
   /**
    * Queues a waiter that, when woken, records its try and either takes the capacity (when {@code
-   * canUse}) or rejoins the queue and passes the wake-up on, as the router's retry does.
+   * canUse}) or rejoins the queue at its place and passes the wake-up on, as the router's retry
+   * does.
    */
-  private void waiter(String name, boolean canUse, long triedInChain) {
-    queue.add(
+  private void waiter(String name, boolean canUse) {
+    waiter(name, canUse ? 0 : Integer.MAX_VALUE, AdmissionQueue.NEW_PLACE);
+  }
+
+  /**
+   * Queues a waiter that cannot use the first {@code failures} wake-ups it gets and takes the
+   * capacity on the next one.
+   */
+  private void waiter(String name, int failures, long place) {
+    AdmissionQueue.Waiter[] self = new AdmissionQueue.Waiter[1];
+    self[0] =
         new AdmissionQueue.Waiter(
             chain -> {
               tries.add(name);
-              if (!canUse) {
-                waiter(name, false, chain);
+              if (failures > 0) {
+                waiter(name, failures - 1, self[0].place());
                 queue.passOn(chain);
               }
             },
-            triedInChain));
+            place);
+    assertThat(queue.add(self[0])).isTrue();
   }
 
   @Test
   void aFreedSlotWakesOnlyTheOldestWaiter_whenItCanUseIt() {
-    waiter("first", true, AdmissionQueue.NO_CHAIN);
-    waiter("second", true, AdmissionQueue.NO_CHAIN);
-    waiter("third", true, AdmissionQueue.NO_CHAIN);
+    waiter("first", true);
+    waiter("second", true);
+    waiter("third", true);
     queue.wakeOne();
     executor.runAll();
     assertThat(tries).containsExactly("first");
@@ -63,21 +74,73 @@ class AdmissionQueueTest {
 
   @Test
   void theWakeUpPassesOnPastWaitersThatCannotUseIt_untilOneCan() {
-    waiter("other-model-1", false, AdmissionQueue.NO_CHAIN);
-    waiter("other-model-2", false, AdmissionQueue.NO_CHAIN);
-    waiter("fits", true, AdmissionQueue.NO_CHAIN);
-    waiter("after", true, AdmissionQueue.NO_CHAIN);
+    waiter("other-model-1", false);
+    waiter("other-model-2", false);
+    waiter("fits", true);
+    waiter("after", true);
     queue.wakeOne();
     executor.runAll();
     assertThat(tries).containsExactly("other-model-1", "other-model-2", "fits");
-    // The two that could not proceed are back, behind the one that was never woken.
     assertThat(queue.size()).isEqualTo(3);
+    // The two that could not proceed are back at their places, ahead of the one never woken.
+    tries.clear();
+    queue.wakeAll();
+    executor.runAll();
+    assertThat(tries).containsExactly("other-model-1", "other-model-2", "after");
+  }
+
+  @Test
+  void aWaiterThatCouldNotUseAWakeUpKeepsItsPlace_aheadOfLaterArrivals() {
+    waiter("oldest", 1, AdmissionQueue.NEW_PLACE);
+    waiter("second", true);
+    waiter("third", true);
+    queue.wakeOne();
+    executor.runAll();
+    assertThat(tries).containsExactly("oldest", "second");
+    // The next freed slot goes to the oldest request first, not to the one that arrived after it.
+    tries.clear();
+    queue.wakeOne();
+    executor.runAll();
+    assertThat(tries).containsExactly("oldest");
+    assertThat(queue.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aWokenWaiterRejoinsEvenWhenNewcomersFilledTheQueueMeanwhile() {
+    AdmissionQueue small = new AdmissionQueue(2, executor);
+    AdmissionQueue.Waiter[] first = new AdmissionQueue.Waiter[1];
+    first[0] =
+        new AdmissionQueue.Waiter(
+            chain -> {
+              tries.add("first");
+              AdmissionQueue.Waiter again = new AdmissionQueue.Waiter(c -> tries.add("again"),
+                  first[0].place());
+              assertThat(small.add(again)).isTrue();
+              small.passOn(chain);
+            },
+            AdmissionQueue.NEW_PLACE);
+    assertThat(small.add(first[0])).isTrue();
+    assertThat(small.add(new AdmissionQueue.Waiter(c -> tries.add("second"),
+        AdmissionQueue.NEW_PLACE))).isTrue();
+    small.wakeOne();
+    // While the woken waiter's retry is pending, a newcomer takes the freed place in the queue.
+    assertThat(small.add(new AdmissionQueue.Waiter(c -> tries.add("newcomer"),
+        AdmissionQueue.NEW_PLACE))).isTrue();
+    assertThat(small.add(new AdmissionQueue.Waiter(c -> tries.add("refused"),
+        AdmissionQueue.NEW_PLACE))).isFalse();
+    executor.runAll();
+    assertThat(tries).containsExactly("first", "second");
+    assertThat(small.size()).isEqualTo(2);
+    tries.clear();
+    small.wakeAll();
+    executor.runAll();
+    assertThat(tries).containsExactly("again", "newcomer");
   }
 
   @Test
   void whenNoWaiterCanUseIt_eachTriesOnceAndTheChainEnds() {
     for (int i = 0; i < 5; i++) {
-      waiter("w" + i, false, AdmissionQueue.NO_CHAIN);
+      waiter("w" + i, false);
     }
     queue.wakeOne();
     executor.runAll();
@@ -92,9 +155,9 @@ class AdmissionQueueTest {
 
   @Test
   void aChangeWakesEveryWaiter() {
-    waiter("a", true, AdmissionQueue.NO_CHAIN);
-    waiter("b", true, AdmissionQueue.NO_CHAIN);
-    waiter("c", false, AdmissionQueue.NO_CHAIN);
+    waiter("a", true);
+    waiter("b", true);
+    waiter("c", false);
     long before = queue.version();
     queue.wakeAll();
     executor.runAll();
@@ -107,9 +170,9 @@ class AdmissionQueueTest {
   @Test
   void waitersClaimedByTheirTimeoutAreSkipped_andTheVersionMovesEvenWithNoOneWaiting() {
     AdmissionQueue.Waiter timedOut = new AdmissionQueue.Waiter(chain -> tries.add("timed out"),
-        AdmissionQueue.NO_CHAIN);
+        AdmissionQueue.NEW_PLACE);
     queue.add(timedOut);
-    waiter("next", true, AdmissionQueue.NO_CHAIN);
+    waiter("next", true);
     // Its timer claimed it but has not taken it out of the queue yet.
     assertThat(timedOut.claim()).isTrue();
     queue.wakeOne();
