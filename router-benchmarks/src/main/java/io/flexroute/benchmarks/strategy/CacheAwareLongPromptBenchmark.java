@@ -38,6 +38,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       oldest turns, so no turn is still cached when the pool comes round to it again.
  *   <li>{@code fresh}: a new conversation each time: the system prompt matches and 3,072 new
  *       tokens are inserted, then trimmed.
+ *   <li>{@code chain}: a conversation's next turn on its worker: its whole previous turn matches
+ *       and 256 new tokens extend it. Conversations of 8 turns, prompts of 3,328 to 4,864 tokens
+ *       (4,096 on average) in turns 1 to 7; 64 conversations at a time (4 per worker), whose
+ *       turns interleave; turn 0 of each (a new conversation) is sent before the timed call,
+ *       untimed, with the loads set so that it lands on the conversation's own worker. Older
+ *       conversations are trimmed as newer ones grow.
  * </ul>
  *
  * {@code keys=tokens} sends token ids (token-level tree); {@code keys=text} sends the same prompts
@@ -62,7 +68,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CacheAwareLongPromptBenchmark {
 
   /** What each prompt shares with the tree. */
-  @Param({"repeat", "extend", "fresh"})
+  @Param({"repeat", "extend", "fresh", "chain"})
   public String scenario;
 
   /** Token ids or text. */
@@ -83,6 +89,7 @@ public class CacheAwareLongPromptBenchmark {
   private static final int POOL = 4_096;
   private static final long BUDGET_TOKENS = 32_768;
   private static final int CHARS_PER_TOKEN = 4;
+  private static final int CHAIN_TURNS = 8;
 
   private CacheAwareStrategy strategy;
   private List<WorkerView> candidates;
@@ -90,6 +97,8 @@ public class CacheAwareLongPromptBenchmark {
   private int[][] promptIds;
   private String[] promptTexts;
   private int next;
+  private boolean[] untimed;
+  private int[] homeWorker;
   private boolean warm;
   private int readSink;
 
@@ -106,10 +115,40 @@ public class CacheAwareLongPromptBenchmark {
     requests = new RequestView[poolSize];
     promptIds = new int[poolSize][];
     promptTexts = new String[poolSize];
+    untimed = new boolean[poolSize];
+    homeWorker = new int[poolSize];
     warm = prompt.equals("warm");
     int[] prompt = new int[PROMPT_TOKENS];
     System.arraycopy(system, 0, prompt, 0, SYSTEM_TOKENS);
+    int[][] chained = new int[CONVERSATIONS][];
     for (int i = 0; i < poolSize; i++) {
+      if (scenario.equals("chain")) {
+        // Index i: cycle, then turn, then conversation, so that conversations' turns interleave.
+        int conversation = i % CONVERSATIONS;
+        int turn = (i / CONVERSATIONS) % CHAIN_TURNS;
+        if (turn == 0) {
+          chained[conversation] = randomTokens(random, PROMPT_TOKENS);
+          System.arraycopy(system, 0, chained[conversation], 0, SYSTEM_TOKENS);
+        }
+        int length = PROMPT_TOKENS + NEW_TOKENS_PER_TURN * (turn - CHAIN_TURNS / 2);
+        int[] ids = new int[length];
+        System.arraycopy(chained[conversation], 0, ids, 0, Math.min(length, PROMPT_TOKENS));
+        if (length > PROMPT_TOKENS) {
+          // The conversation's tokens beyond 4,096, the same in every later turn.
+          SplittableRandom own = new SplittableRandom(i - turn * CONVERSATIONS);
+          for (int k = PROMPT_TOKENS; k < length; k++) {
+            ids[k] = own.nextInt(150_000);
+          }
+        }
+        promptIds[i] = ids;
+        requests[i] = request(ids);
+        untimed[i] = turn == 0;
+        homeWorker[i] = conversation % 16;
+        if (keys.equals("text")) {
+          promptTexts[i] = new String(requests[i].promptText().toCharArray());
+        }
+        continue;
+      }
       switch (scenario) {
         case "repeat" ->
             System.arraycopy(conversations[i], 0, prompt, SYSTEM_TOKENS, conversations[i].length);
@@ -138,8 +177,10 @@ public class CacheAwareLongPromptBenchmark {
     strategy =
         new CacheAwareStrategy(CacheAwareConfig.builder().maxTreeSizePerWorker(budget).build());
     // Place the conversations evenly (4 per worker), as in-flight counts would, then leave every
-    // worker idle so that each turn follows its conversation home.
-    for (int i = 0; i < Math.min(poolSize, CONVERSATIONS); i++) {
+    // worker idle so that each turn follows its conversation home. (A chain's conversations are
+    // placed as they start.)
+    int placed = scenario.equals("chain") ? 0 : Math.min(poolSize, CONVERSATIONS);
+    for (int i = 0; i < placed; i++) {
       ((FakeWorkerView) strategy.select(requests[i], candidates).worker()).addInFlight(1);
     }
     for (WorkerView w : candidates) {
@@ -147,7 +188,11 @@ public class CacheAwareLongPromptBenchmark {
     }
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < poolSize; i++) {
-        selectAndInsert();
+        if (untimed[next]) {
+          sendNewConversation();
+        } else {
+          selectAndInsert();
+        }
       }
     }
   }
@@ -177,14 +222,19 @@ public class CacheAwareLongPromptBenchmark {
   }
 
   /**
-   * Before each selection, with {@code prompt=warm}, reads the next prompt through the request
-   * (comparing it with an equal copy), so that its elements are in the CPU caches; with {@code
-   * prompt=cold} does nothing. Both modes time every call on its own, so their figures compare.
+   * Before each selection, sends the first turns of {@code chain} conversations that come next
+   * (untimed, see {@link #sendNewConversation}); then, with {@code prompt=warm}, reads the next
+   * prompt through the request (comparing it with an equal copy), so that its elements are in the
+   * CPU caches; with {@code prompt=cold} does nothing. Both modes time every call on its own, so
+   * their figures compare.
    *
    * The comparison's result goes to a field, so the JIT cannot drop the read.
    */
   @Setup(Level.Invocation)
   public void bringPromptIn() {
+    while (untimed[next]) {
+      sendNewConversation();
+    }
     if (!warm) {
       return;
     }
@@ -195,6 +245,24 @@ public class CacheAwareLongPromptBenchmark {
       readSink += ids.commonPrefixLength(0, same, 0, same.length);
     } else {
       readSink += r.promptText().equals(promptTexts[next]) ? 1 : 0;
+    }
+  }
+
+  /**
+   * Sends the first turn of a {@code chain} conversation, untimed, to its own worker: that worker
+   * idle and the others busy, so the strategy picks it; then every worker idle again.
+   */
+  private void sendNewConversation() {
+    int i = next;
+    for (int w = 0; w < candidates.size(); w++) {
+      ((FakeWorkerView) candidates.get(w)).setInFlight(w == homeWorker[i] ? 0 : 1);
+    }
+    WorkerView chosen = selectAndInsert();
+    for (WorkerView w : candidates) {
+      ((FakeWorkerView) w).setInFlight(0);
+    }
+    if (chosen != candidates.get(homeWorker[i])) {
+      throw new IllegalStateException("a new conversation did not go to the idle worker");
     }
   }
 

@@ -71,6 +71,12 @@ public abstract class PrefixKey {
   /** A new label of this key's elements {@code [from, to)}, starting at key position from. */
   abstract PrefixTree.Label label(int from, int to);
 
+  /**
+   * A new label of this key's elements {@code [from, to)} that refers to the key's own elements
+   * instead of copying them, or null when this key would copy them.
+   */
+  abstract PrefixTree.@Nullable Label sharedLabel(int from, int to);
+
   /** Token ids. */
   private static final class Tokens extends PrefixKey {
     private final TokenIds ids;
@@ -103,6 +109,11 @@ public abstract class PrefixKey {
     @Override
     PrefixTree.Label label(int from, int to) {
       return PrefixTree.PromptLabel.of(ids, from, to, from);
+    }
+
+    @Override
+    PrefixTree.@Nullable Label sharedLabel(int from, int to) {
+      return PrefixTree.PromptLabel.shared(ids, from, to, from);
     }
   }
 
@@ -148,6 +159,11 @@ public abstract class PrefixKey {
         }
       }
       return n;
+    }
+
+    @Override
+    PrefixTree.@Nullable Label sharedLabel(int from, int to) {
+      return null; // text labels are copies
     }
 
     @Override

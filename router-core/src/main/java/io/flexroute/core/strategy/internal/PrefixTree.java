@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  *       Walk}: for every node on it, the length matched up to its end and its holders.
  *   <li>{@link #insert} records the key for the chosen worker, reusing the walk (match and insert
  *       are one pass over the key): it stamps the path's nodes for the worker, splits the edge
- * where
- *       the key diverges and adds one leaf for the rest of the key.
+ *       where the key diverges and adds one leaf for the rest of the key, or, when the walk ended
+ *       at the end of a leaf only this worker holds, grows that leaf (a conversation's next turn
+ *       on its worker).
  *   <li>Each worker's share of the tree (the total length of the nodes it holds) is trimmed to a
  *       budget, least recently used first, by the thread whose insert crossed it. A per-worker
  * queue
@@ -275,6 +276,10 @@ public final class PrefixTree {
       tail = upper;
     }
     if (pos < key.length()) {
+      if (partial == null && tail != root && grow(tail, key, tenant)) {
+        finish(tenant, tail, stamp, fleet);
+        return;
+      }
       Node leaf = addLeaf(tail, key, pos, tenant, stamp);
       if (leaf != null) {
         tail = leaf;
@@ -371,6 +376,44 @@ public final class PrefixTree {
         return upper;
       }
     }
+  }
+
+  /**
+   * Extends a leaf that only this worker holds to the end of the key, in place of a new child: the
+   * next turn of a conversation that stays on its worker then adds no node, so that the walk of
+   * the turn after it reads one edge instead of one node per earlier turn (each a cache miss),
+   * and trimming later frees the conversation in one step. Only when the grown label can refer to
+   * the prompt instead of copying it (token ids covering at least half of the prompt): a copy of
+   * the whole leaf per turn would cost more than the node it saves.
+   *
+   * @return false when the leaf does not qualify (or changed since the walk); nothing changed
+   */
+  private boolean grow(Node leaf, PrefixKey key, Tenant tenant) {
+    Label old = leaf.label;
+    if (leaf.children.size() != 0 || !soleHolder(leaf.tenants, tenant)) {
+      return false;
+    }
+    Label grown = key.sharedLabel(old.depth, key.length());
+    if (grown == null) {
+      return false;
+    }
+    synchronized (leaf) {
+      if (leaf.dead
+          || leaf.label != old
+          || leaf.children.size() != 0
+          || !soleHolder(leaf.tenants, tenant)) {
+        return false;
+      }
+      // A walk that read the old label matched its shorter edge: it sees less, never more.
+      leaf.label = grown;
+      tenant.size.addAndGet(grown.length - leaf.length);
+      leaf.length = grown.length;
+      return true;
+    }
+  }
+
+  private static boolean soleHolder(TenantSet holders, Tenant tenant) {
+    return holders.size() == 1 && holders.tenantAt(0) == tenant.index;
   }
 
   private @Nullable Node addLeaf(
@@ -1171,9 +1214,15 @@ public final class PrefixTree {
      * covers at least half of it, else a copy.
      */
     static Label of(TokenIds prompt, int from, int to, int depth) {
+      Label shared = shared(prompt, from, to, depth);
+      return shared != null ? shared : new IntLabel(prompt.toArray(from, to), depth);
+    }
+
+    /** A label of the ids {@code [from, to)} referring to the prompt, or null if it would copy. */
+    static @Nullable Label shared(TokenIds prompt, int from, int to, int depth) {
       return 2L * (to - from) >= prompt.size()
           ? new PromptLabel(prompt, from, to - from, depth)
-          : new IntLabel(prompt.toArray(from, to), depth);
+          : null;
     }
 
     @Override

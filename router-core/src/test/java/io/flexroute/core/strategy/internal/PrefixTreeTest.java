@@ -7,6 +7,7 @@ import io.flexroute.TokenIds;
 import io.flexroute.spi.WorkerView;
 import io.flexroute.testkit.fake.FakeWorkerView;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
@@ -128,6 +129,133 @@ class PrefixTreeTest {
     }
     for (WorkerView w : FLEET) {
       assertThat(tree.sizeOf(w.id())).isEqualTo(tree.recount(w.id()));
+    }
+  }
+
+  /**
+   * Matches token ids and inserts them for a worker, as a strategy does.
+   *
+   * @return the length the match found before the insert
+   */
+  private static int sendIds(PrefixTree tree, int worker, int... ids) {
+    PrefixTree.FleetIndex index = tree.index(FLEET);
+    PrefixTree.Walk walk = tree.match(PrefixKey.tokens(TokenIds.of(ids)), PrefixTree.walk());
+    int matched = walk.matched();
+    tree.insert(walk, index.tenant(worker), tree.tick(), index);
+    return matched;
+  }
+
+  private static int[] range(int from, int to) {
+    int[] ids = new int[to - from];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = from + i;
+    }
+    return ids;
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void tokenKeys_aConversationsNextTurnOnItsWorkerGrowsItsLeafInsteadOfAddingANode() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    sendIds(tree, 0, range(0, 10));
+    assertThat(sendIds(tree, 0, range(0, 16))).isEqualTo(10);
+    assertThat(tree.nodeCount()).isEqualTo(1);
+    assertThat(tree.sizeOf("w0")).isEqualTo(16).isEqualTo(tree.recount("w0"));
+    assertThat(sendIds(tree, 0, range(0, 17))).isEqualTo(16);
+    assertThat(tree.nodeCount()).isEqualTo(1);
+
+    // Another worker takes the same prompt: it now holds the leaf too, which stops growing.
+    sendIds(tree, 1, range(0, 17));
+    assertThat(tree.sizeOf("w1")).isEqualTo(17).isEqualTo(tree.recount("w1"));
+    assertThat(sendIds(tree, 0, range(0, 25))).isEqualTo(17);
+    assertThat(tree.nodeCount()).isEqualTo(2);
+    assertThat(tree.sizeOf("w0")).isEqualTo(25).isEqualTo(tree.recount("w0"));
+    assertThat(tree.sizeOf("w1")).isEqualTo(17).isEqualTo(tree.recount("w1"));
+    assertThat(sendIds(tree, 2, range(0, 30))).isEqualTo(25);
+  }
+
+  @Test
+  void tokenKeys_aLeafGrowsOnlyWhenItsNewLabelCanReferToThePrompt() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    int[] system = range(100, 110);
+    sendIds(tree, 0, concat(system, range(0, 4)));
+    sendIds(tree, 1, concat(system, range(50, 54)));
+    assertThat(tree.nodeCount()).isEqualTo(3);
+    // Worker 0's leaf would cover 9 of 19 ids: less than half, so a copy; a new node instead.
+    sendIds(tree, 0, concat(system, range(0, 9)));
+    assertThat(tree.nodeCount()).isEqualTo(4);
+    // Covering 24 of 34 ids, the grown leaf refers to the prompt: no new node.
+    sendIds(tree, 0, concat(system, range(0, 24)));
+    assertThat(tree.nodeCount()).isEqualTo(4);
+    assertThat(tree.sizeOf("w0")).isEqualTo(34).isEqualTo(tree.recount("w0"));
+    assertThat(sendIds(tree, 2, concat(system, range(0, 30)))).isEqualTo(34);
+  }
+
+  @Test
+  void textKeys_neverGrowALeaf() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    send(tree, "abc", 0);
+    send(tree, "abcdef", 0);
+    assertThat(tree.nodeCount()).isEqualTo(2);
+    assertThat(tree.sizeOf("w0")).isEqualTo(6).isEqualTo(tree.recount("w0"));
+  }
+
+  @Test
+  void concurrentConversationTurns_growLeavesAndKeepSizesConsistentAndWithinBudget()
+      throws Exception {
+    PrefixTree tree = new PrefixTree(20_000, true);
+    int threads = 8;
+    // 64 conversations, each a fixed sequence of ids; turn k sends its first 200 + 40 k ids.
+    int[][] conversations = new int[64][];
+    SplittableRandom ids = new SplittableRandom(5);
+    for (int c = 0; c < conversations.length; c++) {
+      conversations[c] = concat(range(0, 100), randomIds(ids, 900));
+      conversations[c][100] = 1_000 + c;
+    }
+    CyclicBarrier start = new CyclicBarrier(threads);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int seed = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                  start.await();
+                  for (int i = 0; i < 5_000; i++) {
+                    int c = random.nextInt(conversations.length);
+                    int turn = random.nextInt(20);
+                    int[] prompt = Arrays.copyOf(conversations[c], 200 + 40 * turn);
+                    // Mostly the conversation's own worker, sometimes another (a failover).
+                    int worker = random.nextInt(10) == 0 ? random.nextInt(3) : c % 3;
+                    assertThat(sendIds(tree, worker, prompt)).isLessThanOrEqualTo(prompt.length);
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      workers.add(thread);
+      thread.start();
+    }
+    for (Thread t : workers) {
+      t.join();
+    }
+    assertThat(failure.get()).isNull();
+    for (WorkerView w : FLEET) {
+      sendIds(tree, FLEET.indexOf(w), 7, 7, 7);
+      assertThat(tree.sizeOf(w.id())).isEqualTo(tree.recount(w.id())).isLessThanOrEqualTo(20_000);
+    }
+    // Whatever the threads did, a match never claims more than what some prompt holds.
+    for (int[] conversation : conversations) {
+      PrefixTree.Walk walk =
+          tree.match(PrefixKey.tokens(TokenIds.of(conversation)), PrefixTree.walk());
+      assertThat(walk.matched()).isLessThanOrEqualTo(200 + 40 * 19);
     }
   }
 
