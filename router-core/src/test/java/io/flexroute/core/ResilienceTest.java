@@ -20,6 +20,7 @@ import io.flexroute.RouterBuilder;
 import io.flexroute.SamplingParams;
 import io.flexroute.TokenIds;
 import io.flexroute.WorkerException;
+import io.flexroute.core.internal.RouterInternals;
 import io.flexroute.spi.BreakerState;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestView;
@@ -32,8 +33,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -411,6 +414,162 @@ class ResilienceTest {
       assertThat(inFlight(router)).isZero();
     } finally {
       executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPermitFreedForAWokenWaiterIsNotTakenByARequestThatArrivesMeanwhile() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    CountDownLatch gate = new CountDownLatch(1);
+    try (Router router =
+        builder("a")
+            .executor(executor)
+            .admission(AdmissionPolicy.builder().maxConcurrentRequests(1).queue(100, WAIT).build())
+            .build()) {
+      // A first answer tells the router the worker's weight version, a change that wakes every
+      // waiter; the scenario below starts after it.
+      CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
+      transport.awaitCall(WAIT).complete();
+      warmUp.get(10, TimeUnit.SECONDS);
+
+      CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("1"));
+      FakeCall running = transport.awaitCall(WAIT);
+      CompletableFuture<GenerateResult> older = router.generateAsync(GenerateRequest.ofText("2"));
+      // The router's executor is busy, so the retry that the freed permit wakes stays on its way.
+      executor.execute(
+          () -> {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      running.complete();
+      await(() -> RouterInternals.globalPermitsHeld(router) == 0);
+      CompletableFuture<GenerateResult> newer = router.generateAsync(GenerateRequest.ofText("3"));
+      // The permit is free, but the newer request queues behind the one woken for it.
+      assertThat(RouterInternals.globalPermitsHeld(router)).isZero();
+      assertThat(RouterInternals.waitingRequests(router)).isEqualTo(1);
+      assertThat(transport.calls()).hasSize(2);
+
+      gate.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      FakeCall second = transport.awaitCall(WAIT);
+      assertThat(((GenerateRequest) second.request()).text()).isEqualTo("2");
+      assertThat(transport.calls()).hasSize(3);
+      second.complete();
+      older.get(10, TimeUnit.SECONDS);
+      FakeCall third = transport.awaitCall(WAIT);
+      assertThat(((GenerateRequest) third.request()).text()).isEqualTo("3");
+      third.complete();
+      newer.get(10, TimeUnit.SECONDS);
+      assertThat(inFlight(router)).isZero();
+    } finally {
+      gate.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRequestThatDeferredToTheLineIsWokenWhenTheOneAheadTakesItsPermit() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    CountDownLatch gate = new CountDownLatch(1);
+    try (Router router =
+        builder("a")
+            .executor(executor)
+            .admission(
+                AdmissionPolicy.builder()
+                    .maxConcurrentRequests(2)
+                    .queue(100, Duration.ofSeconds(60))
+                    .build())
+            .build()) {
+      CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
+      transport.awaitCall(WAIT).complete();
+      warmUp.get(10, TimeUnit.SECONDS);
+
+      router.generateAsync(GenerateRequest.ofText("1"));
+      FakeCall one = transport.awaitCall(WAIT);
+      router.generateAsync(GenerateRequest.ofText("2"));
+      FakeCall two = transport.awaitCall(WAIT);
+      CompletableFuture<GenerateResult> waiting = router.generateAsync(GenerateRequest.ofText("3"));
+      executor.execute(
+          () -> {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      // The first permit freed wakes the waiting request, whose retry waits for the executor; the
+      // second finds no one else in the queue.
+      one.complete();
+      two.complete();
+      await(() -> RouterInternals.globalPermitsHeld(router) == 0);
+      // Two permits are free, but a request woken for one is on its way: the newcomer defers to it.
+      CompletableFuture<GenerateResult> newcomer =
+          router.generateAsync(GenerateRequest.ofText("4"));
+      assertThat(RouterInternals.waitingRequests(router)).isEqualTo(1);
+      assertThat(RouterInternals.globalPermitsHeld(router)).isZero();
+
+      // When the woken request takes its permit it leaves the line and wakes the newcomer, whom
+      // no release will wake (nothing else runs), for the permit still free.
+      gate.countDown();
+      FakeCall third = transport.awaitCall(WAIT);
+      FakeCall fourth = transport.awaitCall(WAIT);
+      assertThat(((GenerateRequest) third.request()).text()).isEqualTo("3");
+      assertThat(((GenerateRequest) fourth.request()).text()).isEqualTo("4");
+      third.complete();
+      fourth.complete();
+      waiting.get(10, TimeUnit.SECONDS);
+      newcomer.get(10, TimeUnit.SECONDS);
+      assertThat(RouterInternals.permitLineEmpty(router)).isTrue();
+    } finally {
+      gate.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void underARouterWideLimitEveryQueuedRequestIsServed_noWakeUpIsLost() throws Exception {
+    // Twelve callers, three permits: requests keep queueing, deferring to the permit line and
+    // being woken. A lost wake-up would leave a request waiting until its 10 s wait ends in
+    // WAIT_TIMEOUT, which fails the caller; a leaked line entry would stay behind.
+    try (Router router =
+        builder("a", "b")
+            .admission(
+                AdmissionPolicy.builder()
+                    .maxConcurrentRequests(3)
+                    .queue(1_000, Duration.ofSeconds(10))
+                    .build())
+            .build()) {
+      ExecutorService callers = Executors.newFixedThreadPool(12);
+      try {
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int t = 0; t < 12; t++) {
+          done.add(
+              callers.submit(
+                  () -> {
+                    for (int i = 0; i < 400; i++) {
+                      if (i % 2 == 0) {
+                        router.generate(GenerateRequest.ofText("x"));
+                      } else {
+                        router.generateAsync(GenerateRequest.ofText("y")).get(30, TimeUnit.SECONDS);
+                      }
+                    }
+                    return 400;
+                  }));
+        }
+        for (Future<Integer> f : done) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(400);
+        }
+      } finally {
+        callers.shutdownNow();
+      }
+      assertThat(RouterInternals.globalPermitsHeld(router)).isZero();
+      assertThat(RouterInternals.waitingRequests(router)).isZero();
+      assertThat(RouterInternals.permitLineEmpty(router)).isTrue();
     }
   }
 

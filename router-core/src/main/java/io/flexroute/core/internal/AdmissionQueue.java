@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +28,12 @@ import java.util.function.LongConsumer;
  * the next waiter behind its place ({@link #passOn}). So a release costs one retry when the oldest
  * waiter can use it, and never more than one retry per waiter, instead of a retry of every waiter
  * per release, which under a long queue spent the router's CPU on retries that could not succeed.
+ *
+ * <p>The requests that wait for one of the router-wide permits form a line ({@link
+ * #joinPermitLine}), by place, from their first wait until they hold a permit or end, their
+ * retries included. While the line is not empty a new request does not take a freed permit but
+ * queues behind it, so a permit freed while a woken waiter's retry is on its way goes to that
+ * waiter, not to whoever arrives first.
  *
  * <p>A version counter, read before a request's last try and checked after it joined the queue,
  * closes the window in which a wake-up of either kind could be missed. Thread-safe.
@@ -75,6 +82,7 @@ final class AdmissionQueue {
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong version = new AtomicLong();
   private final AtomicLong places = new AtomicLong(NEW_PLACE);
+  private final ConcurrentSkipListSet<Long> permitLine = new ConcurrentSkipListSet<>();
 
   AdmissionQueue(int capacity, Executor executor) {
     this.capacity = capacity;
@@ -121,6 +129,35 @@ final class AdmissionQueue {
     if (waiters.remove(waiter.place, waiter)) {
       size.decrementAndGet();
     }
+  }
+
+  /**
+   * Puts a request that waits for a router-wide permit in the permit line (again: no effect).
+   *
+   * @param place the request's place, from {@link Waiter#place()} once added
+   */
+  void joinPermitLine(long place) {
+    permitLine.add(place);
+  }
+
+  /**
+   * Takes a request out of the permit line.
+   *
+   * @return whether it was in the line
+   */
+  boolean leavePermitLine(long place) {
+    return place != NEW_PLACE && permitLine.remove(place);
+  }
+
+  /** @return whether any request waits for a router-wide permit */
+  boolean permitLineEmpty() {
+    return permitLine.isEmpty();
+  }
+
+  /** @return whether the request at {@code place} is the oldest waiting for a permit */
+  boolean firstInPermitLine(long place) {
+    Long first = permitLine.ceiling(Long.MIN_VALUE);
+    return first != null && first == place;
   }
 
   /** Something changed that may let many waiters proceed: wake them all to try again. */

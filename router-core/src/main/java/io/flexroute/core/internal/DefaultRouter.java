@@ -502,10 +502,22 @@ final class DefaultRouter implements Router {
       return;
     }
     long version = queue.version();
+    int globalLimit = admission.maxConcurrentRequests();
+    // A new request does not take a permit while older requests wait for one (in the line, or on
+    // their way to a retry with the permit they were woken for): it queues behind them.
+    boolean mayTakePermit =
+        place != AdmissionQueue.NEW_PLACE
+            || globalLimit == 0
+            || call.holdsGlobalPermit()
+            || queue.permitLineEmpty();
     Attempt attempt;
     RouterException[] why = new RouterException[1];
     try {
-      attempt = tryStart(call, why);
+      attempt = tryStart(call, why, mayTakePermit);
+      if (call.holdsGlobalPermit()) {
+        // Holding a permit (whatever else it still waits for), it is out of the permit line.
+        leavePermitLine(place);
+      }
     } catch (RouterException e) {
       future.completeExceptionally(e);
       queue.passOn(chain);
@@ -553,6 +565,16 @@ final class DefaultRouter implements Router {
               "the waiting queue is full (" + queue.capacity() + " requests) and "
                   + reason.getMessage()));
       return;
+    }
+    long myPlace = waiter.place();
+    boolean forPermit = globalLimit > 0 && !call.holdsGlobalPermit();
+    if (forPermit) {
+      queue.joinPermitLine(myPlace);
+      if (place == AdmissionQueue.NEW_PLACE) {
+        // However the request ends (a permit and an attempt, a failure, a timeout, a cancel), it
+        // leaves the line.
+        future.whenComplete((a, e) -> leavePermitLine(myPlace));
+      }
     }
     // When the deadline bounds the wait, the wait's end is the deadline's: a timeout, whichever
     // of the two timers runs first.
@@ -604,9 +626,13 @@ final class DefaultRouter implements Router {
       queue.passOn(chain);
       return;
     }
-    if (queue.version() != version && waiter.claim()) {
-      // Something changed between the try and joining the queue: try again now, still on behalf
-      // of the wake-up this try ran for.
+    boolean permitForThisOne =
+        forPermit && queue.firstInPermitLine(myPlace) && globalInFlight.get() < globalLimit;
+    if ((queue.version() != version || permitForThisOne) && waiter.claim()) {
+      // Something changed between the try and joining the queue, or this request heads the permit
+      // line while a permit is free (the one that left the line before it may have seen it
+      // only after it checked for a successor): try again now, still on behalf of the wake-up this
+      // try ran for.
       queue.remove(waiter);
       timer[0].cancel(false);
       runOnExecutor(() -> acquireOrWait(call, future, chain, waiter.place()));
@@ -622,15 +648,19 @@ final class DefaultRouter implements Router {
    * @return the attempt, or null when the request must wait (or fail with {@code why[0]})
    * @throws RouterException when the request must fail now
    */
-  private @Nullable Attempt tryStart(RequestCall call, RouterException[] why) {
+  private @Nullable Attempt tryStart(
+      RequestCall call, RouterException[] why, boolean mayTakePermit) {
     RequestViewImpl view = call.view();
     int globalLimit = admission.maxConcurrentRequests();
     if (globalLimit > 0 && !call.holdsGlobalPermit()) {
-      if (!tryAcquireGlobal(globalLimit)) {
+      if (!mayTakePermit || !tryAcquireGlobal(globalLimit)) {
         why[0] =
             new RequestRejectedException(
                 RequestRejectedException.Reason.LIMIT_REACHED,
-                "the router already runs its limit of " + globalLimit + " requests");
+                mayTakePermit
+                    ? "the router already runs its limit of " + globalLimit + " requests"
+                    : "the router runs its limit of " + globalLimit
+                        + " requests and earlier requests wait for a permit");
         return null;
       }
       call.holdGlobalPermit();
@@ -708,6 +738,18 @@ final class DefaultRouter implements Router {
             RequestRejectedException.Reason.LIMIT_REACHED,
             "every eligible worker is at its concurrency limit or only admits recovery probes");
     return null;
+  }
+
+  /**
+   * Takes a request out of the permit line. If others still wait in it while a permit is free, the
+   * line's head may have deferred to this request and missed the wake-up: wake the oldest waiter.
+   */
+  private void leavePermitLine(long place) {
+    if (queue.leavePermitLine(place)
+        && !queue.permitLineEmpty()
+        && globalInFlight.get() < admission.maxConcurrentRequests()) {
+      queue.wakeOne();
+    }
   }
 
   private boolean tryAcquireGlobal(int limit) {
@@ -1027,6 +1069,11 @@ final class DefaultRouter implements Router {
   /** @return the requests waiting in the admission queue now */
   int waitingRequests() {
     return queue.size();
+  }
+
+  /** @return whether no request waits for a router-wide permit now */
+  boolean permitLineEmpty() {
+    return queue.permitLineEmpty();
   }
 
   /** @return the requests that have started and not yet ended */

@@ -26,6 +26,14 @@ public final class RouterInternals {
 
   /**
    * @param router a router built by router-core
+   * @return whether no request waits for a router-wide permit now
+   */
+  public static boolean permitLineEmpty(Router router) {
+    return ((DefaultRouter) router).permitLineEmpty();
+  }
+
+  /**
+   * @param router a router built by router-core
    * @return the requests that have started and not yet ended
    */
   public static int activeRequests(Router router) {
