@@ -29,8 +29,8 @@ import java.util.function.LongConsumer;
  * waiter can use it, and never more than one retry per waiter, instead of a retry of every waiter
  * per release, which under a long queue spent the router's CPU on retries that could not succeed.
  *
- * <p>The requests that wait for one of the router-wide permits form a line ({@link
- * #joinPermitLine}), by place, from their first wait until they hold a permit or end, their
+ * <p>The requests that wait for one of the router-wide permits form a line (see {@link
+ * #add}), by place, from their first wait until they hold a permit or end, their
  * retries included. While the line is not empty a new request does not take a freed permit but
  * queues behind it, so a permit freed while a woken waiter's retry is on its way goes to that
  * waiter, not to whoever arrives first.
@@ -105,9 +105,12 @@ final class AdmissionQueue {
    * Adds a waiter at its request's place, or at the end when it has none yet. A request that
    * already holds a place rejoins even when the queue is full: it is not a new request.
    *
+   * @param forPermit whether the request waits for a router-wide permit: it is then in the permit
+   *     line (again: no effect) before anyone can wake it, so that a retry that takes the permit
+   *     finds it there and takes it out
    * @return {@code false} when the queue is full
    */
-  boolean add(Waiter waiter) {
+  boolean add(Waiter waiter, boolean forPermit) {
     boolean rejoining = waiter.place != NEW_PLACE;
     if (size.incrementAndGet() > capacity && !rejoining) {
       size.decrementAndGet();
@@ -115,6 +118,9 @@ final class AdmissionQueue {
     }
     if (!rejoining) {
       waiter.place = places.incrementAndGet();
+    }
+    if (forPermit) {
+      permitLine.add(waiter.place);
     }
     if (waiters.put(waiter.place, waiter) != null) {
       // A claimed waiter of the same request that its claimer had not yet taken out: this one
@@ -129,15 +135,6 @@ final class AdmissionQueue {
     if (waiters.remove(waiter.place, waiter)) {
       size.decrementAndGet();
     }
-  }
-
-  /**
-   * Puts a request that waits for a router-wide permit in the permit line (again: no effect).
-   *
-   * @param place the request's place, from {@link Waiter#place()} once added
-   */
-  void joinPermitLine(long place) {
-    permitLine.add(place);
   }
 
   /**

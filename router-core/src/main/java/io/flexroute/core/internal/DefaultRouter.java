@@ -557,7 +557,8 @@ final class DefaultRouter implements Router {
             },
             place);
     self[0] = waiter;
-    if (!queue.add(waiter)) {
+    boolean forPermit = globalLimit > 0 && !call.holdsGlobalPermit();
+    if (!queue.add(waiter, forPermit)) {
       queue.passOn(chain);
       future.completeExceptionally(
           new RequestRejectedException(
@@ -567,14 +568,10 @@ final class DefaultRouter implements Router {
       return;
     }
     long myPlace = waiter.place();
-    boolean forPermit = globalLimit > 0 && !call.holdsGlobalPermit();
-    if (forPermit) {
-      queue.joinPermitLine(myPlace);
-      if (place == AdmissionQueue.NEW_PLACE) {
-        // However the request ends (a permit and an attempt, a failure, a timeout, a cancel), it
-        // leaves the line.
-        future.whenComplete((a, e) -> leavePermitLine(myPlace));
-      }
+    if (forPermit && place == AdmissionQueue.NEW_PLACE) {
+      // However the request ends (a permit and an attempt, a failure, a timeout, a cancel), it
+      // leaves the line; if it ended already, this runs at once.
+      future.whenComplete((a, e) -> leavePermitLine(myPlace));
     }
     // When the deadline bounds the wait, the wait's end is the deadline's: a timeout, whichever
     // of the two timers runs first.

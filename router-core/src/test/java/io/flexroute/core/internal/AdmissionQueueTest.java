@@ -58,7 +58,7 @@ class AdmissionQueueTest {
               }
             },
             place);
-    assertThat(queue.add(self[0])).isTrue();
+    assertThat(queue.add(self[0], false)).isTrue();
   }
 
   @Test
@@ -115,19 +115,19 @@ class AdmissionQueueTest {
               tries.add("first");
               AdmissionQueue.Waiter again = new AdmissionQueue.Waiter(c -> tries.add("again"),
                   first[0].place());
-              assertThat(small.add(again)).isTrue();
+              assertThat(small.add(again, false)).isTrue();
               small.passOn(chain);
             },
             AdmissionQueue.NEW_PLACE);
-    assertThat(small.add(first[0])).isTrue();
+    assertThat(small.add(first[0], false)).isTrue();
     assertThat(small.add(new AdmissionQueue.Waiter(c -> tries.add("second"),
-        AdmissionQueue.NEW_PLACE))).isTrue();
+        AdmissionQueue.NEW_PLACE), false)).isTrue();
     small.wakeOne();
     // While the woken waiter's retry is pending, a newcomer takes the freed place in the queue.
     assertThat(small.add(new AdmissionQueue.Waiter(c -> tries.add("newcomer"),
-        AdmissionQueue.NEW_PLACE))).isTrue();
+        AdmissionQueue.NEW_PLACE), false)).isTrue();
     assertThat(small.add(new AdmissionQueue.Waiter(c -> tries.add("refused"),
-        AdmissionQueue.NEW_PLACE))).isFalse();
+        AdmissionQueue.NEW_PLACE), false)).isFalse();
     executor.runAll();
     assertThat(tries).containsExactly("first", "second");
     assertThat(small.size()).isEqualTo(2);
@@ -154,6 +154,29 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aRequestWaitingForAPermitIsInTheLineBeforeAnyoneCanWakeIt_andARefusedOneNeverIs() {
+    AdmissionQueue small = new AdmissionQueue(1, executor);
+    List<Boolean> seenByRetry = new ArrayList<>();
+    AdmissionQueue.Waiter[] self = new AdmissionQueue.Waiter[1];
+    self[0] =
+        new AdmissionQueue.Waiter(
+            chain -> {
+              // The retry that takes the permit finds its request in the line, and takes it out.
+              seenByRetry.add(small.firstInPermitLine(self[0].place()));
+              seenByRetry.add(small.leavePermitLine(self[0].place()));
+            },
+            AdmissionQueue.NEW_PLACE);
+    assertThat(small.add(self[0], true)).isTrue();
+    assertThat(small.permitLineEmpty()).isFalse();
+    assertThat(small.add(new AdmissionQueue.Waiter(c -> { }, AdmissionQueue.NEW_PLACE), true))
+        .isFalse();
+    small.wakeOne();
+    executor.runAll();
+    assertThat(seenByRetry).containsExactly(true, true);
+    assertThat(small.permitLineEmpty()).isTrue();
+  }
+
+  @Test
   void aChangeWakesEveryWaiter() {
     waiter("a", true);
     waiter("b", true);
@@ -171,7 +194,7 @@ class AdmissionQueueTest {
   void waitersClaimedByTheirTimeoutAreSkipped_andTheVersionMovesEvenWithNoOneWaiting() {
     AdmissionQueue.Waiter timedOut = new AdmissionQueue.Waiter(chain -> tries.add("timed out"),
         AdmissionQueue.NEW_PLACE);
-    queue.add(timedOut);
+    queue.add(timedOut, false);
     waiter("next", true);
     // Its timer claimed it but has not taken it out of the queue yet.
     assertThat(timedOut.claim()).isTrue();
