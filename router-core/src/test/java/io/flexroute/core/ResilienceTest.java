@@ -66,6 +66,31 @@ class ResilienceTest {
     return new WorkerException(worker, WorkerException.Kind.HTTP_STATUS, code, "fake " + code, null, null);
   }
 
+  /**
+   * Sends one request and completes it. Its answer tells the router the worker's weight version, a
+   * change that wakes every waiter, so a scenario that counts wake-ups starts after it.
+   */
+  private void warmUp(Router router) throws Exception {
+    CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
+    transport.awaitCall(WAIT).complete();
+    warmUp.get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Keeps a single-thread executor busy until the gate opens, so that tasks given to it meanwhile
+   * wait.
+   */
+  private static void occupyUntilOpen(ExecutorService executor, CountDownLatch gate) {
+    executor.execute(
+        () -> {
+          try {
+            gate.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+  }
+
   private static int inFlight(Router router) {
     return router.workers().views().stream().mapToInt(WorkerView::inFlightRequests).sum();
   }
@@ -381,11 +406,7 @@ class ResilienceTest {
             .executor(executor)
             .admission(AdmissionPolicy.builder().maxConcurrentPerWorker(1).queue(100, WAIT).build())
             .build()) {
-      // A first answer tells the router the worker's weight version, a change that wakes every
-      // waiter; the scenario below starts after it.
-      CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
-      transport.awaitCall(WAIT).complete();
-      warmUp.get(10, TimeUnit.SECONDS);
+      warmUp(router);
       selects.set(0);
       CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("x"));
       FakeCall running = transport.awaitCall(WAIT);
@@ -427,24 +448,13 @@ class ResilienceTest {
             .executor(executor)
             .admission(AdmissionPolicy.builder().maxConcurrentRequests(1).queue(100, WAIT).build())
             .build()) {
-      // A first answer tells the router the worker's weight version, a change that wakes every
-      // waiter; the scenario below starts after it.
-      CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
-      transport.awaitCall(WAIT).complete();
-      warmUp.get(10, TimeUnit.SECONDS);
+      warmUp(router);
 
       CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("1"));
       FakeCall running = transport.awaitCall(WAIT);
       CompletableFuture<GenerateResult> older = router.generateAsync(GenerateRequest.ofText("2"));
       // The router's executor is busy, so the retry that the freed permit wakes stays on its way.
-      executor.execute(
-          () -> {
-            try {
-              gate.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+      occupyUntilOpen(executor, gate);
       running.complete();
       await(() -> RouterInternals.globalPermitsHeld(router) == 0);
       CompletableFuture<GenerateResult> newer = router.generateAsync(GenerateRequest.ofText("3"));
@@ -485,23 +495,14 @@ class ResilienceTest {
                     .queue(100, Duration.ofSeconds(60))
                     .build())
             .build()) {
-      CompletableFuture<GenerateResult> warmUp = router.generateAsync(GenerateRequest.ofText("w"));
-      transport.awaitCall(WAIT).complete();
-      warmUp.get(10, TimeUnit.SECONDS);
+      warmUp(router);
 
       router.generateAsync(GenerateRequest.ofText("1"));
       FakeCall one = transport.awaitCall(WAIT);
       router.generateAsync(GenerateRequest.ofText("2"));
       FakeCall two = transport.awaitCall(WAIT);
       CompletableFuture<GenerateResult> waiting = router.generateAsync(GenerateRequest.ofText("3"));
-      executor.execute(
-          () -> {
-            try {
-              gate.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+      occupyUntilOpen(executor, gate);
       // The first permit freed wakes the waiting request, whose retry waits for the executor; the
       // second finds no one else in the queue.
       one.complete();

@@ -217,36 +217,18 @@ class PrefixTreeTest {
       conversations[c] = concat(range(0, 100), randomIds(ids, 900));
       conversations[c][100] = 1_000 + c;
     }
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int seed = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                try {
-                  start.await();
-                  for (int i = 0; i < 5_000; i++) {
-                    int c = random.nextInt(conversations.length);
-                    int turn = random.nextInt(20);
-                    int[] prompt = Arrays.copyOf(conversations[c], 200 + 40 * turn);
-                    // Mostly the conversation's own worker, sometimes another (a failover).
-                    int worker = random.nextInt(10) == 0 ? random.nextInt(3) : c % 3;
-                    assertThat(sendIds(tree, worker, prompt)).isLessThanOrEqualTo(prompt.length);
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      workers.add(thread);
-      thread.start();
-    }
-    for (Thread t : workers) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    onThreads(
+        threads,
+        random -> {
+          for (int i = 0; i < 5_000; i++) {
+            int c = random.nextInt(conversations.length);
+            int turn = random.nextInt(20);
+            int[] prompt = Arrays.copyOf(conversations[c], 200 + 40 * turn);
+            // Mostly the conversation's own worker, sometimes another (a failover).
+            int worker = random.nextInt(10) == 0 ? random.nextInt(3) : c % 3;
+            assertThat(sendIds(tree, worker, prompt)).isLessThanOrEqualTo(prompt.length);
+          }
+        });
     for (WorkerView w : FLEET) {
       sendIds(tree, FLEET.indexOf(w), 7, 7, 7);
       assertThat(tree.sizeOf(w.id())).isEqualTo(tree.recount(w.id())).isLessThanOrEqualTo(20_000);
@@ -257,6 +239,40 @@ class PrefixTreeTest {
           tree.match(PrefixKey.tokens(TokenIds.of(conversation)), PrefixTree.walk());
       assertThat(walk.matched()).isLessThanOrEqualTo(200 + 40 * 19);
     }
+  }
+
+  /** What each thread of a concurrency test does, with a random source of its own. */
+  private interface ThreadBody {
+    void run(SplittableRandom random) throws Exception;
+  }
+
+  /**
+   * Runs a body on several threads started together, each with a random source seeded by its
+   * number, and fails with the first error any of them threw.
+   */
+  private static void onThreads(int threads, ThreadBody body) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      SplittableRandom random = new SplittableRandom(t);
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  body.run(random);
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      running.add(thread);
+      thread.start();
+    }
+    for (Thread t : running) {
+      t.join();
+    }
+    assertThat(failure.get()).isNull();
   }
 
   private static int[] randomIds(SplittableRandom random, int n) {
@@ -376,35 +392,17 @@ class PrefixTreeTest {
   void concurrentMatchAndInsert_keepsSizesConsistentAndWithinBudget() throws Exception {
     PrefixTree tree = new PrefixTree(5_000, true);
     int threads = 8;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int seed = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                try {
-                  start.await();
-                  for (int i = 0; i < 20_000; i++) {
-                    // Few system prompts, many conversations: heavy sharing, splits and trims.
-                    String text =
-                        "system " + random.nextInt(4) + ": " + "rules ".repeat(5)
-                            + "conversation " + random.nextInt(500) + " turn " + random.nextInt(8);
-                    send(tree, text, random.nextInt(3));
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      workers.add(thread);
-      thread.start();
-    }
-    for (Thread t : workers) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    onThreads(
+        threads,
+        random -> {
+          for (int i = 0; i < 20_000; i++) {
+            // Few system prompts, many conversations: heavy sharing, splits and trims.
+            String text =
+                "system " + random.nextInt(4) + ": " + "rules ".repeat(5)
+                    + "conversation " + random.nextInt(500) + " turn " + random.nextInt(8);
+            send(tree, text, random.nextInt(3));
+          }
+        });
     for (WorkerView w : FLEET) {
       // Trimming runs on the thread whose insert crosses the budget and may be skipped while
       // another trims; one more insert per worker trims what is left.
@@ -419,34 +417,16 @@ class PrefixTreeTest {
     PrefixTree tree = new PrefixTree(2_000, true);
     String system = "shared system prompt ".repeat(5);
     int threads = 6;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> running = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int seed = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                try {
-                  start.await();
-                  for (int i = 0; i < 20_000; i++) {
-                    PrefixTree.FleetIndex index = tree.index(big);
-                    String text = system + "question " + random.nextInt(2_000);
-                    PrefixTree.Walk walk = tree.match(PrefixKey.text(text), PrefixTree.walk());
-                    tree.insert(walk, index.tenant(random.nextInt(300)), tree.tick(), index);
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      running.add(thread);
-      thread.start();
-    }
-    for (Thread t : running) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    onThreads(
+        threads,
+        random -> {
+          for (int i = 0; i < 20_000; i++) {
+            PrefixTree.FleetIndex index = tree.index(big);
+            String text = system + "question " + random.nextInt(2_000);
+            PrefixTree.Walk walk = tree.match(PrefixKey.text(text), PrefixTree.walk());
+            tree.insert(walk, index.tenant(random.nextInt(300)), tree.tick(), index);
+          }
+        });
     PrefixTree.FleetIndex index = tree.index(big);
     PrefixTree.Walk walk = tree.match(PrefixKey.text(system + "new"), PrefixTree.walk());
     // The system prompt's node is held by (nearly) every worker: the dense form.
