@@ -146,6 +146,7 @@ class FaultInjectionTest {
       assertThat(RouterInternals.activeRequests(router)).isZero();
       assertThat(RouterInternals.globalPermitsHeld(router)).isZero();
       assertThat(RouterInternals.waitingRequests(router)).isZero();
+      assertThat(RouterInternals.permitLineEmpty(router)).isTrue();
       // A connection still in use now would belong to a body nobody closes.
       ConnectionPool pool = transport.okHttpClient().connectionPool();
       awaitCondition(() -> pool.connectionCount() == pool.idleConnectionCount());
