@@ -627,9 +627,8 @@ final class DefaultRouter implements Router {
         forPermit && queue.firstInPermitLine(myPlace) && globalInFlight.get() < globalLimit;
     if ((queue.version() != version || permitForThisOne) && waiter.claim()) {
       // Something changed between the try and joining the queue, or this request heads the permit
-      // line while a permit is free (the one that left the line before it may have seen it
-      // only after it checked for a successor): try again now, still on behalf of the wake-up this
-      // try ran for.
+      // line while a permit is free (a request that left the line just before this one joined saw
+      // no one to wake): try again now, still on behalf of the wake-up this try ran for.
       queue.remove(waiter);
       timer[0].cancel(false);
       runOnExecutor(() -> acquireOrWait(call, future, chain, waiter.place()));
@@ -656,8 +655,8 @@ final class DefaultRouter implements Router {
                 RequestRejectedException.Reason.LIMIT_REACHED,
                 mayTakePermit
                     ? "the router already runs its limit of " + globalLimit + " requests"
-                    : "the router runs its limit of " + globalLimit
-                        + " requests and earlier requests wait for a permit");
+                    : "earlier requests wait for one of the router's " + globalLimit
+                        + " permits (maxConcurrentRequests)");
         return null;
       }
       call.holdGlobalPermit();
