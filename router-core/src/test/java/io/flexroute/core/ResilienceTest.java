@@ -482,6 +482,46 @@ class ResilienceTest {
   }
 
   @Test
+  void withoutFairPermitsARequestThatArrivesMeanwhileMayTakeTheFreedPermit() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    CountDownLatch gate = new CountDownLatch(1);
+    try (Router router =
+        builder("a")
+            .executor(executor)
+            .admission(
+                AdmissionPolicy.builder()
+                    .maxConcurrentRequests(1)
+                    .queue(100, WAIT)
+                    .fairPermits(false)
+                    .build())
+            .build()) {
+      warmUp(router);
+      router.generateAsync(GenerateRequest.ofText("1"));
+      FakeCall running = transport.awaitCall(WAIT);
+      CompletableFuture<GenerateResult> older = router.generateAsync(GenerateRequest.ofText("2"));
+      occupyUntilOpen(executor, gate);
+      running.complete();
+      await(() -> RouterInternals.globalPermitsHeld(router) == 0);
+      router.generateAsync(GenerateRequest.ofText("3"));
+      // The newcomer took the permit the woken waiter's retry was on its way to.
+      assertThat(RouterInternals.globalPermitsHeld(router)).isEqualTo(1);
+      gate.countDown();
+      FakeCall third = transport.awaitCall(WAIT);
+      assertThat(((GenerateRequest) third.request()).text()).isEqualTo("3");
+      third.complete();
+      FakeCall second = transport.awaitCall(WAIT);
+      assertThat(((GenerateRequest) second.request()).text()).isEqualTo("2");
+      second.complete();
+      older.get(10, TimeUnit.SECONDS);
+      assertThat(RouterInternals.permitLineEmpty(router)).isTrue();
+    } finally {
+      gate.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
   void aRequestThatDeferredToTheLineIsWokenWhenTheOneAheadTakesItsPermit() throws Exception {
     transport.behavior(FakeTransport.Behavior.HOLD);
     ExecutorService executor = Executors.newSingleThreadExecutor();

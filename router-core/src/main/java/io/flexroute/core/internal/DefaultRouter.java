@@ -503,11 +503,14 @@ final class DefaultRouter implements Router {
     }
     long version = queue.version();
     int globalLimit = admission.maxConcurrentRequests();
-    // A new request does not take a permit while older requests wait for one (in the line, or on
-    // their way to a retry with the permit they were woken for): it queues behind them.
+    boolean fair = admission.fairPermits();
+    // With fair permits, a new request does not take a permit while older requests wait for one
+    // (in the line, or on their way to a retry with the permit they were woken for): it queues
+    // behind them.
     boolean mayTakePermit =
         place != AdmissionQueue.NEW_PLACE
             || globalLimit == 0
+            || !fair
             || call.holdsGlobalPermit()
             || queue.permitLineEmpty();
     Attempt attempt;
@@ -557,7 +560,7 @@ final class DefaultRouter implements Router {
             },
             place);
     self[0] = waiter;
-    boolean forPermit = globalLimit > 0 && !call.holdsGlobalPermit();
+    boolean forPermit = fair && globalLimit > 0 && !call.holdsGlobalPermit();
     if (!queue.add(waiter, forPermit)) {
       queue.passOn(chain);
       future.completeExceptionally(
