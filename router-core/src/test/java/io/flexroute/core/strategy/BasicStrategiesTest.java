@@ -13,9 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -228,32 +226,16 @@ class BasicStrategiesTest {
     List<WorkerView> fleet = List.copyOf(FakeWorkerView.fleet(16));
     int threads = 8;
     int perThread = 20_000;
-    CyclicBarrier start = new CyclicBarrier(threads);
     Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  start.await();
-                  for (int i = 0; i < perThread; i++) {
-                    WorkerView w = s.select(REQUEST, fleet).worker();
-                    assertThat(fleet).contains(w);
-                    counts.computeIfAbsent(w.id(), k -> new AtomicInteger()).incrementAndGet();
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      workers.add(thread);
-      thread.start();
-    }
-    for (Thread t : workers) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    Concurrently.run(
+        threads,
+        id -> {
+          for (int i = 0; i < perThread; i++) {
+            WorkerView w = s.select(REQUEST, fleet).worker();
+            assertThat(fleet).contains(w);
+            counts.computeIfAbsent(w.id(), k -> new AtomicInteger()).incrementAndGet();
+          }
+        });
     int total = counts.values().stream().mapToInt(AtomicInteger::get).sum();
     assertThat(total).isEqualTo(threads * perThread);
     if (name.equals("round_robin") || name.equals("weighted_round_robin")) {

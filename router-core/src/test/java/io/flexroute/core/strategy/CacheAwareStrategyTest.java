@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The cache-aware strategy: affinity to cached prefixes, never at the cost of piling up. */
@@ -221,38 +219,21 @@ class CacheAwareStrategyTest {
     CacheAwareStrategy s =
         new CacheAwareStrategy(CacheAwareConfig.builder().maxTreeSizePerWorker(10_000).build());
     int threads = 8;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
     Map<String, Integer> served = new ConcurrentHashMap<>();
     Set<WorkerView> members = new HashSet<>(fleet);
-    List<Thread> running = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  start.await();
-                  for (int i = 0; i < 5_000; i++) {
-                    String prompt = SYSTEM + "user " + id + " turn " + (i % 50);
-                    WorkerView w = s.select(FakeRequestView.text(prompt), fleet).worker();
-                    assertThat(members).contains(w);
-                    FakeWorkerView f = (FakeWorkerView) w;
-                    f.addInFlight(1);
-                    served.merge(w.id(), 1, Integer::sum);
-                    f.addInFlight(-1);
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      running.add(thread);
-      thread.start();
-    }
-    for (Thread t : running) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    Concurrently.run(
+        threads,
+        id -> {
+          for (int i = 0; i < 5_000; i++) {
+            String prompt = SYSTEM + "user " + id + " turn " + (i % 50);
+            WorkerView w = s.select(FakeRequestView.text(prompt), fleet).worker();
+            assertThat(members).contains(w);
+            FakeWorkerView f = (FakeWorkerView) w;
+            f.addInFlight(1);
+            served.merge(w.id(), 1, Integer::sum);
+            f.addInFlight(-1);
+          }
+        });
     assertThat(served.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(40_000);
   }
 }

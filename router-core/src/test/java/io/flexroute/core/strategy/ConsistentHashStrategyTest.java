@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Consistent hashing with bounded load and sticky sessions. */
@@ -171,31 +169,13 @@ class ConsistentHashStrategyTest {
     for (int round = 0; round < 50; round++) {
       ConsistentHashStrategy s = strategy();
       int threads = 8;
-      CyclicBarrier start = new CyclicBarrier(threads);
       Set<String> chosen = ConcurrentHashMap.newKeySet();
-      AtomicReference<Throwable> failure = new AtomicReference<>();
-      List<Thread> running = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        Thread thread =
-            new Thread(
-                () -> {
-                  try {
-                    // Uneven loads make the bounded-load walk sensitive to timing.
-                    byId(fleet, "w" + id).setInFlight(id);
-                    start.await();
-                    chosen.add(s.select(session("new-session"), fleet).worker().id());
-                  } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                  }
-                });
-        running.add(thread);
-        thread.start();
+      for (int id = 0; id < threads; id++) {
+        // Uneven loads make the bounded-load walk sensitive to timing.
+        byId(fleet, "w" + id).setInFlight(id);
       }
-      for (Thread t : running) {
-        t.join();
-      }
-      assertThat(failure.get()).isNull();
+      Concurrently.run(
+          threads, id -> chosen.add(s.select(session("new-session"), fleet).worker().id()));
       assertThat(chosen).hasSize(1);
     }
   }

@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Shortest estimated time to first token, FlexLB style. */
@@ -359,36 +357,19 @@ class ShortestTtftStrategyTest {
     List<WorkerView> fleet = ClosedLoop.fleet(8);
     ShortestTtftStrategy s = new ShortestTtftStrategy();
     int threads = 8;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
     Map<String, Integer> served = new ConcurrentHashMap<>();
-    List<Thread> running = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  start.await();
-                  for (int i = 0; i < 5_000; i++) {
-                    RequestView r =
-                        text(LONG + ("thread " + id + " request " + i + ". ").repeat(60));
-                    WorkerView w = s.select(r, fleet).worker();
-                    assertThat(fleet).contains(w);
-                    served.merge(w.id(), 1, Integer::sum);
-                    s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      running.add(thread);
-      thread.start();
-    }
-    for (Thread t : running) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    Concurrently.run(
+        threads,
+        id -> {
+          for (int i = 0; i < 5_000; i++) {
+            RequestView r =
+                text(LONG + ("thread " + id + " request " + i + ". ").repeat(60));
+            WorkerView w = s.select(r, fleet).worker();
+            assertThat(fleet).contains(w);
+            served.merge(w.id(), 1, Integer::sum);
+            s.onComplete(ClosedLoop.success(r, w, Duration.ofMillis(1)));
+          }
+        });
     // Each request brings as much uncached prompt as the shared prefix is long, so the prefills in
     // flight at once queue up on the workers holding the prefix and concurrent requests spread
     // instead of all claiming the same one.

@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,54 +81,37 @@ class StrategyThreadSafetyTest {
     List<WorkerView> shrunk = List.copyOf(fleet.subList(3, 12));
     Set<WorkerView> members = new HashSet<>(full);
     int threads = 6;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> running = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                SplittableRandom random = new SplittableRandom(id);
-                try {
-                  start.await();
-                  for (int i = 0; i < 3_000; i++) {
-                    List<WorkerView> candidates = random.nextInt(10) == 0 ? shrunk : full;
-                    RequestView request = request(random, id, i);
-                    WorkerView w = strategy.select(request, candidates).worker();
-                    if (w == null) {
-                      throw new AssertionError(name + " declined a request");
-                    }
-                    if (!members.contains(w) || !candidates.contains(w)) {
-                      throw new AssertionError(name + " chose a non-candidate " + w);
-                    }
-                    FakeWorkerView f = (FakeWorkerView) w;
-                    f.addInFlight(1);
-                    f.setInFlightTokens(random.nextInt(10_000));
-                    f.setReportedLoad(
-                        new WorkerLoad(
-                            random.nextInt(10), random.nextInt(5), random.nextDouble(),
-                            System.nanoTime()));
-                    f.addInFlight(-1);
-                    strategy.onComplete(
-                        new RequestFeedback(
-                            request, w,
-                            random.nextInt(8) == 0
-                                ? RequestOutcome.WORKER_ERROR
-                                : RequestOutcome.SUCCESS,
-                            Duration.ofMillis(1 + random.nextInt(50)), null, null));
-                  }
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      running.add(thread);
-      thread.start();
-    }
-    for (Thread t : running) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
+    Concurrently.run(
+        threads,
+        id -> {
+          SplittableRandom random = new SplittableRandom(id);
+          for (int i = 0; i < 3_000; i++) {
+            List<WorkerView> candidates = random.nextInt(10) == 0 ? shrunk : full;
+            RequestView request = request(random, id, i);
+            WorkerView w = strategy.select(request, candidates).worker();
+            if (w == null) {
+              throw new AssertionError(name + " declined a request");
+            }
+            if (!members.contains(w) || !candidates.contains(w)) {
+              throw new AssertionError(name + " chose a non-candidate " + w);
+            }
+            FakeWorkerView f = (FakeWorkerView) w;
+            f.addInFlight(1);
+            f.setInFlightTokens(random.nextInt(10_000));
+            f.setReportedLoad(
+                new WorkerLoad(
+                    random.nextInt(10), random.nextInt(5), random.nextDouble(),
+                    System.nanoTime()));
+            f.addInFlight(-1);
+            strategy.onComplete(
+                new RequestFeedback(
+                    request, w,
+                    random.nextInt(8) == 0
+                        ? RequestOutcome.WORKER_ERROR
+                        : RequestOutcome.SUCCESS,
+                    Duration.ofMillis(1 + random.nextInt(50)), null, null));
+          }
+        });
     for (WorkerView w : full) {
       assertThat(w.inFlightRequests()).isZero();
     }

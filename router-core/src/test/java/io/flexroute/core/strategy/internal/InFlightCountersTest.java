@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.flexroute.core.strategy.Concurrently;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
@@ -134,10 +134,8 @@ class InFlightCountersTest {
     }
     int threads = 8;
     int perThread = 300 * cellCount;
-    CyclicBarrier start = new CyclicBarrier(threads);
     // Phase one: every thread acquires on every cell in turn; the totals must be exact.
-    runAll(threads, t -> {
-      await(start);
+    Concurrently.run(threads, t -> {
       for (int i = 0; i < perThread; i++) {
         cells.get((t + i) % cellCount).acquire(3);
       }
@@ -148,8 +146,7 @@ class InFlightCountersTest {
       assertThat(c.tokens()).isEqualTo(3 * expectedPerCell);
     }
     // Phase two: release them all while other acquire-release pairs race on the same slots.
-    runAll(threads, t -> {
-      await(start);
+    Concurrently.run(threads, t -> {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       for (int i = 0; i < perThread; i++) {
         cells.get((t + i) % cellCount).release(3);
@@ -163,34 +160,5 @@ class InFlightCountersTest {
       assertThat(c.requests()).isZero();
       assertThat(c.tokens()).isZero();
     }
-  }
-
-  private interface Body {
-    void run(int thread) throws Exception;
-  }
-
-  private static void runAll(int threads, Body body) throws Exception {
-    List<Thread> started = new ArrayList<>();
-    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int index = t;
-      Thread thread = new Thread(() -> {
-        try {
-          body.run(index);
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      });
-      thread.start();
-      started.add(thread);
-    }
-    for (Thread thread : started) {
-      thread.join();
-    }
-    assertThat(failures).isEmpty();
-  }
-
-  private static void await(CyclicBarrier barrier) throws Exception {
-    barrier.await();
   }
 }

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flexroute.TokenIds;
+import io.flexroute.core.strategy.Concurrently;
 import io.flexroute.spi.WorkerView;
 import io.flexroute.testkit.fake.FakeWorkerView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The approximate multi-tenant prefix tree: match, insert, LRU trimming, purging, threads. */
@@ -217,9 +216,10 @@ class PrefixTreeTest {
       conversations[c] = concat(range(0, 100), randomIds(ids, 900));
       conversations[c][100] = 1_000 + c;
     }
-    onThreads(
+    Concurrently.run(
         threads,
-        random -> {
+        id -> {
+          SplittableRandom random = new SplittableRandom(id);
           for (int i = 0; i < 5_000; i++) {
             int c = random.nextInt(conversations.length);
             int turn = random.nextInt(20);
@@ -239,40 +239,6 @@ class PrefixTreeTest {
           tree.match(PrefixKey.tokens(TokenIds.of(conversation)), PrefixTree.walk());
       assertThat(walk.matched()).isLessThanOrEqualTo(200 + 40 * 19);
     }
-  }
-
-  /** What each thread of a concurrency test does, with a random source of its own. */
-  private interface ThreadBody {
-    void run(SplittableRandom random) throws Exception;
-  }
-
-  /**
-   * Runs a body on several threads started together, each with a random source seeded by its
-   * number, and fails with the first error any of them threw.
-   */
-  private static void onThreads(int threads, ThreadBody body) throws Exception {
-    CyclicBarrier start = new CyclicBarrier(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> running = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      SplittableRandom random = new SplittableRandom(t);
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  start.await();
-                  body.run(random);
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      running.add(thread);
-      thread.start();
-    }
-    for (Thread t : running) {
-      t.join();
-    }
-    assertThat(failure.get()).isNull();
   }
 
   private static int[] randomIds(SplittableRandom random, int n) {
@@ -392,9 +358,10 @@ class PrefixTreeTest {
   void concurrentMatchAndInsert_keepsSizesConsistentAndWithinBudget() throws Exception {
     PrefixTree tree = new PrefixTree(5_000, true);
     int threads = 8;
-    onThreads(
+    Concurrently.run(
         threads,
-        random -> {
+        id -> {
+          SplittableRandom random = new SplittableRandom(id);
           for (int i = 0; i < 20_000; i++) {
             // Few system prompts, many conversations: heavy sharing, splits and trims.
             String text =
@@ -417,9 +384,10 @@ class PrefixTreeTest {
     PrefixTree tree = new PrefixTree(2_000, true);
     String system = "shared system prompt ".repeat(5);
     int threads = 6;
-    onThreads(
+    Concurrently.run(
         threads,
-        random -> {
+        id -> {
+          SplittableRandom random = new SplittableRandom(id);
           for (int i = 0; i < 20_000; i++) {
             PrefixTree.FleetIndex index = tree.index(big);
             String text = system + "question " + random.nextInt(2_000);
