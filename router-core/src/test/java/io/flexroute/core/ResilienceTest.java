@@ -77,18 +77,42 @@ class ResilienceTest {
   }
 
   /**
-   * Keeps a single-thread executor busy until the gate opens, so that tasks given to it meanwhile
-   * wait.
+   * A router on worker "a" (calls held by the fake transport, weight version already known) whose
+   * one executor thread the test can occupy: retries woken meanwhile wait until {@link #open}.
    */
-  private static void occupyUntilOpen(ExecutorService executor, CountDownLatch gate) {
-    executor.execute(
-        () -> {
-          try {
-            gate.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+  private final class GatedRouter implements AutoCloseable {
+    final ExecutorService executor = Executors.newSingleThreadExecutor();
+    final CountDownLatch gate = new CountDownLatch(1);
+    final Router router;
+
+    GatedRouter(AdmissionPolicy admission) throws Exception {
+      transport.behavior(FakeTransport.Behavior.HOLD);
+      router = builder("a").executor(executor).admission(admission).build();
+      warmUp(router);
+    }
+
+    /** Keeps the executor busy until the gate opens, so that tasks given to it meanwhile wait. */
+    void hold() {
+      executor.execute(
+          () -> {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+
+    void open() {
+      gate.countDown();
+    }
+
+    @Override
+    public void close() {
+      gate.countDown();
+      router.close();
+      executor.shutdownNow();
+    }
   }
 
   private static int inFlight(Router router) {
@@ -440,21 +464,18 @@ class ResilienceTest {
 
   @Test
   void aPermitFreedForAWokenWaiterIsNotTakenByARequestThatArrivesMeanwhile() throws Exception {
-    transport.behavior(FakeTransport.Behavior.HOLD);
-    ExecutorService executor = Executors.newSingleThreadExecutor();
-    CountDownLatch gate = new CountDownLatch(1);
-    try (Router router =
-        builder("a")
-            .executor(executor)
-            .admission(AdmissionPolicy.builder().maxConcurrentRequests(1).queue(100, WAIT).build())
-            .build()) {
-      warmUp(router);
-
+    try (GatedRouter gated =
+        new GatedRouter(
+            AdmissionPolicy.builder()
+                .maxConcurrentRequests(1)
+                .queue(100, WAIT)
+                .build())) {
+      Router router = gated.router;
       CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("1"));
       FakeCall running = transport.awaitCall(WAIT);
       CompletableFuture<GenerateResult> older = router.generateAsync(GenerateRequest.ofText("2"));
       // The router's executor is busy, so the retry that the freed permit wakes stays on its way.
-      occupyUntilOpen(executor, gate);
+      gated.hold();
       running.complete();
       await(() -> RouterInternals.globalPermitsHeld(router) == 0);
       CompletableFuture<GenerateResult> newer = router.generateAsync(GenerateRequest.ofText("3"));
@@ -463,7 +484,7 @@ class ResilienceTest {
       assertThat(RouterInternals.waitingRequests(router)).isEqualTo(1);
       assertThat(transport.calls()).hasSize(2);
 
-      gate.countDown();
+      gated.open();
       first.get(10, TimeUnit.SECONDS);
       FakeCall second = transport.awaitCall(WAIT);
       assertThat(((GenerateRequest) second.request()).text()).isEqualTo("2");
@@ -475,38 +496,29 @@ class ResilienceTest {
       third.complete();
       newer.get(10, TimeUnit.SECONDS);
       assertThat(inFlight(router)).isZero();
-    } finally {
-      gate.countDown();
-      executor.shutdownNow();
     }
   }
 
   @Test
   void withoutFairPermitsARequestThatArrivesMeanwhileMayTakeTheFreedPermit() throws Exception {
-    transport.behavior(FakeTransport.Behavior.HOLD);
-    ExecutorService executor = Executors.newSingleThreadExecutor();
-    CountDownLatch gate = new CountDownLatch(1);
-    try (Router router =
-        builder("a")
-            .executor(executor)
-            .admission(
-                AdmissionPolicy.builder()
-                    .maxConcurrentRequests(1)
-                    .queue(100, WAIT)
-                    .fairPermits(false)
-                    .build())
-            .build()) {
-      warmUp(router);
+    try (GatedRouter gated =
+        new GatedRouter(
+            AdmissionPolicy.builder()
+                .maxConcurrentRequests(1)
+                .queue(100, WAIT)
+                .fairPermits(false)
+                .build())) {
+      Router router = gated.router;
       router.generateAsync(GenerateRequest.ofText("1"));
       FakeCall running = transport.awaitCall(WAIT);
       CompletableFuture<GenerateResult> older = router.generateAsync(GenerateRequest.ofText("2"));
-      occupyUntilOpen(executor, gate);
+      gated.hold();
       running.complete();
       await(() -> RouterInternals.globalPermitsHeld(router) == 0);
       router.generateAsync(GenerateRequest.ofText("3"));
       // The newcomer took the permit the woken waiter's retry was on its way to.
       assertThat(RouterInternals.globalPermitsHeld(router)).isEqualTo(1);
-      gate.countDown();
+      gated.open();
       FakeCall third = transport.awaitCall(WAIT);
       assertThat(((GenerateRequest) third.request()).text()).isEqualTo("3");
       third.complete();
@@ -515,34 +527,24 @@ class ResilienceTest {
       second.complete();
       older.get(10, TimeUnit.SECONDS);
       assertThat(RouterInternals.permitLineEmpty(router)).isTrue();
-    } finally {
-      gate.countDown();
-      executor.shutdownNow();
     }
   }
 
   @Test
   void aRequestThatDeferredToTheLineIsWokenWhenTheOneAheadTakesItsPermit() throws Exception {
-    transport.behavior(FakeTransport.Behavior.HOLD);
-    ExecutorService executor = Executors.newSingleThreadExecutor();
-    CountDownLatch gate = new CountDownLatch(1);
-    try (Router router =
-        builder("a")
-            .executor(executor)
-            .admission(
-                AdmissionPolicy.builder()
-                    .maxConcurrentRequests(2)
-                    .queue(100, Duration.ofSeconds(60))
-                    .build())
-            .build()) {
-      warmUp(router);
-
+    try (GatedRouter gated =
+        new GatedRouter(
+            AdmissionPolicy.builder()
+                .maxConcurrentRequests(2)
+                .queue(100, Duration.ofSeconds(60))
+                .build())) {
+      Router router = gated.router;
       router.generateAsync(GenerateRequest.ofText("1"));
       FakeCall one = transport.awaitCall(WAIT);
       router.generateAsync(GenerateRequest.ofText("2"));
       FakeCall two = transport.awaitCall(WAIT);
       CompletableFuture<GenerateResult> waiting = router.generateAsync(GenerateRequest.ofText("3"));
-      occupyUntilOpen(executor, gate);
+      gated.hold();
       // The first permit freed wakes the waiting request, whose retry waits for the executor; the
       // second finds no one else in the queue.
       one.complete();
@@ -556,7 +558,7 @@ class ResilienceTest {
 
       // When the woken request takes its permit it leaves the line and wakes the newcomer, whom
       // no release will wake (nothing else runs), for the permit still free.
-      gate.countDown();
+      gated.open();
       FakeCall third = transport.awaitCall(WAIT);
       FakeCall fourth = transport.awaitCall(WAIT);
       assertThat(((GenerateRequest) third.request()).text()).isEqualTo("3");
@@ -566,9 +568,6 @@ class ResilienceTest {
       waiting.get(10, TimeUnit.SECONDS);
       newcomer.get(10, TimeUnit.SECONDS);
       assertThat(RouterInternals.permitLineEmpty(router)).isTrue();
-    } finally {
-      gate.countDown();
-      executor.shutdownNow();
     }
   }
 
