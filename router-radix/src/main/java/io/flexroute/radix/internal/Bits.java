@@ -89,28 +89,30 @@ public final class Bits {
       Arrays.fill(dst, dstPos, dstPos + len, 0);
       return;
     }
-    for (int w = 0, done = 0; done < len; w++, done += 64) {
-      long word = src[w];
-      int n = Math.min(64, len - done);
-      int at = dstPos + done;
-      if (word == 0) {
-        Arrays.fill(dst, at, at + n, 0);
-      } else if (word == -1L) {
-        Arrays.fill(dst, at, at + n, 1);
-      } else {
-        // Masks come in runs (prompt tokens 0, generated tokens 1): fill run by run.
-        int b = 0;
-        while (b < n) {
-          long shifted = word >>> b;
-          int bit = (int) shifted & 1;
-          long runEnds = bit == 1 ? ~shifted : shifted;
-          int run = runEnds == 0 ? 64 - b : Long.numberOfTrailingZeros(runEnds);
-          int end = Math.min(n, b + run);
-          Arrays.fill(dst, at + b, at + end, bit);
-          b = end;
-        }
-      }
+    // Masks come in long runs (a turn's prompt tokens 0, its generated tokens 1) that cross word
+    // boundaries: one fill per run instead of one or more per word.
+    int from = 0;
+    while (from < len) {
+      int bit = (int) (src[from >>> 6] >>> from) & 1;
+      int end = runEnd(src, from, bit, len);
+      Arrays.fill(dst, dstPos + from, dstPos + end, bit);
+      from = end;
     }
+  }
+
+  /** The first index after {@code from} whose bit differs from {@code bit}, or {@code len}. */
+  private static int runEnd(long[] src, int from, int bit, int len) {
+    int wi = from >>> 6;
+    long flip = -(long) bit; // all ones when looking for the end of a run of ones
+    long w = (src[wi] ^ flip) & (-1L << from);
+    while (w == 0) {
+      wi++;
+      if (wi >= words(len)) {
+        return len;
+      }
+      w = src[wi] ^ flip;
+    }
+    return Math.min(len, (wi << 6) + Long.numberOfTrailingZeros(w));
   }
 
   private static long read(long[] a, int pos, int n) {
