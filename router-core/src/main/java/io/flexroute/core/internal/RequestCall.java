@@ -27,26 +27,30 @@ import org.jspecify.annotations.Nullable;
  * router close comes first; a cancel or deadline also cancels the running attempt, whose own
  * {@link Attempt#finish} then releases the worker's slot.
  *
- * <p>Thread-safe. One is created per request, so its state is kept in few objects: the one-way
- * switches are bits of one word, and the set of failed workers is created on the first failure.
+ * <p>Thread-safe. One is created per request, so its state is kept in few objects: the end is one
+ * reference, the other one-way switches are bits of one word, and the set of failed workers is
+ * created on the first failure.
  */
 final class RequestCall {
 
   private static final VarHandle FLAGS;
+  private static final VarHandle END;
   private static final VarHandle FAILED_WORKERS;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       FLAGS = lookup.findVarHandle(RequestCall.class, "flags", int.class);
+      END = lookup.findVarHandle(RequestCall.class, "end", Object.class);
       FAILED_WORKERS = lookup.findVarHandle(RequestCall.class, "failedWorkers", Set.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  /** The request ended. */
-  private static final int FINISHED = 1;
+  /** The end of a request that did not end with a {@link RouterException}. */
+  private static final Object ENDED = new Object();
+
   /** fail() has told the listeners; the failure then goes to the sink exactly once. */
   private static final int FAILED = 2;
   private static final int FAILURE_DELIVERED = 4;
@@ -64,7 +68,12 @@ final class RequestCall {
   private volatile int flags;
   private volatile @Nullable Set<String> failedWorkers;
   private volatile @Nullable Attempt current;
-  private volatile @Nullable RouterException failure;
+  /**
+   * Null while the request runs, then how it ended: the {@link RouterException} it failed with, or
+   * {@link #ENDED}. One compare-and-set decides the end and publishes its failure together, so
+   * that a thread that lost the race to end the request always sees the winner's failure.
+   */
+  private volatile @Nullable Object end;
   private volatile @Nullable RouterException lastWorkerError;
   private volatile @Nullable ScheduledFuture<?> timer;
   private volatile @Nullable Consumer<RouterException> failureSink;
@@ -146,11 +155,11 @@ final class RequestCall {
   }
 
   boolean isFinished() {
-    return (flags & FINISHED) != 0;
+    return end != null;
   }
 
   @Nullable RouterException failure() {
-    return failure;
+    return end instanceof RouterException failure ? failure : null;
   }
 
   @Nullable Attempt current() {
@@ -162,8 +171,8 @@ final class RequestCall {
     attempts = attempt.number();
     if (isFinished()) {
       // The request ended (deadline, cancel, close) while this attempt was being set up.
-      attempt.context().cancel(reasonOf(failure));
-      RouterException f = failure;
+      RouterException f = failure();
+      attempt.context().cancel(reasonOf(f));
       attempt.finish(f == null ? RequestOutcome.CANCELLED : outcomeOf(f), null, f);
     }
   }
@@ -212,7 +221,7 @@ final class RequestCall {
 
   private void deliverFailure() {
     Consumer<RouterException> sink = failureSink;
-    RouterException error = failure;
+    RouterException error = failure();
     if (sink != null && error != null && (flags & FAILED) != 0 && set(FAILURE_DELIVERED)) {
       sink.accept(error);
     }
@@ -266,10 +275,9 @@ final class RequestCall {
    * @return {@code true} if this call ended the request
    */
   boolean fail(RequestOutcome outcome, RouterException error) {
-    if (!set(FINISHED)) {
+    if (!END.compareAndSet(this, null, error)) {
       return false;
     }
-    failure = error;
     Attempt a = current;
     if (a != null && !a.isFinished()) {
       // Abort the attempt's I/O and give its slot back before anyone hears that the request
@@ -303,11 +311,8 @@ final class RequestCall {
    * @return {@code true} for the one call that ended it
    */
   boolean finish(RequestOutcome outcome, @Nullable TokenUsage usage, @Nullable Throwable error) {
-    if (!set(FINISHED)) {
+    if (!END.compareAndSet(this, null, error instanceof RouterException re ? re : ENDED)) {
       return false;
-    }
-    if (error instanceof RouterException re) {
-      failure = re;
     }
     complete(outcome, usage, error);
     return true;
