@@ -259,8 +259,9 @@ public final class RouterBuilder {
 
   /**
    * Reads every worker's self-reported load (running and waiting requests, KV-cache usage) at this
-   * interval, on the router's scheduler thread, and shows it to strategies as {@link
-   * io.flexroute.spi.WorkerView#reportedLoad()}. Default: no polling.
+   * interval (each round started by the router's timer thread, the polls sent from its executor),
+   * and shows it to strategies as {@link io.flexroute.spi.WorkerView#reportedLoad()}. Default: no
+   * polling.
    *
    * @param interval a positive duration of at least 10 milliseconds, or null to stop polling
    * @return this builder
