@@ -115,7 +115,8 @@ class CircuitBreakerTest {
       }
       oldCalls.get(0).fail(status("a", 500));
       oldCalls.get(1).fail(status("a", 500));
-      assertThat(a.breakerState()).isEqualTo(BreakerState.OPEN);
+      // Opened (it may already be half-open: the timer can end the 50 ms before this line runs).
+      assertThat(a.breakerState()).isNotEqualTo(BreakerState.CLOSED);
       await(() -> a.breakerState() == BreakerState.HALF_OPEN);
 
       CompletableFuture<GenerateResult> probe = router.generateAsync(GenerateRequest.ofText("p"));

@@ -68,13 +68,15 @@ class FaultInjectionTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(3);
   /** Slack for scheduling on a loaded two-core machine: a liveness bound, not a speed claim. */
-  private static final Duration SLACK = Duration.ofSeconds(2);
+  private static final Duration SLACK = Duration.ofSeconds(5);
   private static final int CALLERS = 16;
 
   private final List<FakeWorker> workers = new ArrayList<>();
   private final Ledger ledger = new Ledger();
   private HttpTransport transport;
   private Router router;
+  /** How long a 429 without Retry-After parks a worker; a test may change it before router(). */
+  private Duration rateLimitPark = CircuitBreakerPolicy.DEFAULT_RATE_LIMIT_PARK;
   private ExecutorService callers;
   private int threadsBefore;
 
@@ -197,6 +199,7 @@ class FaultInjectionTest {
                 CircuitBreakerPolicy.builder()
                     .failureThreshold(3)
                     .openDuration(Duration.ofMillis(300))
+                    .rateLimitPark(rateLimitPark)
                     .build())
             .healthChecks(HealthCheckPolicy.builder().interval(Duration.ofMillis(200)).build())
             // Limits below the callers' concurrency, so permits are taken, queued for and
@@ -300,7 +303,7 @@ class FaultInjectionTest {
     FakeWorker good = start();
     limited.setFaultPolicy(
         request ->
-            Fault.status(429, "{\"error\":{\"message\":\"slow\"}}", Map.of("Retry-After", "5")));
+            Fault.status(429, "{\"error\":{\"message\":\"slow\"}}", Map.of("Retry-After", "60")));
     plain.setFaultPolicy(request -> Fault.status(429, "{\"error\":{\"message\":\"slow\"}}"));
     router(
         List.of(worker("limited", limited), worker("plain", plain), worker("good", good)),
@@ -308,9 +311,9 @@ class FaultInjectionTest {
     List<Outcome> outcomes = run(40, () -> router.generate(GenerateRequest.ofText("hello")));
     assertThat(outcomes).allSatisfy(o -> assertThat(o.ok()).isTrue());
     WorkerView parked = router.workers().view("limited").orElseThrow();
-    // Retry-After: 5 parks it for about five seconds, far beyond the default second.
+    // Retry-After: 60 parks it for about a minute, far beyond the default second.
     assertThat(parked.parkedUntilNanos() - System.nanoTime())
-        .isGreaterThan(Duration.ofSeconds(2).toNanos());
+        .isGreaterThan(Duration.ofSeconds(30).toNanos());
     // Parked workers saw only the few requests that found them out (at most one per caller
     // racing for it before the first 429 came back, without and with Retry-After).
     assertThat(limited.requests("/generate").size()).isLessThanOrEqualTo(CALLERS);
@@ -345,8 +348,12 @@ class FaultInjectionTest {
     router(
         List.of(worker("silent", silent), worker("headers", headersOnly), worker("good", good)),
         fastRetries());
-    List<Outcome> unary = run(24, () -> router.generate(GenerateRequest.ofText("hello")));
-    List<Outcome> streams = run(24, () -> stream(router, GenerateRequest.ofText("hello")));
+    // A deadline that leaves room for two read timeouts, a wait for a permit and breaker probes
+    // that time out again, however busy the machine: this is about the retries, not the deadline.
+    Duration deadline = Duration.ofSeconds(15);
+    GenerateRequest request = GenerateRequest.builder().text("hello").timeout(deadline).build();
+    List<Outcome> unary = run(24, () -> router.generate(request), deadline);
+    List<Outcome> streams = run(24, () -> stream(router, request), deadline);
     assertThat(unary).allSatisfy(o -> assertThat(o.ok()).isTrue());
     assertThat(unary)
         .allSatisfy(o -> assertThat(((GenerateResult) o.value()).workerId()).isEqualTo("good"));
@@ -463,6 +470,8 @@ class FaultInjectionTest {
     // The rate limit strikes after the first chunk: the stream fails (a text stream is never
     // replayed), and the worker must be parked as if it had answered 429.
     limited.setFaultPolicy(request -> Fault.sseError("Rate limit reached", 1, 429));
+    // Parked for longer than the streams below can take, however busy the machine.
+    rateLimitPark = Duration.ofMinutes(1);
     router(List.of(worker("limited", limited), worker("good", good)), fastRetries());
     ChatRequest request =
         ChatRequest.builder().model("m").message(ChatMessage.user("stream me")).build();
@@ -485,7 +494,7 @@ class FaultInjectionTest {
     for (int i = 0; i < 3; i++) {
       chatText(router, request);
     }
-    // Parked (for a second by default), it gets none of the next streams; round robin would have
+    // Parked, it gets none of the next streams; round robin would have
     // sent it one of these three.
     assertThat(limited.requests("/v1/chat/completions")).hasSize(before);
   }

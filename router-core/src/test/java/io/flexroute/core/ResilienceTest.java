@@ -190,7 +190,9 @@ class ResilienceTest {
             .circuitBreaker(
                 CircuitBreakerPolicy.builder()
                     .failureThreshold(3)
-                    .openDuration(Duration.ofMillis(100))
+                    // Long enough that the ten requests below all run while it is open, even on
+                    // a machine busy enough to stall this thread.
+                    .openDuration(Duration.ofSeconds(1))
                     .successThreshold(2)
                     .halfOpenProbes(1)
                     .build())
@@ -246,7 +248,8 @@ class ResilienceTest {
           call.fail(
               new WorkerException(
                   "a", WorkerException.Kind.HTTP_STATUS, 429, "slow down", null,
-                  Duration.ofMillis(200), null));
+                  // Long enough that the requests below all run while it is parked.
+                  Duration.ofSeconds(1), null));
           return FakeTransport.Action.HOLD;
         });
     try (Router router = builder("a", "b").build()) {
@@ -308,7 +311,8 @@ class ResilienceTest {
   void waitingIsBoundedInTimeAndSize() throws Exception {
     try (Router router =
         builder("a")
-            .admission(AdmissionPolicy.builder().queue(1, Duration.ofMillis(50)).build())
+            // A wait long enough that the first request is still queued when the second comes.
+            .admission(AdmissionPolicy.builder().queue(1, Duration.ofSeconds(1)).build())
             .build()) {
       router.workers().setHealth("a", HealthState.UNHEALTHY);
       CompletableFuture<GenerateResult> first = router.generateAsync(GenerateRequest.ofText("x"));

@@ -132,7 +132,8 @@ class WaitingAndDrainingTest {
             .circuitBreaker(
                 CircuitBreakerPolicy.builder()
                     .failureThreshold(1)
-                    .openDuration(Duration.ofMillis(200))
+                    // Long enough that the second request comes while it is open and waits.
+                    .openDuration(Duration.ofSeconds(1))
                     .build())
             .build()) {
       WorkerView a = router.workers().view("a").orElseThrow();

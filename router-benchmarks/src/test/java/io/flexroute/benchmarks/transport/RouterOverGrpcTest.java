@@ -134,7 +134,8 @@ class RouterOverGrpcTest {
   void generate_timeout_releasesTheSlotAndAborts() throws Exception {
     scheduler.enqueue(GrpcFault.stall(0));
 
-    assertThatThrownBy(() -> router.generate(rollout(Duration.ofMillis(300))))
+    // Long enough for the request to reach the scheduler on a busy machine; it stalls there.
+    assertThatThrownBy(() -> router.generate(rollout(Duration.ofSeconds(2))))
         .isInstanceOf(RequestTimeoutException.class);
     assertFinished(RequestOutcome.TIMEOUT);
     String rid = scheduler.requests().get(0).requestId();

@@ -168,7 +168,8 @@ class RouterResilienceOverGrpcTest {
             .circuitBreaker(
                 CircuitBreakerPolicy.builder()
                     .failureThreshold(3)
-                    .openDuration(Duration.ofMillis(200))
+                    // Long enough that the requests below all run while it is open.
+                    .openDuration(Duration.ofSeconds(1))
                     .successThreshold(2)
                     .halfOpenProbes(1)
                     .build())

@@ -102,9 +102,11 @@ class ControlEndpointsTest {
 
   @Test
   void pauseRetract_holdsRunningGenerationsBetweenTokens() throws Exception {
+    // 100 tokens at the fake's inter-token delay: running for long enough that the pause below
+    // comes before its end, even on a busy machine.
     CompletableFuture<TestClient.Reply> running =
         client.postAsync("/generate",
-            "{\"text\":\"x\",\"sampling_params\":{\"max_new_tokens\":20,\"ignore_eos\":true}}");
+            "{\"text\":\"x\",\"sampling_params\":{\"max_new_tokens\":100,\"ignore_eos\":true}}");
     assertThat(worker.awaitActiveRequests(1, WAIT)).isTrue();
 
     client.post("/pause_generation", "{\"mode\":\"retract\"}");
@@ -112,7 +114,7 @@ class ControlEndpointsTest {
     client.post("/continue_generation", "{}");
 
     assertThat(running.get(10, TimeUnit.SECONDS).json().at("/meta_info/completion_tokens")
-        .asInt()).isEqualTo(20);
+        .asInt()).isEqualTo(100);
     assertThat(client.post("/pause_generation", "{\"mode\":\"sideways\"}").status())
         .isEqualTo(400);
   }

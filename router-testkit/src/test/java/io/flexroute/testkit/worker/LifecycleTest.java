@@ -123,7 +123,9 @@ class LifecycleTest {
     long start = System.nanoTime();
     worker.close();
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    // Far less than the minute the requests would take: close does not wait for them (the bound
+    // is loose so that a busy machine cannot trip it).
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     assertThat(worker.activeRequests()).isZero();
     for (CompletableFuture<?> call : calls) {
       assertThat(finishedWithFailure(call)).isTrue();

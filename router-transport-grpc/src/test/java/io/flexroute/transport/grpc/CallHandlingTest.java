@@ -70,13 +70,14 @@ class CallHandlingTest {
           out.onNext(ScriptedScheduler.chunk(req.getRequestId(), List.of(1, 2), 2));
           scheduler.stall();
         };
-    TestContext context = new TestContext("slow-3", Duration.ofMillis(500), Map.of());
+    // Long enough to cover the call's start and the first chunk on a busy machine.
+    TestContext context = new TestContext("slow-3", Duration.ofSeconds(2), Map.of());
 
     try (ChunkSource<GenerateChunk> source = transport.generateStream(worker, request, context)) {
       assertThat(source.next().newOutputIds()).isEqualTo(TokenIds.of(1, 2));
       assertThatThrownBy(source::next)
           .isInstanceOfSatisfying(RequestTimeoutException.class,
-              e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500)));
+              e -> assertThat(e.timeout()).isEqualTo(Duration.ofSeconds(2)));
     }
     assertThat(scheduler.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("slow-3");
   }

@@ -348,7 +348,9 @@ class CallHandlingTest {
   @Test
   void callTimeoutWhileStreamIsBlockedIsRequestTimeout() throws Exception {
     stall(events("{\"text\":\"a\",\"output_ids\":[1],\"meta_info\":{}}"));
-    FakeCallContext context = new FakeCallContext("slow", Duration.ofMillis(500), Map.of());
+    // Long enough to cover the connection and the first chunk on a busy machine; the stall after
+    // it lasts until the end of the test.
+    FakeCallContext context = new FakeCallContext("slow", Duration.ofSeconds(2), Map.of());
     ChunkSource<GenerateChunk> source =
         transport.generateStream(worker(), GenerateRequest.ofText("hi"), context);
 
@@ -442,12 +444,11 @@ class CallHandlingTest {
             });
     reader.start();
     awaitBlockedInRead(reader);
-    long start = System.nanoTime();
     context.cancel();
-    reader.join(5_000);
+    // The stall lasts until the end of the test: only the cancel can end the read.
+    reader.join(10_000);
 
     assertThat(reader.isAlive()).as("next() still blocked").isFalse();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     assertThat(thrown.get()).isInstanceOf(RequestCancelledException.class);
     source.close();
   }
