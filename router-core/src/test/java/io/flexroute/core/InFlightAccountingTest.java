@@ -23,6 +23,7 @@ import io.flexroute.testkit.fake.FakeCall;
 import io.flexroute.testkit.fake.FakeTransport;
 import io.flexroute.testkit.fake.RecordingRouterListener;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -221,13 +222,11 @@ class InFlightAccountingTest {
   void streamCancelledWhileReaderBlocks_wakesReader() throws Exception {
     ResponseStream<GenerateChunk> stream = router.generateStream(prompt());
     transport.awaitCall(WAIT);
-    CountDownLatch reading = new CountDownLatch(1);
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     Thread reader =
         new Thread(
             () -> {
               Iterator<GenerateChunk> it = stream.iterator();
-              reading.countDown();
               try {
                 it.hasNext();
               } catch (Throwable t) {
@@ -235,7 +234,8 @@ class InFlightAccountingTest {
               }
             });
     reader.start();
-    assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+    // Cancel only once the reader is parked waiting for a chunk, so that the cancel must wake it.
+    Polling.await(() -> blockedIn(reader, "hasNext"));
     stream.cancel();
     reader.join(WAIT.toMillis());
     assertThat(reader.isAlive()).isFalse();
@@ -369,5 +369,11 @@ class InFlightAccountingTest {
     assertThat(feedback).hasSize(n);
     assertThat(inFlight()).isZero();
     assertThat(inFlightTokens()).isZero();
+  }
+
+  private static boolean blockedIn(Thread thread, String method) {
+    Thread.State state = thread.getState();
+    return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+        && Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getMethodName().equals(method));
   }
 }

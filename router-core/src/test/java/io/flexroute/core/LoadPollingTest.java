@@ -58,6 +58,8 @@ class LoadPollingTest {
             .loadPolling(Duration.ofMillis(10))
             .build()) {
       awaitLoad(router.workers().view("a").orElseThrow());
+      // b was asked (and failed) at least twice, not merely not asked yet.
+      Polling.await(() -> transport.loadReads("b") >= 2);
       assertThat(router.workers().view("b").orElseThrow().reportedLoad()).isNull();
     }
   }

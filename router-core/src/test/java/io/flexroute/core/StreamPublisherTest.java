@@ -110,16 +110,26 @@ class StreamPublisherTest {
     assertThat(router.workers().view("a").orElseThrow().inFlightRequests()).isZero();
   }
 
-  private static boolean someThreadWaitsForAWorker() {
-    return Thread.getAllStackTraces().values().stream()
-        .anyMatch(stack -> Arrays.stream(stack)
-            .anyMatch(f -> f.getMethodName().equals("awaitAttempt")));
+  /** Whether the thread exists and waits for a worker (other tests' threads do not count). */
+  private static boolean waitsForAWorker(AtomicReference<Thread> thread) {
+    Thread t = thread.get();
+    return t != null
+        && Arrays.stream(t.getStackTrace())
+            .anyMatch(f -> f.getMethodName().equals("awaitAttempt"));
   }
 
   @Test
   void cancelWhileWaitingForAWorkerEndsTheWait_andTheThreadServesTheNextSubscription()
       throws Exception {
-    ExecutorService executor = Executors.newSingleThreadExecutor();
+    AtomicReference<Thread> executorThread = new AtomicReference<>();
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread t = new Thread(task, "publisher-test-executor");
+              t.setDaemon(true);
+              executorThread.set(t);
+              return t;
+            });
     try (Router waiting =
         Router.builder()
             .transport(transport)
@@ -132,11 +142,11 @@ class StreamPublisherTest {
       Recorder r = new Recorder();
       waiting.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
       r.subscription.request(1);
-      await(StreamPublisherTest::someThreadWaitsForAWorker);
+      await(() -> waitsForAWorker(executorThread));
 
       r.subscription.cancel();
       // The wait ends now, not when a worker comes back or the 60 s run out.
-      await(() -> !someThreadWaitsForAWorker());
+      await(() -> !waitsForAWorker(executorThread));
       waiting.workers().setHealth("a", HealthState.HEALTHY);
       assertThat(transport.calls()).isEmpty();
       assertThat(r.signals).isEmpty();

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -106,6 +107,7 @@ public final class FakeTransport implements Transport {
   private final List<FakeCall> calls = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Boolean> unhealthy = new ConcurrentHashMap<>();
   private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> loadReads = new ConcurrentHashMap<>();
   private final List<String> aborts = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -169,6 +171,17 @@ public final class FakeTransport implements Transport {
   public FakeTransport load(String workerId, WorkerLoad load) {
     loads.put(workerId, Objects.requireNonNull(load, "load"));
     return this;
+  }
+
+  /**
+   * How many times the router asked a worker for its load, answered or not.
+   *
+   * @param workerId the worker
+   * @return the number of {@link #fetchLoad} calls for it
+   */
+  public int loadReads(String workerId) {
+    AtomicInteger reads = loadReads.get(workerId);
+    return reads == null ? 0 : reads.get();
   }
 
   /** @return the request ids the router asked to abort, in order */
@@ -296,6 +309,7 @@ public final class FakeTransport implements Transport {
 
   @Override
   public CompletableFuture<WorkerLoad> fetchLoad(Worker worker, CallContext context) {
+    loadReads.computeIfAbsent(worker.id(), id -> new AtomicInteger()).incrementAndGet();
     WorkerLoad load = loads.get(worker.id());
     if (load == null) {
       return CompletableFuture.failedFuture(
