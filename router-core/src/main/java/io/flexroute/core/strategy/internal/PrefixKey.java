@@ -121,12 +121,13 @@ public abstract class PrefixKey {
    * Characters of a text. Comparisons copy the prompt's characters in chunks into a per-thread
    * buffer ({@link String#getChars}, a vectorised copy) and compare the chunks with the vectorised
    * {@link Arrays#mismatch(char[], int, int, char[], int, int)}: no per-request copy of the prompt
-   * and no character-by-character loop.
+   * and no character-by-character loop. A label that refers to another prompt is read the same
+   * way, into the buffer's second half.
    */
   private static final class Text extends PrefixKey {
     private static final int CHUNK = 1024;
     private static final ThreadLocal<char[]> BUFFERS =
-        ThreadLocal.withInitial(() -> new char[CHUNK]);
+        ThreadLocal.withInitial(() -> new char[2 * CHUNK]);
 
     private final String text;
 
@@ -147,9 +148,23 @@ public abstract class PrefixKey {
 
     @Override
     int common(PrefixTree.Label label, int pos) {
-      char[] elements = ((PrefixTree.CharLabel) label).elements;
-      int n = Math.min(elements.length, length() - pos);
+      int n = Math.min(label.length, length() - pos);
       char[] buffer = BUFFERS.get();
+      if (label instanceof PrefixTree.TextLabel shared) {
+        String other = shared.prompt;
+        int otherFrom = shared.from;
+        for (int done = 0; done < n; done += CHUNK) {
+          int len = Math.min(CHUNK, n - done);
+          text.getChars(pos + done, pos + done + len, buffer, 0);
+          other.getChars(otherFrom + done, otherFrom + done + len, buffer, CHUNK);
+          int at = Arrays.mismatch(buffer, 0, len, buffer, CHUNK, CHUNK + len);
+          if (at >= 0) {
+            return done + at;
+          }
+        }
+        return n;
+      }
+      char[] elements = ((PrefixTree.CharLabel) label).elements;
       for (int done = 0; done < n; done += CHUNK) {
         int len = Math.min(CHUNK, n - done);
         text.getChars(pos + done, pos + done + len, buffer, 0);
@@ -163,14 +178,12 @@ public abstract class PrefixKey {
 
     @Override
     PrefixTree.@Nullable Label sharedLabel(int from, int to) {
-      return null; // text labels are copies
+      return PrefixTree.TextLabel.shared(text, from, to, from);
     }
 
     @Override
     PrefixTree.Label label(int from, int to) {
-      char[] out = new char[to - from];
-      text.getChars(from, to, out, 0);
-      return new PrefixTree.CharLabel(out, from);
+      return PrefixTree.TextLabel.of(text, from, to, from);
     }
   }
 }

@@ -196,12 +196,40 @@ class PrefixTreeTest {
   }
 
   @Test
-  void textKeys_neverGrowALeaf() {
+  void textKeys_growALeafWhenItsNewLabelCanReferToThePrompt() {
     PrefixTree tree = new PrefixTree(1_000, true);
-    send(tree, "abc", 0);
-    send(tree, "abcdef", 0);
-    assertThat(tree.nodeCount()).isEqualTo(2);
-    assertThat(tree.sizeOf("w0")).isEqualTo(6).isEqualTo(tree.recount("w0"));
+    String system = "S".repeat(10);
+    send(tree, system + "a", 0);
+    send(tree, system + "b", 1);
+    assertThat(tree.nodeCount()).isEqualTo(3);
+    // Worker 0's leaf would cover 2 of 12 chars: less than half, so a copy; a new node instead.
+    send(tree, system + "ab", 0);
+    assertThat(tree.nodeCount()).isEqualTo(4);
+    // Covering 13 of 24 chars, the grown leaf refers to the prompt: no new node.
+    String turn = system + "ab" + "x".repeat(12);
+    send(tree, turn, 0);
+    assertThat(tree.nodeCount()).isEqualTo(4);
+    assertThat(tree.sizeOf("w0")).isEqualTo(24).isEqualTo(tree.recount("w0"));
+    assertThat(matched(tree, turn + "?", 0)).isEqualTo(24);
+    assertThat(matched(tree, system + "ab" + "x".repeat(5) + "y", 0)).isEqualTo(17);
+    assertThat(matched(tree, turn, 1)).isEqualTo(10);
+  }
+
+  @Test
+  void textKeys_labelsThatReferToOtherPromptsSplitAndMatchLikeCopies() {
+    PrefixTree tree = new PrefixTree(1_000, true);
+    // Each prompt's leaf refers to its own string; later prompts are built anew, so every match
+    // compares two different strings.
+    send(tree, new StringBuilder("system: be brief\n").append("user: hello").toString(), 0);
+    send(tree, new StringBuilder("system: be brief\n").append("user: goodbye").toString(), 1);
+    send(tree, new StringBuilder("system: be brief\n").append("user: hello again").toString(), 0);
+
+    assertThat(matched(tree, "system: be brief\nuser: hello again!", 0)).isEqualTo(34);
+    assertThat(matched(tree, "system: be brief\nuser: hello there", 0)).isEqualTo(29);
+    assertThat(matched(tree, "system: be brief\nuser: goodbye", 1)).isEqualTo(30);
+    assertThat(matched(tree, "system: be brief\nuser: hello", 1)).isEqualTo(23);
+    assertThat(tree.sizeOf("w0")).isEqualTo(34).isEqualTo(tree.recount("w0"));
+    assertThat(tree.sizeOf("w1")).isEqualTo(30).isEqualTo(tree.recount("w1"));
   }
 
   @Test
