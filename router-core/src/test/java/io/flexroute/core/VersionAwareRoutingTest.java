@@ -178,6 +178,26 @@ class VersionAwareRoutingTest {
   }
 
   @Test
+  void minWeightVersion_withAnOrderThatThrows_treatsTheWorkerAsBelowTheMinimum() {
+    // A user's numeric order cannot parse SGLang's initial label: that worker must simply not
+    // qualify, and no request may leak its router-wide permit (one here) through the exception.
+    start(
+        b ->
+            b.weightVersionOrder(java.util.Comparator.comparingInt(Integer::parseInt))
+                .admission(AdmissionPolicy.builder().maxConcurrentRequests(1).build()),
+        "default",
+        "3");
+    router.fleet().readWeightVersions(Broadcast.all()).orThrow();
+
+    for (int i = 0; i < 4; i++) {
+      assertThat(
+              router.generate(prompt("x" + i).toBuilder().minWeightVersion("2").build()).workerId())
+          .isEqualTo("w1");
+    }
+    assertThat(router.generate(prompt("any")).workerId()).isIn("w0", "w1");
+  }
+
+  @Test
   void minWeightVersion_withUnknownVersions_isRefused() {
     start(b -> {}, "5");
 

@@ -521,8 +521,11 @@ final class DefaultRouter implements Router {
         // Holding a permit (whatever else it still waits for), it is out of the permit line.
         leavePermitLine(place);
       }
-    } catch (RouterException e) {
-      future.completeExceptionally(e);
+    } catch (RuntimeException e) {
+      // A RouterException ends the request; anything else (a bug, or plug-in code that threw past
+      // its guard) ends it too, as a typed failure, instead of escaping with the wake-up unpassed.
+      future.completeExceptionally(
+          e instanceof RouterException re ? re : RequestCall.mapFailure(e, "router", "none"));
       queue.passOn(chain);
       return;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -54,7 +55,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     this.stateFactory = stateFactory;
     this.listeners = listeners;
     this.onChange = onChange;
-    this.snapshot = new WorkerSnapshot(List.of(), versionOrder);
+    this.snapshot = new WorkerSnapshot(List.of(), versionOrder, new AtomicBoolean());
   }
 
   /** The packed in-flight counters of the registered workers. */

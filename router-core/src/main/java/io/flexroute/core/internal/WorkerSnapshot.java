@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An immutable snapshot of the registry, published on every change. Requests read it without locks.
@@ -33,20 +36,29 @@ final class WorkerSnapshot {
   /** Above this many distinct keys, candidate lists are computed but not cached. */
   private static final int MAX_CACHED_KEYS = 1024;
 
-  static final WorkerSnapshot EMPTY = new WorkerSnapshot(List.of(), WeightVersions.naturalOrder());
+  private static final Logger log = LoggerFactory.getLogger(WorkerSnapshot.class);
+
+  static final WorkerSnapshot EMPTY =
+      new WorkerSnapshot(List.of(), WeightVersions.naturalOrder(), new AtomicBoolean());
 
   private final List<WorkerState> workers;
   private final List<WorkerView> views;
   private final Map<String, WorkerState> byId;
   private final Comparator<String> versionOrder;
+  /** Shared by a registry's successive snapshots, so that a throwing order is logged once. */
+  private final AtomicBoolean orderFailureLogged;
   private final ConcurrentHashMap<Key, List<WorkerView>> eligible = new ConcurrentHashMap<>();
 
   private record Key(@Nullable String model, WorkerRole role, @Nullable String minVersion) {}
 
-  WorkerSnapshot(List<WorkerState> workers, Comparator<String> versionOrder) {
+  WorkerSnapshot(
+      List<WorkerState> workers,
+      Comparator<String> versionOrder,
+      AtomicBoolean orderFailureLogged) {
     this.workers = List.copyOf(workers);
     this.views = counted(this.workers);
     this.versionOrder = versionOrder;
+    this.orderFailureLogged = orderFailureLogged;
     Map<String, WorkerState> map = new LinkedHashMap<>();
     for (WorkerState w : workers) {
       map.put(w.id(), w);
@@ -56,12 +68,12 @@ final class WorkerSnapshot {
 
   /** The same workers, freshly published: cached candidate lists are dropped. */
   WorkerSnapshot refreshed() {
-    return new WorkerSnapshot(workers, versionOrder);
+    return new WorkerSnapshot(workers, versionOrder, orderFailureLogged);
   }
 
   /** A snapshot of other workers with the same version order. */
   WorkerSnapshot with(List<WorkerState> next) {
-    return new WorkerSnapshot(next, versionOrder);
+    return new WorkerSnapshot(next, versionOrder, orderFailureLogged);
   }
 
   List<WorkerState> workers() {
@@ -121,13 +133,28 @@ final class WorkerSnapshot {
     return new CountedCandidates(states, cells);
   }
 
-  /** Whether the worker's known weight version is at least {@code minVersion}. */
+  /**
+   * Whether the worker's known weight version is at least {@code minVersion}. A version order
+   * that throws (a user's order that cannot parse a label) counts as "not met": the exception
+   * must not escape into a request's admission, where it would end nothing and hold its permit.
+   */
   boolean meetsVersion(WorkerView w, @Nullable String minVersion) {
     if (minVersion == null) {
       return true;
     }
     String known = w.weightVersion();
-    return known != null && versionOrder.compare(known, minVersion) >= 0;
+    if (known == null) {
+      return false;
+    }
+    try {
+      return versionOrder.compare(known, minVersion) >= 0;
+    } catch (RuntimeException e) {
+      if (orderFailureLogged.compareAndSet(false, true)) {
+        log.warn("the weight-version order threw comparing a worker's version with a request's"
+            + " minimum; such workers count as below the minimum (logged once)", e);
+      }
+      return false;
+    }
   }
 
   /**
