@@ -300,7 +300,19 @@ final class DefaultRolloutClient implements RolloutClient {
         call.cancel(true);
         return;
       }
-      call.whenComplete((r, e) -> onAnswer(n, r, e));
+      call.whenComplete((r, e) -> guarded(() -> onAnswer(n, r, e)));
+    }
+
+    /**
+     * Runs a step of the turn from a future's callback, where an exception would otherwise be
+     * lost and leave the turn, and a caller blocked on it, waiting forever.
+     */
+    void guarded(Runnable step) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
     }
 
     void onAnswer(int n, @Nullable GenerateResult r, @Nullable Throwable e) {
@@ -328,7 +340,7 @@ final class DefaultRolloutClient implements RolloutClient {
               if (se != null) {
                 result.completeExceptionally(unwrap(se));
               } else {
-                attempt(n + 1);
+                guarded(() -> attempt(n + 1));
               }
             });
         return;

@@ -230,6 +230,27 @@ class RolloutClientTest {
   }
 
   @Test
+  void aSleeperThatThrows_endsTheTurnWithItsError_insteadOfLeavingItWaiting() throws Exception {
+    answer(ANSWER);
+    fake.thenAbort("weight update");
+    try (RolloutClient failing =
+        RolloutClient.builder(fake.router(), cache, tokenizer)
+            .executor(Runnable::run)
+            .sleeper(
+                d -> {
+                  throw new IllegalStateException("no timer left");
+                })
+            .build()) {
+      CompletableFuture<RolloutResult> turn = failing.rolloutAsync(RolloutRequest.of(PROMPT));
+
+      // The exception came from a callback: it must reach the turn, not vanish with it.
+      assertThatThrownBy(() -> turn.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no timer left");
+    }
+  }
+
+  @Test
   void abortedGenerations_areRetriedABoundedNumberOfTimes_thenFail() {
     answer(ANSWER);
     fake.thenAbort("update 1").thenAbort("update 2").thenAbort("update 3").thenAbort("never");
