@@ -175,11 +175,15 @@ public final class PriorityGroupFilter implements WorkerFilter {
         state.consecutiveFailures.set(0);
       }
     } else if (outcome == RequestOutcome.WORKER_ERROR || outcome == RequestOutcome.TIMEOUT) {
-      if (state.consecutiveFailures.incrementAndGet() >= limit
-          && state.active.compareAndSet(current, null)) {
-        // The next request picks the best group not cooling down.
+      if (state.consecutiveFailures.incrementAndGet() >= limit) {
+        // Cooling before it is released: a request that chooses a group in between (seeing no
+        // active one) must already skip it, or it would make the failed group active again. A
+        // second mark by a thread that loses the release below only moves the cooldown's start.
         markFailed(state, current, config.ticker().getAsLong());
-        state.consecutiveFailures.set(0);
+        if (state.active.compareAndSet(current, null)) {
+          // The next request picks the best group not cooling down.
+          state.consecutiveFailures.set(0);
+        }
       }
     }
   }
