@@ -100,6 +100,7 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
     }
     int[] ids = tokenizer.encode(text).clone();
     if (ids.length > 0) {
+      Inputs.validate(text, ids, null, null, null, NO_VERSION);
       int[] ends = deriveBoundariesOnRetrieve ? TokenBoundaries.derive(text, ids, tokenizer) : null;
       tree.insert(text, ids, null, null, ends, NO_VERSION);
     }

@@ -33,6 +33,21 @@ final class Inputs {
     if (n == 0) {
       throw new InvalidCacheInputException(Problem.EMPTY_TOKENS, "tokenIds must not be empty");
     }
+    int all = 0;
+    for (int id : tokenIds) {
+      all |= id;
+    }
+    if (all < 0) {
+      // A negative id would be cached and then break every rollout that reuses its prefix (the
+      // router refuses negative input ids), long after this insert.
+      for (int i = 0; i < n; i++) {
+        if (tokenIds[i] < 0) {
+          throw new InvalidCacheInputException(
+              Problem.NEGATIVE_TOKEN_ID,
+              "tokenIds[" + i + "] must not be negative, but was " + tokenIds[i]);
+        }
+      }
+    }
     if (logprobs != null && logprobs.length != n) {
       throw lengthMismatch("logprobs", logprobs.length, n);
     }

@@ -26,6 +26,8 @@ public final class InvalidCacheInputException extends IllegalArgumentException {
     NULL_TOKENS,
     /** There were no token ids. */
     EMPTY_TOKENS,
+    /** A token id was negative. */
+    NEGATIVE_TOKEN_ID,
     /** Logprobs, loss mask or token ends did not have one entry per token. */
     LENGTH_MISMATCH,
     /** A loss-mask value was neither 0 nor 1. */

@@ -7,6 +7,7 @@ import io.flexroute.radix.InvalidCacheInputException.Problem;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,6 +40,9 @@ class InvalidInputTest {
             c -> c.insert("abcdefgh", null)),
         bad("empty tokens", Problem.EMPTY_TOKENS, "tokenIds must not be empty",
             c -> c.insert("abcdefgh", new int[0])),
+        bad("negative token id", Problem.NEGATIVE_TOKEN_ID,
+            "tokenIds[1] must not be negative, but was -5",
+            c -> c.insert("abcdefgh", new int[] {10, -5, 12})),
         bad("short logprobs", Problem.LENGTH_MISMATCH, "logprobs has 2 entries but tokenIds has 3",
             c -> c.insert("abcdefgh", ids, new float[2], null, 3)),
         bad("long mask", Problem.LENGTH_MISMATCH, "lossMask has 4 entries but tokenIds has 3",
@@ -67,9 +71,38 @@ class InvalidInputTest {
             c -> c.retrieve("", new ToyTokenizer())));
   }
 
+  /** A tokenizer that breaks its contract with a negative id (one not made by Tokenizer.of). */
+  private static final class NegativeIdTokenizer implements io.flexroute.spi.Tokenizer {
+    @Override
+    public int[] encode(String text) {
+      return new int[] {3, -1};
+    }
+
+    @Override
+    public String decode(int[] tokenIds) {
+      return "unseen text";
+    }
+  }
+
   private static Arguments bad(
       String name, Problem problem, String message, java.util.function.Consumer<RadixTokenCache> call) {
     return Arguments.of(name, problem, message, call);
+  }
+
+  @Test
+  void retrieve_ofATokenizerThatAnswersANegativeId_isRejectedAndCachesNothing() {
+    long cachedBefore = cache.stats().cachedTokens();
+    long nodesBefore = cache.stats().nodeCount();
+
+    assertThatThrownBy(() -> cache.retrieve("unseen text", new NegativeIdTokenizer()))
+        .isInstanceOfSatisfying(
+            InvalidCacheInputException.class,
+            e -> assertThat(e.problem()).isEqualTo(Problem.NEGATIVE_TOKEN_ID))
+        .hasMessageContaining("tokenIds[1] must not be negative, but was -1");
+    // The lookup before it counted a miss; nothing was inserted.
+    assertThat(cache.stats().cachedTokens()).isEqualTo(cachedBefore);
+    assertThat(cache.stats().nodeCount()).isEqualTo(nodesBefore);
+    assertThat(cache.lookup("unseen text").tokenCount()).isZero();
   }
 
   @ParameterizedTest(name = "{0}")
