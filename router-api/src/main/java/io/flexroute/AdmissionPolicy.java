@@ -132,7 +132,7 @@ public final class AdmissionPolicy {
      * @param n at least 0
      * @param maxWait positive
      * @return this builder
-     * @throws IllegalArgumentException if out of range
+     * @throws IllegalArgumentException if out of range (the wait longer than 3650 days included)
      */
     public Builder queue(int n, Duration maxWait) {
       this.maxQueuedRequests = Durations.atLeast(n, 0, "maxQueuedRequests");

@@ -142,7 +142,7 @@ public final class CircuitBreakerPolicy {
      *
      * @param park positive
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or longer than 3650 days
      */
     public Builder rateLimitPark(Duration park) {
       this.rateLimitPark = Durations.positive(park, "rateLimitPark");
@@ -178,7 +178,7 @@ public final class CircuitBreakerPolicy {
      *
      * @param duration positive
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or longer than 3650 days
      */
     public Builder openDuration(Duration duration) {
       this.openDuration = Durations.positive(duration, "openDuration");
@@ -190,7 +190,7 @@ public final class CircuitBreakerPolicy {
      *
      * @param duration positive
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or longer than 3650 days
      */
     public Builder maxOpenDuration(Duration duration) {
       this.maxOpenDuration = Durations.positive(duration, "maxOpenDuration");

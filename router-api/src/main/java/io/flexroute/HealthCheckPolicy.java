@@ -123,7 +123,7 @@ public final class HealthCheckPolicy {
      *
      * @param interval at least 10 ms
      * @return this builder
-     * @throws IllegalArgumentException if shorter than 10 ms
+     * @throws IllegalArgumentException if shorter than 10 ms or longer than 3650 days
      */
     public Builder interval(Duration interval) {
       Durations.positive(interval, "interval");
@@ -139,7 +139,7 @@ public final class HealthCheckPolicy {
      *
      * @param timeout positive
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or longer than 3650 days
      */
     public Builder timeout(Duration timeout) {
       this.timeout = Durations.positive(timeout, "timeout");

@@ -182,7 +182,7 @@ public final class RetryPolicy {
      *
      * @param backoff zero or more
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or longer than 3650 days
      */
     public Builder initialBackoff(Duration backoff) {
       this.initialBackoff = Durations.nonNegative(backoff, "initialBackoff");
@@ -194,7 +194,7 @@ public final class RetryPolicy {
      *
      * @param backoff zero or more
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or longer than 3650 days
      */
     public Builder maxBackoff(Duration backoff) {
       this.maxBackoff = Durations.nonNegative(backoff, "maxBackoff");

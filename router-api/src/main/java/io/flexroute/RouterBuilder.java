@@ -265,12 +265,16 @@ public final class RouterBuilder {
    *
    * @param interval a positive duration of at least 10 milliseconds, or null to stop polling
    * @return this builder
-   * @throws IllegalArgumentException if the interval is shorter than 10 milliseconds
+   * @throws IllegalArgumentException if the interval is shorter than 10 milliseconds or longer
+   *     than 3650 days
    */
   public RouterBuilder loadPolling(@Nullable Duration interval) {
     if (interval != null && interval.compareTo(Duration.ofMillis(10)) < 0) {
       throw new IllegalArgumentException(
           "loadPolling interval must be at least 10 ms, but was " + interval);
+    }
+    if (interval != null) {
+      Durations.atMostMax(interval, "loadPolling interval");
     }
     this.loadPollInterval = interval;
     return this;

@@ -123,6 +123,9 @@ public final class Broadcast {
 
   /** Builds a {@link Broadcast}; setters validate at once. Not thread-safe. */
   public static final class Builder {
+    /** The longest timeout accepted: beyond any real one, and safe for arithmetic in nanoseconds. */
+    private static final Duration MAX_DURATION = Duration.ofDays(3650);
+
     private WorkerSelector selector = WorkerSelector.all();
     private int parallelism = DEFAULT_PARALLELISM;
     private Duration timeout = DEFAULT_TIMEOUT;
@@ -163,12 +166,13 @@ public final class Broadcast {
      *
      * @param timeout positive
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or longer than 3650 days
      */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(
+            "timeout must be positive and at most 3650 days, but was " + timeout);
       }
       this.timeout = timeout;
       return this;
@@ -192,13 +196,13 @@ public final class Broadcast {
      *
      * @param drainTimeout zero or positive
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or longer than 3650 days
      */
     public Builder drainTimeout(Duration drainTimeout) {
       Objects.requireNonNull(drainTimeout, "drainTimeout");
-      if (drainTimeout.isNegative()) {
+      if (drainTimeout.isNegative() || drainTimeout.compareTo(MAX_DURATION) > 0) {
         throw new IllegalArgumentException(
-            "drainTimeout must not be negative, but was " + drainTimeout);
+            "drainTimeout must be between 0 and 3650 days, but was " + drainTimeout);
       }
       this.drainTimeout = drainTimeout;
       return this;

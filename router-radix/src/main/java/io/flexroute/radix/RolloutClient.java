@@ -216,12 +216,14 @@ public interface RolloutClient extends AutoCloseable {
      *
      * @param backoff zero or positive
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or longer than 3650 days
      */
     public Builder abortBackoff(Duration backoff) {
       Objects.requireNonNull(backoff, "abortBackoff");
-      if (backoff.isNegative()) {
-        throw new IllegalArgumentException("abortBackoff must not be negative, but was " + backoff);
+      if (backoff.isNegative() || backoff.compareTo(Duration.ofDays(3650)) > 0) {
+        // Longer would overflow the sleeper's nanosecond arithmetic deep inside a turn.
+        throw new IllegalArgumentException(
+            "abortBackoff must be between 0 and 3650 days, but was " + backoff);
       }
       this.abortBackoff = backoff;
       return this;

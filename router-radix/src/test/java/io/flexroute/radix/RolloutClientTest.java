@@ -391,7 +391,7 @@ class RolloutClientTest {
                 RolloutClient.builder(fake.router(), cache, tokenizer)
                     .abortBackoff(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("abortBackoff must not be negative, but was PT-1S");
+        .hasMessage("abortBackoff must be between 0 and 3650 days, but was PT-1S");
   }
 
   @Test

@@ -661,12 +661,12 @@ public final class HttpTransport implements Transport {
      * Sets the connect timeout of the client the transport creates. Default {@link
      * #DEFAULT_CONNECT_TIMEOUT}.
      *
-     * @param timeout a positive duration
+     * @param timeout from 1 millisecond to {@value Integer#MAX_VALUE} milliseconds (24.8 days)
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if outside that range (OkHttp's)
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = clientTimeout(timeout, "connectTimeout");
       clientSettingSet = "connectTimeout";
       return this;
     }
@@ -676,12 +676,12 @@ public final class HttpTransport implements Transport {
      * from the worker, also between two stream events. The request's own deadline is enforced
      * separately. Default {@link #DEFAULT_READ_TIMEOUT}.
      *
-     * @param timeout a positive duration
+     * @param timeout from 1 millisecond to {@value Integer#MAX_VALUE} milliseconds (24.8 days)
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if outside that range (OkHttp's)
      */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "readTimeout");
+      this.readTimeout = clientTimeout(timeout, "readTimeout");
       clientSettingSet = "readTimeout";
       return this;
     }
@@ -690,12 +690,12 @@ public final class HttpTransport implements Transport {
      * Sets the write timeout of the client the transport creates. Default {@link
      * #DEFAULT_WRITE_TIMEOUT}.
      *
-     * @param timeout a positive duration
+     * @param timeout from 1 millisecond to {@value Integer#MAX_VALUE} milliseconds (24.8 days)
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if outside that range (OkHttp's)
      */
     public Builder writeTimeout(Duration timeout) {
-      this.writeTimeout = positive(timeout, "writeTimeout");
+      this.writeTimeout = clientTimeout(timeout, "writeTimeout");
       clientSettingSet = "writeTimeout";
       return this;
     }
@@ -803,6 +803,17 @@ public final class HttpTransport implements Transport {
             t.setDaemon(true);
             return t;
           });
+    }
+
+    /** A timeout in the range OkHttp accepts, checked here so that the error names the setting. */
+    private static Duration clientTimeout(Duration value, String field) {
+      Objects.requireNonNull(value, field);
+      if (value.compareTo(Duration.ofMillis(1)) < 0
+          || value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException(
+            field + " must be from 1 ms to " + Integer.MAX_VALUE + " ms, but was " + value);
+      }
+      return value;
     }
 
     private static Duration positive(Duration value, String field) {

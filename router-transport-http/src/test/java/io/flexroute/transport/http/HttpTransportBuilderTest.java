@@ -37,7 +37,14 @@ class HttpTransportBuilderTest {
     HttpTransport.Builder b = HttpTransport.builder();
     assertThatThrownBy(() -> b.connectTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("connectTimeout must be positive, but was PT0S");
+        .hasMessage("connectTimeout must be from 1 ms to 2147483647 ms, but was PT0S");
+    // OkHttp's own limits, refused here with the setting's name instead of at build().
+    assertThatThrownBy(() -> b.connectTimeout(Duration.ofNanos(500)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectTimeout");
+    assertThatThrownBy(() -> b.readTimeout(Duration.ofDays(30)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("readTimeout must be from 1 ms");
     assertThatThrownBy(() -> b.readTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("readTimeout");
