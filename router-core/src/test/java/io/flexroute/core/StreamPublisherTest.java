@@ -7,13 +7,16 @@ import io.flexroute.AdmissionPolicy;
 import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
 import io.flexroute.HealthState;
+import io.flexroute.RequestRejectedException;
 import io.flexroute.Router;
+import io.flexroute.SamplingParams;
 import io.flexroute.WorkerException;
 import io.flexroute.testkit.fake.FakeCall;
 import io.flexroute.testkit.fake.FakeTransport;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -95,6 +98,30 @@ class StreamPublisherTest {
     assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(r.signals).containsExactly("next:", "complete");
     assertThat(router.workers().view("a").orElseThrow().inFlightRequests()).isZero();
+  }
+
+  @Test
+  void aRefusedRequest_reachesTheSubscriberAsOnError_andTheAsyncCallAsAFailedFuture()
+      throws Exception {
+    GenerateRequest twoSamples =
+        GenerateRequest.builder()
+            .text("hi")
+            .sampling(SamplingParams.builder().n(2).build())
+            .build();
+
+    Recorder r = new Recorder();
+    router.generatePublisher(twoSamples).subscribe(r);
+    r.subscription.request(1);
+    assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.error.get())
+        .isInstanceOfSatisfying(
+            RequestRejectedException.class,
+            e -> assertThat(e.reason())
+                .isEqualTo(RequestRejectedException.Reason.UNSUPPORTED));
+
+    CompletableFuture<?> async = router.generateAsync(twoSamples);
+    assertThat(async).isCompletedExceptionally();
+    assertThat(transport.calls()).isEmpty();
   }
 
   @Test

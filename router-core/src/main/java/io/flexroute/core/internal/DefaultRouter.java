@@ -208,7 +208,14 @@ final class DefaultRouter implements Router {
 
   @Override
   public CompletableFuture<GenerateResult> generateAsync(GenerateRequest request) {
-    return execute(OperationBinding.GENERATE, checkGenerate(request));
+    GenerateRequest checked;
+    try {
+      checked = checkGenerate(request);
+    } catch (RequestRejectedException e) {
+      // As every asynchronous call reports a refusal: through the future, not by throwing.
+      return CompletableFuture.failedFuture(e);
+    }
+    return execute(OperationBinding.GENERATE, checked);
   }
 
   @Override
@@ -240,8 +247,10 @@ final class DefaultRouter implements Router {
 
   @Override
   public Flow.Publisher<GenerateChunk> generatePublisher(GenerateRequest request) {
-    GenerateRequest checked = checkGenerate(request);
-    return new StreamPublisher<>(() -> openStream(OperationBinding.GENERATE, checked), executor);
+    java.util.Objects.requireNonNull(request, "request");
+    // Checked when a subscriber subscribes, so that a refusal reaches it through onError.
+    return new StreamPublisher<>(
+        () -> openStream(OperationBinding.GENERATE, checkGenerate(request)), executor);
   }
 
   @Override
