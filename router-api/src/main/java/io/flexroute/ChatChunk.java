@@ -87,6 +87,15 @@ public record ChatChunk(
     public Delta {
       toolCalls = List.copyOf(toolCalls);
     }
+
+    /** Sizes only: model output can echo prompts and private data, and must not reach logs. */
+    @Override
+    public String toString() {
+      return "Delta{index=" + index + ", role=" + role + ", chars="
+          + (content == null ? 0 : content.length()) + ", reasoningChars="
+          + (reasoningContent == null ? 0 : reasoningContent.length()) + ", toolCalls="
+          + toolCalls.size() + ", finishReason=" + finishReason + "}";
+    }
   }
 
   /**
@@ -98,5 +107,13 @@ public record ChatChunk(
    * @param argumentsDelta a piece of the JSON arguments
    */
   public record ToolCallDelta(
-      int index, @Nullable String id, @Nullable String name, @Nullable String argumentsDelta) {}
+      int index, @Nullable String id, @Nullable String name, @Nullable String argumentsDelta) {
+
+    /** Without the arguments, which can carry user data. */
+    @Override
+    public String toString() {
+      return "ToolCallDelta{index=" + index + ", id=" + id + ", name=" + name + ", argumentChars="
+          + (argumentsDelta == null ? 0 : argumentsDelta.length()) + "}";
+    }
+  }
 }

@@ -81,5 +81,13 @@ public record ChatCompletion(
     public Choice {
       Objects.requireNonNull(message, "message");
     }
+
+    /** Sizes only: model output can echo prompts and private data, and must not reach logs. */
+    @Override
+    public String toString() {
+      return "Choice{index=" + index + ", message=" + message + ", reasoningChars="
+          + (reasoningContent == null ? 0 : reasoningContent.length()) + ", finishReason="
+          + finishReason + "}";
+    }
   }
 }

@@ -74,5 +74,12 @@ public record TextCompletion(
     public Choice {
       Objects.requireNonNull(text, "text");
     }
+
+    /** Sizes only: model output can echo prompts and private data, and must not reach logs. */
+    @Override
+    public String toString() {
+      return "Choice{index=" + index + ", chars=" + text.length() + ", finishReason="
+          + finishReason + "}";
+    }
   }
 }

@@ -26,4 +26,10 @@ public record ToolCall(String id, String name, String arguments) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(arguments, "arguments");
   }
+
+  /** Without the arguments, which can carry user data and must not reach logs. */
+  @Override
+  public String toString() {
+    return "ToolCall{id=" + id + ", name=" + name + ", argumentChars=" + arguments.length() + "}";
+  }
 }

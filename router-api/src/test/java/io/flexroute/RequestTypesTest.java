@@ -10,6 +10,25 @@ import org.junit.jupiter.api.Test;
 class RequestTypesTest {
 
   @Test
+  void modelOutputNeverShowsInToString() {
+    String secret = "the patient's name is Ada";
+    ToolCall call = new ToolCall("c1", "lookup", "{\"q\":\"" + secret + "\"}");
+    List<Object> values =
+        List.of(
+            new ChatCompletion.Choice(0, ChatMessage.assistant(secret), secret, null),
+            new TextCompletion.Choice(0, secret, null),
+            new ChatChunk.Delta(
+                0, "assistant", secret, secret,
+                List.of(new ChatChunk.ToolCallDelta(0, "c1", "lookup", secret)), null),
+            new ChatChunk.ToolCallDelta(0, "c1", "lookup", secret),
+            call,
+            ChatMessage.assistantToolCalls(secret, List.of(call)));
+
+    assertThat(values).allSatisfy(v -> assertThat(v.toString()).doesNotContain("Ada"));
+    assertThat(new TextCompletion.Choice(0, secret, null).toString()).contains("chars=25");
+  }
+
+  @Test
   void generateRequest_textAndIdsAreExclusive() {
     GenerateRequest r =
         GenerateRequest.builder().text("hello").inputIds(TokenIds.of(1, 2)).build();
