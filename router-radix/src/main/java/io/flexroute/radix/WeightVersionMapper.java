@@ -30,7 +30,9 @@ public interface WeightVersionMapper {
    *   <li>A string of decimal digits (surrounding whitespace ignored) that fits an {@code int} maps
    *       to its value: {@code "7"} is 7. Trainers that number their weight updates (as slime does)
    *       get the same numbers in the cache.
-   *   <li>Any other string (such as SGLang's initial {@code "default"}, {@code "step-300"}, a
+   *   <li>SGLang's initial label {@code "default"} is 0: the weights before any update, older than
+   *       every update even when a restarted worker reports it after them.
+   *   <li>Any other string (such as {@code "step-300"}, a
    *       checkpoint hash or a negative number) gets, the first time this instance sees it, one more
    *       than the highest version it has produced so far by either rule (0 if none), and keeps that
    *       number from then on. Versions seen in the order of the weight updates therefore get

@@ -30,6 +30,15 @@ class WeightVersionMapperTest {
   }
 
   @Test
+  void standard_initialLabelIsZero_evenWhenSeenAfterUpdates() {
+    // A worker restarted on its initial weights reports "default" after "7": still the oldest.
+    WeightVersionMapper m = WeightVersionMapper.standard();
+    assertThat(m.toInt("7")).isEqualTo(7);
+    assertThat(m.toInt("default")).isZero();
+    assertThat(m.toInt("step-x")).isEqualTo(8);
+  }
+
+  @Test
   void standard_instancesHaveTheirOwnRegistry() {
     WeightVersionMapper a = WeightVersionMapper.standard();
     WeightVersionMapper b = WeightVersionMapper.standard();

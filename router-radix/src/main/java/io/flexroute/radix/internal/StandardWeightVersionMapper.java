@@ -1,13 +1,16 @@
 package io.flexroute.radix.internal;
 
+import io.flexroute.WeightVersions;
 import io.flexroute.radix.WeightVersionMapper;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The mapping of {@link WeightVersionMapper#standard()}: decimal integers map to themselves, other
- * strings to numbers handed out in order of first sight above the highest number produced so far.
+ * The mapping of {@link WeightVersionMapper#standard()}: decimal integers map to themselves,
+ * SGLang's initial label {@value WeightVersions#INITIAL} to 0 (the weights before any update, older
+ * than every update however late a worker reports it), other strings to numbers handed out in
+ * order of first sight above the highest number produced so far.
  *
  * <p>Thread-safe. The registry holds one entry per distinct non-numeric version string (one per
  * weight update at most). Not public API.
@@ -24,6 +27,11 @@ public final class StandardWeightVersionMapper implements WeightVersionMapper {
   public int toInt(String workerVersion) {
     Objects.requireNonNull(workerVersion, "workerVersion");
     String v = workerVersion.strip();
+    if (v.equals(WeightVersions.INITIAL)) {
+      // A worker that (re)started on its initial weights after updates were seen elsewhere must
+      // not count as the newest version: its tokens would pass for on-policy and trigger GC.
+      return 0;
+    }
     int parsed = parseDecimal(v);
     if (parsed >= 0) {
       highest.accumulateAndGet(parsed, Math::max);
