@@ -93,10 +93,11 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   }
 
   /**
-   * Marks workers as updating their weights or not, in one snapshot.
+   * Counts a weight update starting or ending on workers, in one snapshot; a worker is out of
+   * rotation while any of its updates runs.
    *
    * @param workers the workers
-   * @param updating the new flag
+   * @param updating {@code true} when an update starts, {@code false} when it ends
    */
   void setUpdating(Collection<WorkerState> workers, boolean updating) {
     changeControl(

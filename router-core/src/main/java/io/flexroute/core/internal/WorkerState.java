@@ -41,7 +41,12 @@ final class WorkerState implements WorkerView {
   private final AtomicInteger probeSuccesses = new AtomicInteger();
   private @Nullable CircuitBreaker breaker;
   private volatile boolean paused;
-  private volatile boolean updating;
+  /**
+   * Weight updates under way on this worker: a count, not a flag, so that when two overlapping
+   * broadcasts update it, the first to end does not put it back in rotation while the second still
+   * runs. Changed under the registry's lock.
+   */
+  private volatile int updates;
   private final AtomicReference<@Nullable String> weightVersion = new AtomicReference<>();
 
   WorkerState(Worker worker, Transport transport) {
@@ -110,7 +115,7 @@ final class WorkerState implements WorkerView {
    */
   @Override
   public ControlState controlState() {
-    if (updating) {
+    if (updates > 0) {
       return ControlState.UPDATING;
     }
     return paused ? ControlState.PAUSED : ControlState.SERVING;
@@ -120,8 +125,10 @@ final class WorkerState implements WorkerView {
     this.paused = paused;
   }
 
+  /** Counts an update starting ({@code true}) or ending ({@code false}). */
   void setUpdating(boolean updating) {
-    this.updating = updating;
+    int n = updates + (updating ? 1 : -1);
+    this.updates = Math.max(0, n);
   }
 
   @Override
