@@ -146,8 +146,15 @@ final class BroadcastRun<T> {
     RouterCallContext context =
         new RouterCallContext(
             RequestIds.next(), begin, broadcast.timeout(), worker.worker().headers());
+    RouterCallContext.Reason cancelledBefore;
     synchronized (lock) {
       running[index] = context;
+      cancelledBefore = cancelled;
+    }
+    if (cancelledBefore != null) {
+      // cancel() ran after this worker was handed out and before its context was registered:
+      // it could not reach the context, so the task starts cancelled (and sends nothing).
+      context.cancel(cancelledBefore);
     }
     ScheduledFuture<?> timer = null;
     try {
