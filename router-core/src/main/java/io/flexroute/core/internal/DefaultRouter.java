@@ -559,6 +559,7 @@ final class DefaultRouter implements Router {
       queue.passOn(chain);
       return;
     }
+    long waitNumber = call.nextWait();
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
     AdmissionQueue.Waiter[] self = new AdmissionQueue.Waiter[1];
     AdmissionQueue.Waiter waiter =
@@ -631,7 +632,7 @@ final class DefaultRouter implements Router {
             future.completeExceptionally(ended != null ? ended : new RouterClosedException());
           }
         };
-    call.setStopWaiting(stopWaiting);
+    call.setStopWaiting(waitNumber, stopWaiting);
     if (call.isFinished()) {
       // The request ended (deadline, cancel, close) before it could be told how to stop waiting.
       stopWaiting.run();

@@ -35,6 +35,8 @@ final class RequestCall {
 
   private static final VarHandle FLAGS;
   private static final VarHandle END;
+  private static final VarHandle STOP_WAITING;
+  private static final VarHandle WAITS;
   private static final VarHandle FAILED_WORKERS;
 
   static {
@@ -42,6 +44,8 @@ final class RequestCall {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       FLAGS = lookup.findVarHandle(RequestCall.class, "flags", int.class);
       END = lookup.findVarHandle(RequestCall.class, "end", Object.class);
+      STOP_WAITING = lookup.findVarHandle(RequestCall.class, "stopWaiting", StopWaiting.class);
+      WAITS = lookup.findVarHandle(RequestCall.class, "waits", long.class);
       FAILED_WORKERS = lookup.findVarHandle(RequestCall.class, "failedWorkers", Set.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -77,7 +81,10 @@ final class RequestCall {
   private volatile @Nullable RouterException lastWorkerError;
   private volatile @Nullable ScheduledFuture<?> timer;
   private volatile @Nullable Consumer<RouterException> failureSink;
-  private volatile @Nullable Runnable stopWaiting;
+  /** How to leave the admission queue, registered by the latest wait (see setStopWaiting). */
+  private volatile @Nullable StopWaiting stopWaiting;
+  /** Waits in the admission queue so far; numbers them so that an older one cannot win. */
+  private volatile long waits;
   private volatile int attempts;
 
   RequestCall(
@@ -227,9 +234,33 @@ final class RequestCall {
     }
   }
 
-  void setStopWaiting(@Nullable Runnable stop) {
-    this.stopWaiting = stop;
+  /**
+   * Numbers a new wait in the admission queue; call before the waiter becomes visible in the queue,
+   * so that a retry woken from it gets a higher number.
+   */
+  long nextWait() {
+    return (long) WAITS.getAndAdd(this, 1L) + 1;
   }
+
+  /**
+   * Registers how to leave the queue for the wait numbered {@code wait}, unless a later wait
+   * already registered its own: a retry woken from this wait can register before this call runs,
+   * and overwriting it would leave the newer waiter behind when the request ends.
+   */
+  void setStopWaiting(long wait, Runnable stop) {
+    StopWaiting next = new StopWaiting(wait, stop);
+    while (true) {
+      StopWaiting current = stopWaiting;
+      if (current != null && current.number > wait) {
+        return;
+      }
+      if (STOP_WAITING.compareAndSet(this, current, next)) {
+        return;
+      }
+    }
+  }
+
+  private record StopWaiting(long number, Runnable run) {}
 
   boolean holdsGlobalPermit() {
     return (flags & HOLDS_GLOBAL_PERMIT) != 0;
@@ -285,9 +316,9 @@ final class RequestCall {
       a.context().cancel(reasonOf(error));
       a.finish(outcome, null, error);
     }
-    Runnable stop = stopWaiting;
+    StopWaiting stop = stopWaiting;
     if (stop != null) {
-      stop.run();
+      stop.run().run();
     }
     complete(outcome, null, error);
     set(FAILED);

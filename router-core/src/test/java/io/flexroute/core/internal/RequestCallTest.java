@@ -43,4 +43,19 @@ class RequestCallTest {
     call.setFailureSink(delivered::add);
     assertThat(delivered).singleElement().isInstanceOf(RequestTimeoutException.class);
   }
+
+  @Test
+  void anOlderWaitCannotReplaceHowANewerOneLeavesTheQueue() {
+    RequestCall call = newCall();
+    long first = call.nextWait();
+    long retry = call.nextWait();
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    // The retry woken from the first wait registered before the first wait's thread got to it.
+    call.setStopWaiting(retry, () -> stopped.add("retry"));
+    call.setStopWaiting(first, () -> stopped.add("first"));
+
+    call.cancel(RouterCallContext.Reason.CALLER);
+
+    assertThat(stopped).containsExactly("retry");
+  }
 }
