@@ -878,7 +878,7 @@ final class DefaultRouter implements Router {
           worker.passiveFailures().set(0);
           log.warn("worker {} failed {} requests in a row at the connection level; marking it"
               + " unhealthy until probes pass", worker.id(), health.passiveFailureThreshold());
-          registry.setHealth(worker.id(), HealthState.UNHEALTHY);
+          registry.transitionHealth(worker.id(), HealthState.HEALTHY, HealthState.UNHEALTHY);
         }
       } else if (outcome == RequestOutcome.SUCCESS && worker.passiveFailures().get() != 0) {
         worker.passiveFailures().set(0);
@@ -1019,8 +1019,8 @@ final class DefaultRouter implements Router {
             return current;
           }
           HealthState next = error == null ? HealthState.HEALTHY : HealthState.UNHEALTHY;
-          if (next != current) {
-            registry.setHealth(workerId, next);
+          if (next != current && !registry.transitionHealth(workerId, current, next)) {
+            return worker.health(); // changed meanwhile (an operator's drain): that stands
           }
           return next;
         });

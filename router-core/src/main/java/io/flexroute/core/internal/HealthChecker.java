@@ -95,8 +95,9 @@ final class HealthChecker implements AutoCloseable {
           && worker.probeSuccesses().incrementAndGet() >= policy.successThreshold()) {
         worker.probeSuccesses().set(0);
         worker.passiveFailures().set(0);
-        registry.setHealth(worker.id(), HealthState.HEALTHY);
-        return HealthState.HEALTHY;
+        return registry.transitionHealth(worker.id(), HealthState.UNHEALTHY, HealthState.HEALTHY)
+            ? HealthState.HEALTHY
+            : worker.health();
       }
       return state;
     }
@@ -106,8 +107,9 @@ final class HealthChecker implements AutoCloseable {
       worker.probeFailures().set(0);
       log.warn("worker {} failed {} health probes in a row: {}", worker.id(),
           policy.failureThreshold(), error == null ? "unhealthy" : error.getMessage());
-      registry.setHealth(worker.id(), HealthState.UNHEALTHY);
-      return HealthState.UNHEALTHY;
+      return registry.transitionHealth(worker.id(), HealthState.HEALTHY, HealthState.UNHEALTHY)
+          ? HealthState.UNHEALTHY
+          : worker.health();
     }
     return state;
   }

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -216,6 +217,23 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     if (state == HealthState.REMOVED) {
       throw new IllegalArgumentException("use remove(workerId) to remove a worker");
     }
+    return changeHealth(workerId, null, state);
+  }
+
+  /**
+   * Changes a worker's health only if it still is {@code expected}, checked under the lock: for
+   * the router's own judgements (probes, passive failures), made on a health read a moment
+   * earlier, which must not overwrite what an operator set since (a {@code DRAINING} worker would
+   * otherwise be put back in rotation by its next good probe).
+   *
+   * @return whether the worker was in {@code expected} (and is now in {@code next})
+   */
+  boolean transitionHealth(String workerId, HealthState expected, HealthState next) {
+    return changeHealth(workerId, expected, next);
+  }
+
+  private boolean changeHealth(
+      String workerId, @Nullable HealthState expected, HealthState state) {
     WorkerState worker;
     HealthState previous;
     lock.lock();
@@ -226,6 +244,9 @@ final class WorkerRegistryImpl implements WorkerRegistry {
         return false;
       }
       previous = worker.health();
+      if (expected != null && previous != expected) {
+        return false;
+      }
       if (previous == state) {
         return true;
       }
