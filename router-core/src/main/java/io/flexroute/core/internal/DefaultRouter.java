@@ -900,11 +900,9 @@ final class DefaultRouter implements Router {
     }
     long nanos = park.toNanos();
     long until = System.nanoTime() + nanos;
-    long current = worker.parkedUntilNanos();
-    if (current != Long.MIN_VALUE && current - until >= 0) {
-      return;
+    if (!worker.parkUntil(until)) {
+      return; // already parked until later
     }
-    worker.parkUntil(until);
     log.info("worker {} answered {}; parked for {} ms", worker.id(), status, park.toMillis());
     registry.republish();
     // When the parking ends the worker must become a candidate again by itself.

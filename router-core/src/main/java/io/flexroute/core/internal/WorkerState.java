@@ -8,6 +8,8 @@ import io.flexroute.spi.ControlState;
 import io.flexroute.spi.Transport;
 import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.WorkerView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,6 +26,17 @@ import org.jspecify.annotations.Nullable;
  * atomic reference that the {@link WeightVersionTracker} changes.
  */
 final class WorkerState implements WorkerView {
+
+  private static final VarHandle PARKED_UNTIL;
+
+  static {
+    try {
+      PARKED_UNTIL =
+          MethodHandles.lookup().findVarHandle(WorkerState.class, "parkedUntilNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private volatile Worker worker;
   private final Transport transport;
@@ -87,8 +100,22 @@ final class WorkerState implements WorkerView {
     return parkedUntilNanos;
   }
 
-  void parkUntil(long nanos) {
-    this.parkedUntilNanos = nanos;
+  /**
+   * Parks the worker until {@code nanos} unless it is already parked until later: two rate limits
+   * answered at once keep the longer parking, whichever is recorded last.
+   *
+   * @return whether this call moved the end of the parking
+   */
+  boolean parkUntil(long nanos) {
+    while (true) {
+      long current = parkedUntilNanos;
+      if (current != Long.MIN_VALUE && current - nanos >= 0) {
+        return false;
+      }
+      if (PARKED_UNTIL.compareAndSet(this, current, nanos)) {
+        return true;
+      }
+    }
   }
 
   /**
