@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -192,6 +193,11 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
    */
   public abstract static sealed class Builder<B extends Builder<B, R>, R extends InferenceRequest>
       permits GenerateRequest.Builder, OpenAiRequest.Builder {
+
+    /** Body fields the router sets and relies on, which {@link #extraBody} must not replace. */
+    private static final Set<String> ROUTER_FIELDS =
+        Set.of("rid", "model", "text", "input_ids", "prompt", "messages");
+
     private @Nullable String requestId;
     private @Nullable String model;
     private WorkerRole role = WorkerRole.REGULAR;
@@ -317,15 +323,26 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
     }
 
     /**
-     * Adds a top-level field to the JSON body sent to the worker.
+     * Adds a top-level field to the JSON body sent to the worker. It replaces a modelled field of
+     * the same name (maps are merged one level deep), except the fields the router itself relies
+     * on, which are refused: {@code rid} (the id it aborts by), {@code model} (what it routed for)
+     * and the prompt fields {@code text}, {@code input_ids}, {@code prompt} and {@code messages}
+     * (what cache-aware routing and stream resumption saw). {@code stream} always follows the
+     * method called.
      *
      * @param name the field name
      * @param value a JSON value: string, number, boolean, null, list or map of these
      * @return this builder
-     * @throws IllegalArgumentException if the value is not a JSON value
+     * @throws IllegalArgumentException if the value is not a JSON value, or the name is one the
+     *     router relies on
      */
     public B extraBody(String name, @Nullable Object value) {
       Objects.requireNonNull(name, "name");
+      if (ROUTER_FIELDS.contains(name)) {
+        throw new IllegalArgumentException(
+            "extraBody cannot set '" + name + "': the router relies on it; use the builder's own"
+                + " setter");
+      }
       JsonValues.check(value, "extraBody." + name);
       extraBody.put(name, value);
       return self();

@@ -10,6 +10,19 @@ import org.junit.jupiter.api.Test;
 class RequestTypesTest {
 
   @Test
+  void extraBody_refusesTheFieldsTheRouterReliesOn() {
+    for (String name : List.of("rid", "model", "text", "input_ids", "prompt", "messages")) {
+      assertThatThrownBy(() -> GenerateRequest.builder().extraBody(name, "x"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + name + "'");
+      assertThatThrownBy(() -> ChatRequest.builder().extraBody(name, "x"))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(GenerateRequest.builder().text("x").extraBody("lora_path", "a").build().extraBody())
+        .containsEntry("lora_path", "a");
+  }
+
+  @Test
   void modelOutputNeverShowsInToString() {
     String secret = "the patient's name is Ada";
     ToolCall call = new ToolCall("c1", "lookup", "{\"q\":\"" + secret + "\"}");

@@ -92,7 +92,9 @@ class GenerateBodyTest {
     }
     int extras = random.nextInt(4);
     for (int k = 0; k < extras; k++) {
-      String[] names = {"lora_path", "custom", "stream", "rid", "sampling_params", "return_logprob"};
+      String[] names = {
+        "lora_path", "custom", "stream", "logprob_start_len", "sampling_params", "return_logprob"
+      };
       String name = names[random.nextInt(names.length)];
       Object value = switch (random.nextInt(4)) {
         case 0 -> "value";

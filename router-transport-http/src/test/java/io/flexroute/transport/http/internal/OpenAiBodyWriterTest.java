@@ -224,7 +224,8 @@ class OpenAiBodyWriterTest {
       if (random.nextInt(3) == 0) {
         b.includeUsage(false);
       }
-      String[] names = {"ignore_eos", "custom", "stream", "max_tokens", "prompt", "rid"};
+      // Modelled fields an extra value replaces (the ones the router relies on are refused).
+      String[] names = {"ignore_eos", "custom", "stream", "max_tokens", "temperature", "top_p"};
       int extras = random.nextInt(3);
       for (int k = 0; k < extras; k++) {
         b.extraBody(names[random.nextInt(names.length)],
@@ -304,7 +305,7 @@ class OpenAiBodyWriterTest {
     for (int i = 0; i < extras; i++) {
       String name =
           random.nextInt(8) == 0
-              ? List.of("max_tokens", "stream", "stream_options", "rid", "messages")
+              ? List.of("max_tokens", "stream", "stream_options", "temperature", "tools")
                   .get(random.nextInt(5))
               : "x_" + random.nextInt(6);
       Map<String, Object> nested = new LinkedHashMap<>();
