@@ -165,7 +165,9 @@ public interface Router extends AutoCloseable {
   io.flexroute.fleet.Fleet fleet();
 
   /**
-   * Probes a worker's health through its transport and records the result in the registry.
+   * Probes a worker's health through its transport and records the result in the registry. The
+   * probe has the health-check policy's path and timeout (its defaults when health checks are
+   * off).
    *
    * @param workerId the worker to probe
    * @return a future of the state recorded: {@link HealthState#HEALTHY} or {@link

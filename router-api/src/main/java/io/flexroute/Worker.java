@@ -380,16 +380,19 @@ public final class Worker {
      *
      * @param apiKey the key, or null for none
      * @return this builder
-     * @throws IllegalArgumentException if the key is blank or contains whitespace or control
+     * @throws IllegalArgumentException if the key is blank or contains anything but visible ASCII
      *     characters (the message never shows the key)
      */
     public Builder apiKey(@Nullable String apiKey) {
       if (apiKey != null && apiKey.isBlank()) {
         throw new IllegalArgumentException("apiKey of worker '" + id + "' must not be blank");
       }
-      if (apiKey != null && apiKey.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+      // Only what an HTTP header value and gRPC metadata both carry: a pasted non-breaking space
+      // or curly quote would otherwise fail every request to the worker, not this call.
+      if (apiKey != null && apiKey.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
         throw new IllegalArgumentException(
-            "apiKey of worker '" + id + "' must not contain whitespace or control characters");
+            "apiKey of worker '" + id + "' must contain only visible ASCII characters (no"
+                + " whitespace, control or non-ASCII characters)");
       }
       this.apiKey = apiKey;
       return this;

@@ -22,6 +22,19 @@ class WorkerTest {
   }
 
   @Test
+  void apiKey_acceptsOnlyVisibleAscii_andTheErrorNeverShowsTheKey() {
+    String[] bad = {"sk-\u00a0pasted", "sk-\u201cquoted\u201d", "sk-\u043a", "a b"};
+    for (String key : bad) {
+      assertThatThrownBy(() -> Worker.builder("a", "http://h:1").apiKey(key))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("visible ASCII")
+          .hasMessageNotContaining(key);
+    }
+    assertThat(Worker.builder("a", "http://h:1").apiKey("sk-AZaz09_-.~+/=").build().apiKey())
+        .isEqualTo("sk-AZaz09_-.~+/=");
+  }
+
+  @Test
   void baseUrl_isNormalised() {
     Worker w = Worker.of("a", " HTTP://Host:30000/ ");
     assertThat(w.baseUrl().toString()).isEqualTo("http://Host:30000");

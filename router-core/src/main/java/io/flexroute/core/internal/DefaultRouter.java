@@ -995,13 +995,17 @@ final class DefaultRouter implements Router {
 
   @Override
   public CompletableFuture<HealthState> checkHealth(String workerId) {
-    WorkerState worker = registry.snapshot().get(java.util.Objects.requireNonNull(workerId));
+    WorkerState worker =
+        registry.snapshot().get(java.util.Objects.requireNonNull(workerId, "workerId"));
     if (worker == null) {
       throw new IllegalArgumentException("no worker has id '" + workerId + "'");
     }
+    // The same bound as the periodic probes, so that both judge a worker alike.
+    Duration probeTimeout =
+        healthPolicy != null ? healthPolicy.timeout() : HealthCheckPolicy.DEFAULT_TIMEOUT;
     RouterCallContext context =
         new RouterCallContext(
-            "health-" + RequestIds.next(), System.nanoTime(), Duration.ofSeconds(30), Map.of());
+            "health-" + RequestIds.next(), System.nanoTime(), probeTimeout, Map.of());
     CompletableFuture<Void> probe;
     try {
       String path =
