@@ -166,30 +166,39 @@ public final class PeakEwmaStrategy implements RoutingStrategy {
     return "PeakEwmaStrategy{" + config + "}";
   }
 
-  /** One worker's peak-sensitive average. Reads are lock-free; updates take the monitor. */
+  /**
+   * One worker's peak-sensitive average. Reads are lock-free; updates take the monitor. The value
+   * and the time it was taken are one immutable pair, so that a reader never decays a new peak
+   * by the time elapsed since the previous sample (two separate fields could pair them so).
+   */
   private static final class PeakEwma {
-    private volatile double value;
-    private volatile long stamp;
+    private record Sample(double value, long stamp) {}
+
+    private volatile Sample last = new Sample(0, 0);
 
     double valueAt(long now, double decayNanos) {
-      double v = value;
+      return decayed(last, now, decayNanos);
+    }
+
+    private static double decayed(Sample s, long now, double decayNanos) {
+      double v = s.value;
       if (v <= 0) {
         return 0;
       }
-      long elapsed = now - stamp;
+      long elapsed = now - s.stamp;
       return elapsed <= 0 ? v : v * Math.exp(-elapsed / decayNanos);
     }
 
     synchronized void observe(double sample, long now, double decayNanos) {
-      double current = valueAt(now, decayNanos);
+      Sample previous = last;
+      double current = decayed(previous, now, decayNanos);
       if (sample > current) {
-        value = sample;
+        last = new Sample(sample, now);
       } else {
-        long elapsed = Math.max(0, now - stamp);
+        long elapsed = Math.max(0, now - previous.stamp);
         double w = Math.exp(-elapsed / decayNanos);
-        value = current * w + sample * (1 - w);
+        last = new Sample(current * w + sample * (1 - w), now);
       }
-      stamp = now;
     }
   }
 }
