@@ -144,17 +144,17 @@ public final class SessionAffinityStrategy implements RoutingStrategy {
       return choice;
     }
     Pin fresh = new Pin(chosen.id(), now);
-    if (pin == null) {
-      Pin raced = pins.putIfAbsent(key, fresh);
-      if (raced != null) {
-        WorkerView theirs = find(candidates, raced.workerId);
-        if (theirs != null && raced.isLive(now, ttlNanos)) {
-          raced.touch(now);
-          return Choice.of(theirs);
-        }
-        pins.put(key, fresh);
+    boolean installed =
+        pin == null ? pins.putIfAbsent(key, fresh) == null : pins.replace(key, pin, fresh);
+    if (!installed) {
+      // Another request of this session pinned it meanwhile (a new session, or a pin that had
+      // expired or lost its worker): follow that pin while it holds, so that both go to one worker.
+      Pin raced = pins.get(key);
+      WorkerView theirs = raced == null ? null : find(candidates, raced.workerId);
+      if (theirs != null && raced.isLive(now, ttlNanos)) {
+        raced.touch(now);
+        return Choice.of(theirs);
       }
-    } else {
       pins.put(key, fresh);
     }
     afterPin(now);
