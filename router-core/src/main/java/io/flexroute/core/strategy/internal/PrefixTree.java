@@ -1168,6 +1168,15 @@ public final class PrefixTree {
     /** The element at a position of the label. */
     abstract int at(int index);
 
+    /**
+     * Whether a label of {@code [from, to)} may refer to its prompt instead of copying it: when it
+     * covers at least half of the prompt, so that a tree holds at most twice its labels' worth of
+     * prompt elements.
+     */
+    static boolean refersToPrompt(int from, int to, int promptLength) {
+      return 2L * (to - from) >= promptLength;
+    }
+
     /** A new label of the elements {@code [from, to)}, starting at key position depth + from. */
     abstract Label slice(int from, int to);
   }
@@ -1220,7 +1229,7 @@ public final class PrefixTree {
 
     /** A label of the ids {@code [from, to)} referring to the prompt, or null if it would copy. */
     static @Nullable Label shared(TokenIds prompt, int from, int to, int depth) {
-      return 2L * (to - from) >= prompt.size()
+      return refersToPrompt(from, to, prompt.size())
           ? new PromptLabel(prompt, from, to - from, depth)
           : null;
     }
@@ -1269,7 +1278,7 @@ public final class PrefixTree {
 
     /** A label of {@code [from, to)} referring to the prompt, or null if it would copy. */
     static @Nullable Label shared(String prompt, int from, int to, int depth) {
-      return 2L * (to - from) >= prompt.length()
+      return refersToPrompt(from, to, prompt.length())
           ? new TextLabel(prompt, from, to - from, depth)
           : null;
     }
