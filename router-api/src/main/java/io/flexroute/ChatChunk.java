@@ -58,7 +58,7 @@ public record ChatChunk(
   }
 
   /**
-   * What one choice added in this chunk.
+   * What one choice added in this chunk. Immutable and thread-safe.
    *
    * @param index the choice's index
    * @param role the role, on a choice's first chunk
@@ -100,6 +100,7 @@ public record ChatChunk(
 
   /**
    * A fragment of a streamed tool call; concatenate the {@code argumentsDelta} of one index.
+   * Immutable and thread-safe.
    *
    * @param index the tool call's index within the choice
    * @param id the call id, on the first fragment

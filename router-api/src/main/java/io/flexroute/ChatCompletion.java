@@ -56,7 +56,7 @@ public record ChatCompletion(
   }
 
   /**
-   * One generated answer.
+   * One generated answer. Immutable and thread-safe.
    *
    * @param index the choice's index
    * @param message the assistant message

@@ -1,6 +1,10 @@
 package io.flexroute;
 
-/** What the router currently believes about a worker's ability to take new requests. */
+/**
+ * What the router currently believes about a worker's ability to take new requests.
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum HealthState {
   /** The worker takes new requests. Workers start in this state. */
   HEALTHY,

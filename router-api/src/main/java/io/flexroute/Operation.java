@@ -1,6 +1,10 @@
 package io.flexroute;
 
-/** The kinds of inference call the router can route. */
+/**
+ * The kinds of inference call the router can route.
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum Operation {
   /** SGLang-native {@code POST /generate}, text or token ids in, text and token ids out. */
   GENERATE("generate"),

@@ -1,6 +1,10 @@
 package io.flexroute;
 
-/** How a routed request ended. Used in metrics tags, listener events and strategy feedback. */
+/**
+ * How a routed request ended. Used in metrics tags, listener events and strategy feedback.
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum RequestOutcome {
   /** The worker answered and the whole result (or stream) reached the caller. */
   SUCCESS("success"),

@@ -55,7 +55,7 @@ public record TextCompletion(
   }
 
   /**
-   * One generated answer, or in a stream one answer's delta.
+   * One generated answer, or in a stream one answer's delta. Immutable and thread-safe.
    *
    * @param index the choice's index
    * @param text the text (a delta in a stream)

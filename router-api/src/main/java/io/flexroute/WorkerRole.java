@@ -3,6 +3,8 @@ package io.flexroute;
 /**
  * The part a worker plays in serving a request. A request is only routed to workers whose role
  * equals the role it asks for ({@link WorkerRole#REGULAR} unless it says otherwise).
+ *
+ * <p>Immutable and thread-safe, as every enum.
  */
 public enum WorkerRole {
   /** A worker that serves whole requests, prefill and decode. */

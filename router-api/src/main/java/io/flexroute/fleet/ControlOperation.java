@@ -2,7 +2,11 @@ package io.flexroute.fleet;
 
 import java.util.Locale;
 
-/** The operations of the fleet control plane, as named in results, failures and logs. */
+/**
+ * The operations of the fleet control plane, as named in results, failures and logs.
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum ControlOperation {
   /** Load new weights from a path on the worker's disk ({@code /update_weights_from_disk}). */
   UPDATE_WEIGHTS_FROM_DISK,

@@ -2,7 +2,11 @@ package io.flexroute.fleet;
 
 import java.util.Locale;
 
-/** How SGLang pauses generation ({@code /pause_generation}'s {@code mode}). */
+/**
+ * How SGLang pauses generation ({@code /pause_generation}'s {@code mode}).
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum PauseMode {
   /**
    * Abort every running request (they finish with finish reason {@code abort}) and hold new ones.

@@ -29,7 +29,7 @@ public final class UpdateWeightsFromDistributed {
   public static final String DEFAULT_GROUP_NAME = "weight_update_group";
 
   /**
-   * One tensor of the update.
+   * One tensor of the update. Immutable and thread-safe.
    *
    * @param name the parameter name
    * @param dtype its type, such as {@code "bfloat16"}

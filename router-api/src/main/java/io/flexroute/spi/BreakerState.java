@@ -1,6 +1,10 @@
 package io.flexroute.spi;
 
-/** The state of a worker's circuit breaker. */
+/**
+ * The state of a worker's circuit breaker.
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum BreakerState {
   /** Requests flow; faults are counted. */
   CLOSED,

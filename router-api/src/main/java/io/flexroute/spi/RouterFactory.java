@@ -7,6 +7,9 @@ import io.flexroute.RouterConfig;
  * Creates the {@link Router} implementation from a configuration; found through {@link
  * java.util.ServiceLoader} by {@link io.flexroute.RouterBuilder#build()}. {@code router-core} provides
  * the default one; the factory with the highest priority wins.
+ *
+ * <p>Implementations must be thread-safe and stateless enough to be loaded once and asked for any
+ * number of routers.
  */
 public interface RouterFactory {
 

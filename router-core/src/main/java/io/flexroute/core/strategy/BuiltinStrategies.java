@@ -6,6 +6,8 @@ import io.flexroute.spi.StrategyProvider;
 /**
  * The providers of the built-in strategies, registered for {@link java.util.ServiceLoader} in {@code
  * META-INF/services/io.flexroute.spi.StrategyProvider}.
+ *
+ * <p>Every provider is stateless and thread-safe; each {@code create()} returns a new strategy.
  */
 public final class BuiltinStrategies {
 

@@ -47,7 +47,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FakeTransport implements Transport {
 
-  /** Decides what happens to each call. */
+  /**
+   * Decides what happens to each call. Called from the threads that make calls, possibly several
+   * at once: implementations must be thread-safe (the built-in ones are).
+   */
   @FunctionalInterface
   public interface Behavior {
     /** Completes calls at once; streams emit two chunks and end. The default. */

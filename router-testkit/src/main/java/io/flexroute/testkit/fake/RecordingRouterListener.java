@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 public final class RecordingRouterListener extends RouterListener {
 
   /**
-   * One recorded event.
+   * One recorded event. Immutable and thread-safe.
    *
    * @param type the event's method name, such as {@code requestFinished}
    * @param requestId the request's id, or null for worker events

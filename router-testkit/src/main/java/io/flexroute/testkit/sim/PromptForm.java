@@ -1,6 +1,10 @@
 package io.flexroute.testkit.sim;
 
-/** How a replay hands prompts to the strategy: as token ids or as text. */
+/**
+ * How a replay hands prompts to the strategy: as token ids or as text.
+ *
+ * <p>Immutable and thread-safe, as every enum.
+ */
 public enum PromptForm {
 
   /**
