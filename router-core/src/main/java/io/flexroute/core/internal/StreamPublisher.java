@@ -106,7 +106,9 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
         try {
           executor.execute(this::drain);
         } catch (RejectedExecutionException e) {
-          wip.set(0);
+          // The executor is gone (the router closed). The work counter stays above zero, so this
+          // thread keeps the drain's exclusive right and later schedule() calls start nothing: it
+          // alone signals the end (resetting the counter let a second rejected thread signal too).
           terminate(e, true);
         }
       }
