@@ -150,25 +150,19 @@ public abstract class PrefixKey {
     int common(PrefixTree.Label label, int pos) {
       int n = Math.min(label.length, length() - pos);
       char[] buffer = BUFFERS.get();
-      if (label instanceof PrefixTree.TextLabel shared) {
-        String other = shared.prompt;
-        int otherFrom = shared.from;
-        for (int done = 0; done < n; done += CHUNK) {
-          int len = Math.min(CHUNK, n - done);
-          text.getChars(pos + done, pos + done + len, buffer, 0);
-          other.getChars(otherFrom + done, otherFrom + done + len, buffer, CHUNK);
-          int at = Arrays.mismatch(buffer, 0, len, buffer, CHUNK, CHUNK + len);
-          if (at >= 0) {
-            return done + at;
-          }
-        }
-        return n;
-      }
-      char[] elements = ((PrefixTree.CharLabel) label).elements;
+      PrefixTree.TextLabel shared = label instanceof PrefixTree.TextLabel t ? t : null;
+      char[] copied = shared == null ? ((PrefixTree.CharLabel) label).elements : buffer;
       for (int done = 0; done < n; done += CHUNK) {
         int len = Math.min(CHUNK, n - done);
         text.getChars(pos + done, pos + done + len, buffer, 0);
-        int at = Arrays.mismatch(buffer, 0, len, elements, done, done + len);
+        int at;
+        if (shared != null) {
+          // The label's characters come from its own prompt, into the buffer's second half.
+          shared.prompt.getChars(shared.from + done, shared.from + done + len, buffer, CHUNK);
+          at = Arrays.mismatch(buffer, 0, len, copied, CHUNK, CHUNK + len);
+        } else {
+          at = Arrays.mismatch(buffer, 0, len, copied, done, done + len);
+        }
         if (at >= 0) {
           return done + at;
         }
