@@ -217,23 +217,18 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     if (state == HealthState.REMOVED) {
       throw new IllegalArgumentException("use remove(workerId) to remove a worker");
     }
-    return changeHealth(workerId, null, state);
+    return transitionHealth(workerId, null, state);
   }
 
   /**
-   * Changes a worker's health only if it still is {@code expected}, checked under the lock: for
-   * the router's own judgements (probes, passive failures), made on a health read a moment
-   * earlier, which must not overwrite what an operator set since (a {@code DRAINING} worker would
-   * otherwise be put back in rotation by its next good probe).
+   * Changes a worker's health only if it still is {@code expected} (any state when null), checked
+   * under the lock: for the router's own judgements (probes, passive failures), made on a health
+   * read a moment earlier, which must not overwrite what an operator set since (a {@code DRAINING}
+   * worker would otherwise be put back in rotation by its next good probe).
    *
-   * @return whether the worker was in {@code expected} (and is now in {@code next})
+   * @return whether the worker exists and was in {@code expected} (and is now in {@code state})
    */
-  boolean transitionHealth(String workerId, HealthState expected, HealthState next) {
-    return changeHealth(workerId, expected, next);
-  }
-
-  private boolean changeHealth(
-      String workerId, @Nullable HealthState expected, HealthState state) {
+  boolean transitionHealth(String workerId, @Nullable HealthState expected, HealthState state) {
     WorkerState worker;
     HealthState previous;
     lock.lock();
