@@ -3,8 +3,11 @@ package io.flexroute;
 /**
  * Hears about workers joining and leaving a {@link WorkerRegistry}.
  *
- * <p>Called on the thread that changed the registry, after the change is visible to routing;
- * implementations must be thread-safe, fast, and must not throw.
+ * <p>Called after the change is visible to routing, one change at a time and in the order the
+ * registry made them, even when different threads made them: on the thread that made the change, or
+ * on one that made a later change and is telling the earlier ones first. A listener may change the
+ * registry; that change is told after the current one. Implementations must be thread-safe, fast,
+ * and must not throw.
  */
 public interface WorkerChangeListener {
 
@@ -26,8 +29,8 @@ public interface WorkerChangeListener {
    * A worker's health state changed.
    *
    * @param worker the worker
-   * @param previous the state before
-   * @param current the state now
+   * @param previous the state before the change
+   * @param current the state the change set
    */
   default void healthChanged(Worker worker, HealthState previous, HealthState current) {}
 }

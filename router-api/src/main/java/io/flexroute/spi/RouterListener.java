@@ -12,11 +12,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Every method has an empty default, so new events can be added without breaking implementors.
  * Events of one request come in order: {@link #requestStarted}, then one {@link #workerSelected}
  * per attempt (with a {@link #retryScheduled} between attempts), at most one {@link #firstChunk},
- * and exactly one {@link #requestFinished}. Worker events ({@link #breakerStateChanged}, {@link
- * #healthChanged}) are told on the thread that made the change, after the change is visible: two
- * changes of one worker made on different threads (a timer ending a breaker's open period, a
- * request closing it) may reach a listener in either order, so a listener that needs the current
- * state reads it from the {@link WorkerView}.
+ * and exactly one {@link #requestFinished}. Worker events come after the change is visible, one at a
+ * time and in the order the changes were made, even when different threads made them (a timer
+ * ending a breaker's open period, a request closing it): {@link #workerAdded}, {@link
+ * #healthChanged} and {@link #workerRemoved} in the order of the registry's changes, and {@link
+ * #breakerStateChanged} of one worker in the order of its breaker's. They are told on the thread
+ * that made the change or on one that made a later change and is telling the earlier ones first;
+ * by then the worker may have changed again, so a listener that needs the current state reads it
+ * from the {@link WorkerView}, and one that counts changes uses the states the event names.
  *
  * <p>Methods are called on request threads, concurrently: they must be thread-safe, fast, must not
  * block, and must not call back into the router. An exception thrown by a listener is caught and
@@ -116,10 +119,12 @@ public abstract class RouterListener {
   /**
    * A worker's health state changed.
    *
-   * @param worker the worker's view, already in the new state
-   * @param previous the state before
+   * @param worker the worker's live view (in {@code current} or a later state)
+   * @param previous the state before the change
+   * @param current the state the change set
    */
-  public void healthChanged(WorkerView worker, io.flexroute.HealthState previous) {}
+  public void healthChanged(
+      WorkerView worker, io.flexroute.HealthState previous, io.flexroute.HealthState current) {}
 
   /**
    * The router was closed; release what the listener holds for it.

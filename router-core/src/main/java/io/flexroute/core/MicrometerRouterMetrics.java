@@ -121,8 +121,7 @@ public final class MicrometerRouterMetrics extends RouterListener {
   }
 
   @Override
-  public void healthChanged(WorkerView worker, HealthState previous) {
-    HealthState current = worker.health();
+  public void healthChanged(WorkerView worker, HealthState previous, HealthState current) {
     if (current == HealthState.REMOVED) {
       return;
     }
@@ -215,6 +214,10 @@ public final class MicrometerRouterMetrics extends RouterListener {
 
   @Override
   public void workerAdded(WorkerView worker) {
+    // The router tells a worker's removal before the addition of a new worker with its id; a
+    // listener shared by two routers may still see an id twice. Meters registered again under the
+    // same name and tags would be the old ones, reading the old view, so those go first.
+    workerRemoved(worker);
     Tags tags = Tags.of("worker", worker.id());
     List<Meter> gauges =
         List.of(

@@ -10,9 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * One worker's circuit breaker: closed, open, half-open with a bounded number of probes.
  *
  * <p>The common path (a success while closed) is one volatile read and, only after a fault, one
- * write. Transitions are serialised by a lock and reported to a {@link Transitions} callback, which
- * republishes the registry snapshot (an open worker is not a candidate) and schedules the move to
- * half-open.
+ * write. Transitions are serialised by a lock and reported, in that order, to a {@link Transitions}
+ * callback, which republishes the registry snapshot (an open worker is not a candidate), tells the
+ * listeners and schedules the move to half-open.
  *
  * <p>Every transition starts a new epoch. A permit taken while half-open names its epoch, so only
  * the probes of the current half-open period hold probe places and decide whether the breaker
@@ -26,7 +26,10 @@ final class CircuitBreaker {
   /** Returned by {@link #tryAcquire()} for a request sent while the breaker is closed. */
   static final long CLOSED_PERMIT = 0;
 
-  /** Receives state changes; called outside the lock. */
+  /**
+   * Receives state changes: outside the lock, one at a time and in the order they were made (see
+   * {@link SerialNotifier}).
+   */
   interface Transitions {
     void changed(BreakerState previous, BreakerState current, long openNanos);
   }
@@ -34,6 +37,7 @@ final class CircuitBreaker {
   private final CircuitBreakerPolicy policy;
   private final Transitions transitions;
   private final ReentrantLock lock = new ReentrantLock();
+  private final SerialNotifier notifier = new SerialNotifier();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final AtomicInteger halfOpenSuccesses = new AtomicInteger();
   // The epoch in the high 32 bits, the probes in flight of that epoch in the low 32 bits: a probe
@@ -146,13 +150,13 @@ final class CircuitBreaker {
    * epoch} is not negative, still in that epoch).
    */
   private void transition(BreakerState from, BreakerState to, long epoch) {
-    long openNanos = 0;
     lock.lock();
     try {
       long current = probes.get() >>> 32;
       if (state != from || (epoch >= 0 && epoch != current)) {
         return;
       }
+      long openNanos = 0;
       switch (to) {
         case OPEN -> {
           openNanos = nextOpenNanos;
@@ -165,11 +169,13 @@ final class CircuitBreaker {
           nextOpenNanos = policy.openDuration().toNanos();
         }
       }
+      long open = openNanos;
+      notifier.enqueue(() -> transitions.changed(from, to, open));
       probes.set((current + 1) << 32);
       state = to;
     } finally {
       lock.unlock();
     }
-    transitions.changed(from, to, openNanos);
+    notifier.deliver();
   }
 }

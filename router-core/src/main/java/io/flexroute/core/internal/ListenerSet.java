@@ -100,8 +100,8 @@ final class ListenerSet {
     each("workerRemoved", l -> l.workerRemoved(worker));
   }
 
-  void healthChanged(WorkerView worker, HealthState previous) {
-    each("healthChanged", l -> l.healthChanged(worker, previous));
+  void healthChanged(WorkerView worker, HealthState previous, HealthState current) {
+    each("healthChanged", l -> l.healthChanged(worker, previous, current));
   }
 
   void routerClosed(List<Worker> workers) {

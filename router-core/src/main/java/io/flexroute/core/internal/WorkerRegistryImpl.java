@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * The registry: changes are serialised by a lock and published as an immutable {@link
  * WorkerSnapshot} through a volatile field that requests read without locking.
  *
+ * <p>Listeners hear of the changes outside the lock, in the order the changes were made (see {@link
+ * SerialNotifier}): a worker's removal never reaches a listener before its addition, nor one health
+ * change before an earlier one.
+ *
  * <p>The registry owns the packed in-flight counters of its workers: each added worker takes a slot,
  * which is reused only after the worker's state, its guards and every candidate list holding it are
  * gone.
@@ -38,6 +42,8 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   private final Runnable onChange;
   private final List<WorkerChangeListener> changeListeners = new CopyOnWriteArrayList<>();
   private final InFlightCounters counters = new InFlightCounters();
+  // Listener notifications, queued under the lock in the order of the changes.
+  private final SerialNotifier notifier = new SerialNotifier();
   private volatile WorkerSnapshot snapshot;
 
   /**
@@ -146,15 +152,20 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       List<WorkerState> next = new ArrayList<>(current.workers());
       next.add(state);
       snapshot = current.with(next);
+      WorkerState added = state;
+      notifier.enqueue(
+          () -> {
+            log.info("worker added: {}", worker);
+            listeners.workerAdded(added);
+            for (WorkerChangeListener l : changeListeners) {
+              notify(() -> l.workerAdded(worker));
+            }
+          });
     } finally {
       lock.unlock();
     }
     onChange.run();
-    log.info("worker added: {}", worker);
-    listeners.workerAdded(state);
-    for (WorkerChangeListener l : changeListeners) {
-      notify(() -> l.workerAdded(worker));
-    }
+    notifier.deliver();
   }
 
   @Override
@@ -172,17 +183,22 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       next.remove(removed);
       removed.setHealth(HealthState.REMOVED);
       snapshot = current.with(next);
+      WorkerState gone = removed;
+      notifier.enqueue(
+          () -> {
+            log.info("worker removed: {} ({} requests still running on it)", workerId,
+                gone.inFlightRequests());
+            listeners.workerRemoved(gone);
+            Worker worker = gone.worker();
+            for (WorkerChangeListener l : changeListeners) {
+              notify(() -> l.workerRemoved(worker));
+            }
+          });
     } finally {
       lock.unlock();
     }
     onChange.run();
-    log.info("worker removed: {} ({} requests still running on it)", workerId,
-        removed.inFlightRequests());
-    listeners.workerRemoved(removed);
-    Worker worker = removed.worker();
-    for (WorkerChangeListener l : changeListeners) {
-      notify(() -> l.workerRemoved(worker));
-    }
+    notifier.deliver();
     return true;
   }
 
@@ -229,16 +245,14 @@ final class WorkerRegistryImpl implements WorkerRegistry {
    * @return whether the worker exists and was in {@code expected} (and is now in {@code state})
    */
   boolean transitionHealth(String workerId, @Nullable HealthState expected, HealthState state) {
-    WorkerState worker;
-    HealthState previous;
     lock.lock();
     try {
       WorkerSnapshot current = snapshot;
-      worker = current.get(workerId);
+      WorkerState worker = current.get(workerId);
       if (worker == null) {
         return false;
       }
-      previous = worker.health();
+      HealthState previous = worker.health();
       if (expected != null && previous != expected) {
         return false;
       }
@@ -247,16 +261,20 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       }
       worker.setHealth(state);
       snapshot = current.refreshed();
+      notifier.enqueue(
+          () -> {
+            log.info("worker {} health: {} -> {}", workerId, previous, state);
+            listeners.healthChanged(worker, previous, state);
+            Worker w = worker.worker();
+            for (WorkerChangeListener l : changeListeners) {
+              notify(() -> l.healthChanged(w, previous, state));
+            }
+          });
     } finally {
       lock.unlock();
     }
     onChange.run();
-    log.info("worker {} health: {} -> {}", workerId, previous, state);
-    listeners.healthChanged(worker, previous);
-    Worker w = worker.worker();
-    for (WorkerChangeListener l : changeListeners) {
-      notify(() -> l.healthChanged(w, previous, state));
-    }
+    notifier.deliver();
     return true;
   }
 

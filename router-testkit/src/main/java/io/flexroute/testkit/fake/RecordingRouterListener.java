@@ -114,7 +114,7 @@ public final class RecordingRouterListener extends RouterListener {
   }
 
   @Override
-  public void healthChanged(WorkerView worker, HealthState previous) {
+  public void healthChanged(WorkerView worker, HealthState previous, HealthState current) {
     add(new Event("healthChanged", null, worker.id(), null, null, null));
   }
 
