@@ -1,35 +1,47 @@
 package io.flexroute.core.internal;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A router-wide cap on retries: over a sliding window of ten one-second buckets, retries may not
  * exceed {@code ratio} times the requests plus {@code minPerSecond} per second. It keeps retries
  * from multiplying the load on a fleet that is already failing.
  *
- * <p>Lock-free: each bucket holds a request count and a retry count; a bucket is reset by the first
- * thread that sees its second change. Every request is counted, so the current second's bucket is
- * remembered and a request in it costs one comparison and one increment, not a division.
+ * <p>Lock-free. Each second has its own bucket object with a request and a retry counter; a new
+ * second replaces the bucket in its slot with a compare-and-set, so no count made in a second is
+ * ever reset by another thread opening that second (a count still made in a replaced, older bucket
+ * belongs to a second outside the window). Every request is counted, so the current second's
+ * bucket is remembered and a request in it costs one comparison and one increment, not a division.
  */
 final class RetryBudget {
 
   private static final int BUCKETS = 10;
   private static final long BUCKET_NANOS = 1_000_000_000L;
 
+  /** The counts of one second. */
+  private static final class Bucket {
+    final long second;
+    final long startNanos;
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
+
+    Bucket(long second) {
+      this.second = second;
+      this.startNanos = second * BUCKET_NANOS;
+    }
+  }
+
   private final double ratio;
   private final int minPerSecond;
-  // Per bucket: [epoch second, requests, retries] at index 3 * bucket.
-  private final AtomicLongArray cells = new AtomicLongArray(BUCKETS * 3);
-
-  /** The second last seen and its bucket; replaced whole, so readers never see a torn pair. */
-  private record Current(long startNanos, int base) {}
-
-  private volatile Current current;
+  private final AtomicReferenceArray<Bucket> buckets = new AtomicReferenceArray<>(BUCKETS);
+  /** The bucket of the second last seen; null before the first count. */
+  private volatile @Nullable Bucket current;
 
   RetryBudget(double ratio, int minPerSecond) {
     this.ratio = ratio;
     this.minPerSecond = minPerSecond;
-    this.current = new Current(Long.MIN_VALUE / 2, 0); // matches no time: the first call sets it
   }
 
   /**
@@ -38,7 +50,7 @@ final class RetryBudget {
    * @param nowNanos the request's start, from {@link System#nanoTime()}
    */
   void recordRequest(long nowNanos) {
-    cells.incrementAndGet(bucket(nowNanos) + 1);
+    bucket(nowNanos).requests.incrementAndGet();
   }
 
   /**
@@ -48,43 +60,58 @@ final class RetryBudget {
    */
   boolean tryRetry() {
     long now = System.nanoTime();
-    int current = bucket(now);
-    long second = Math.floorDiv(now, BUCKET_NANOS);
+    Bucket bucket = bucket(now);
     long requests = 0;
     long retries = 0;
     for (int i = 0; i < BUCKETS; i++) {
-      int base = i * 3;
-      if (second - cells.get(base) < BUCKETS) {
-        requests += cells.get(base + 1);
-        retries += cells.get(base + 2);
+      Bucket b = buckets.get(i);
+      if (b != null && bucket.second - b.second < BUCKETS) {
+        requests += b.requests.get();
+        retries += b.retries.get();
       }
     }
     if (retries >= (long) (ratio * requests) + (long) minPerSecond * BUCKETS) {
       return false;
     }
-    cells.incrementAndGet(current + 2);
+    bucket.retries.incrementAndGet();
     return true;
   }
 
-  private int bucket(long nanos) {
-    Current c = current;
-    long into = nanos - c.startNanos;
-    if (into >= 0 && into < BUCKET_NANOS) {
-      return c.base;
+  private Bucket bucket(long nanos) {
+    Bucket c = current;
+    if (c != null) {
+      long into = nanos - c.startNanos;
+      if (into >= 0 && into < BUCKET_NANOS) {
+        return c;
+      }
     }
     long second = Math.floorDiv(nanos, BUCKET_NANOS);
-    int base = base(nanos);
-    long seen = cells.get(base);
-    if (seen != second && cells.compareAndSet(base, seen, second)) {
-      cells.set(base + 1, 0);
-      cells.set(base + 2, 0);
+    int slot = (int) Math.floorMod(second, (long) BUCKETS);
+    while (true) {
+      Bucket b = buckets.get(slot);
+      if (b != null && b.second >= second) {
+        if (b.second == second) {
+          remember(b);
+          return b;
+        }
+        // A time so late that a second ten or more seconds newer took its slot: it is outside
+        // the window, and its count goes nowhere.
+        return new Bucket(second);
+      }
+      Bucket fresh = new Bucket(second);
+      if (buckets.compareAndSet(slot, b, fresh)) {
+        remember(fresh);
+        return fresh;
+      }
     }
-    // A thread with an older time may set an older second back; the next request moves it on.
-    current = new Current(second * BUCKET_NANOS, base);
-    return base;
   }
 
-  private static int base(long nanos) {
-    return (int) Math.floorMod(Math.floorDiv(nanos, BUCKET_NANOS), (long) BUCKETS) * 3;
+  private void remember(Bucket b) {
+    Bucket c = current;
+    // Racy but harmless: a thread with an older time may set an older second back, and the next
+    // request finds its own bucket in the array.
+    if (c == null || c.second < b.second) {
+      current = b;
+    }
   }
 }

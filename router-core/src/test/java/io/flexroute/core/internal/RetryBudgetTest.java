@@ -2,6 +2,9 @@ package io.flexroute.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
 
 class RetryBudgetTest {
@@ -53,5 +56,42 @@ class RetryBudgetTest {
     }
     budget.recordRequest(now);
     assertThat(retriesAllowed(budget, 20)).isEqualTo(1);
+  }
+
+  @Test
+  void countsEveryRequestWhenThreadsOpenTheSameSecondsTogether() throws Exception {
+    RetryBudget budget = new RetryBudget(1.0, 0);
+    long now = System.nanoTime();
+    int threads = 4;
+    int seconds = 9; // one second short of the window, in case a second passes during the test
+    int perSecond = 2_000;
+    CyclicBarrier nextSecond = new CyclicBarrier(threads);
+    List<Thread> callers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread caller =
+          new Thread(
+              () -> {
+                try {
+                  for (int s = seconds - 1; s >= 0; s--) {
+                    nextSecond.await(); // every thread enters each second at once
+                    long at = now - s * 1_000_000_000L;
+                    for (int i = 0; i < perSecond; i++) {
+                      budget.recordRequest(at);
+                    }
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      caller.start();
+      callers.add(caller);
+    }
+    for (Thread caller : callers) {
+      caller.join(30_000);
+      assertThat(caller.isAlive()).isFalse();
+    }
+
+    int total = threads * seconds * perSecond;
+    assertThat(retriesAllowed(budget, total + 10)).isEqualTo(total);
   }
 }
