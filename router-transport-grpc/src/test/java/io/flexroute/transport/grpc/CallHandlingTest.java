@@ -12,6 +12,7 @@ import io.flexroute.Worker;
 import io.flexroute.WorkerException;
 import io.flexroute.spi.ChunkSource;
 import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -224,12 +225,19 @@ class CallHandlingTest {
 
   @Test
   void generate_completedCall_isNotAbortedByALateCancel() throws Exception {
-    TestContext context = TestContext.of("done");
-    GenerateMappingTest.await(transport.generate(worker, request, context));
+    StartedCalls started = new StartedCalls();
+    ManagedChannel channel = started.channelTo(scheduler);
+    try (GrpcTransport recorded = GrpcTransport.builder().channel(worker.id(), channel).build()) {
+      TestContext context = TestContext.of("done");
+      GenerateMappingTest.await(recorded.generate(worker, request, context));
 
-    context.cancel();
-    // An abort, had one been sent, would arrive before this second call's request.
-    GenerateMappingTest.await(transport.generate(worker, request, TestContext.of("next")));
+      context.cancel();
+
+      // An Abort would have been started on this thread, inside cancel().
+      assertThat(started.methods()).containsExactly("Generate");
+    } finally {
+      channel.shutdownNow();
+    }
     assertThat(scheduler.aborts).isEmpty();
   }
 

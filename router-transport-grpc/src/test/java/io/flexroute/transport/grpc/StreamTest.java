@@ -15,6 +15,7 @@ import io.flexroute.spi.ChunkSource;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto.GenerateResponse;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto.GenerateStreamChunk;
 import io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto.OutputLogProbs;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +106,37 @@ class StreamTest {
       assertThat(source.next()).isNull();
     }
     assertThat(scheduler.generates.get(0).getStream()).isTrue();
-    assertThat(scheduler.aborts).isEmpty();
+  }
+
+  @Test
+  void stream_readToTheEnd_closeSendsNoAbort() {
+    scheduler.script =
+        (req, out) -> {
+          out.onNext(chunk(List.of(10, 11), List.of(-0.1f, -0.2f), 2));
+          out.onNext(
+              GenerateResponse.newBuilder()
+                  .setComplete(
+                      io.flexroute.transport.grpc.internal.proto.SglangSchedulerProto
+                          .GenerateComplete.newBuilder()
+                          .setFinishReason("stop")
+                          .setPromptTokens(3)
+                          .setCompletionTokens(2))
+                  .build());
+          out.onCompleted();
+        };
+    StartedCalls started = new StartedCalls();
+    ManagedChannel channel = started.channelTo(scheduler);
+    try (GrpcTransport recorded = GrpcTransport.builder().channel(worker.id(), channel).build()) {
+      try (ChunkSource<GenerateChunk> source =
+          recorded.generateStream(worker, request, TestContext.of("read-all"))) {
+        assertThat(drain(source)).hasSize(2);
+      }
+
+      // An Abort would have been started on this thread, inside close().
+      assertThat(started.methods()).containsExactly("Generate");
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test
@@ -243,6 +274,28 @@ class StreamTest {
     assertThat(scheduler.cancelledCalls.poll(10, TimeUnit.SECONDS)).isEqualTo("close-me");
     assertThatThrownBy(source::next).isInstanceOf(RequestCancelledException.class);
     source.close();
+  }
+
+  @Test
+  void stream_closedEarly_startsTheAbortOnTheClosingThread() {
+    // The control of stream_readToTheEnd_closeSendsNoAbort: the recorder does see an Abort.
+    scheduler.script =
+        (req, out) -> {
+          out.onNext(chunk(List.of(1), List.of(-1f), 1));
+          scheduler.stall();
+        };
+    StartedCalls started = new StartedCalls();
+    ManagedChannel channel = started.channelTo(scheduler);
+    try (GrpcTransport recorded = GrpcTransport.builder().channel(worker.id(), channel).build()) {
+      try (ChunkSource<GenerateChunk> source =
+          recorded.generateStream(worker, request, TestContext.of("close-early"))) {
+        assertThat(source.next()).isNotNull();
+      }
+
+      assertThat(started.methods()).containsExactly("Generate", "Abort");
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test
