@@ -59,10 +59,11 @@ public record FinishReason(
    *
    * @param raw the string, such as {@code "stop"}, {@code "length"} or {@code "abort"}
    * @return the finish reason
+   * @throws NullPointerException if {@code raw} is null
    */
   public static FinishReason of(String raw) {
     Type type =
-        switch (raw) {
+        switch (Objects.requireNonNull(raw, "raw")) {
           case "stop", "eos" -> Type.STOP;
           case "length" -> Type.LENGTH;
           case "abort" -> Type.ABORT;

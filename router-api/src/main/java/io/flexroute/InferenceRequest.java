@@ -213,8 +213,9 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
     abstract B self();
 
     /**
-     * Sets the request id sent to the worker. Prefer fixed-length unique ids: SGLang aborts requests
-     * by id prefix.
+     * Sets the request id sent to the worker. Prefer fixed-length unique ids (the generated ones are
+     * 32 hex characters): SGLang aborts requests by id prefix, so cancelling {@code req-1} would
+     * also abort {@code req-12} running on the same worker.
      *
      * @param requestId the id, or null to have the router generate one
      * @return this builder

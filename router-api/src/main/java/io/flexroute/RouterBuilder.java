@@ -231,16 +231,12 @@ public final class RouterBuilder {
   /**
    * Sets the timeout of requests that set none. Default 60 seconds.
    *
-   * @param timeout a positive duration
+   * @param timeout a positive duration of at most 3650 days
    * @return this builder
-   * @throws IllegalArgumentException if not positive
+   * @throws IllegalArgumentException if not positive, or longer than 3650 days
    */
   public RouterBuilder defaultTimeout(Duration timeout) {
-    Objects.requireNonNull(timeout, "defaultTimeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("defaultTimeout must be positive, but was " + timeout);
-    }
-    this.defaultTimeout = timeout;
+    this.defaultTimeout = Durations.positive(timeout, "defaultTimeout");
     return this;
   }
 
@@ -349,7 +345,8 @@ public final class RouterBuilder {
    * @return the router; close it when done
    * @throws IllegalArgumentException if there are no workers and no discovery, or the strategy name
    *     is unknown
-   * @throws IllegalStateException if no router implementation or no transport is on the class path
+   * @throws IllegalStateException if no router implementation or no transport is on the class
+   *     path, or a strategy provider fails to create its strategy
    */
   public Router build() {
     if (workers.isEmpty() && discoveries.isEmpty()) {

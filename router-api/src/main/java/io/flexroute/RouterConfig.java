@@ -8,10 +8,12 @@ import io.flexroute.spi.WorkerDiscovery;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.jspecify.annotations.Nullable;
 
@@ -60,7 +62,8 @@ public record RouterConfig(
     Comparator<String> weightVersionOrder) {
 
   /**
-   * Copies the lists.
+   * Validates the settings and copies the lists and maps.
+   *
    * @param workers the initial workers, with unique ids
    * @param strategyName the name of the strategy to use, when no instance was given
    * @param strategy the strategy instance, when one was given
@@ -81,8 +84,48 @@ public record RouterConfig(
    * @param healthChecks active and passive health checking, or null for none
    * @param admission concurrency limits and waiting
    * @param weightVersionOrder the order of weight versions, for version requirements
+   * @throws NullPointerException if a setting other than {@code strategy}, {@code executor}, {@code
+   *     loadPollInterval} or {@code healthChecks} is null, or a list or map holds null
+   * @throws IllegalArgumentException if two workers share an id, or {@code defaultTimeout} or
+   *     {@code loadPollInterval} is not positive or longer than 3650 days
    */
   public RouterConfig {
+    Objects.requireNonNull(workers, "workers");
+    Objects.requireNonNull(strategyName, "strategyName");
+    Objects.requireNonNull(strategyProviders, "strategyProviders");
+    Objects.requireNonNull(modelStrategyNames, "modelStrategyNames");
+    Objects.requireNonNull(modelStrategies, "modelStrategies");
+    Objects.requireNonNull(transports, "transports");
+    Objects.requireNonNull(listeners, "listeners");
+    Objects.requireNonNull(discoveries, "discoveries");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+    Objects.requireNonNull(admission, "admission");
+    Objects.requireNonNull(weightVersionOrder, "weightVersionOrder");
+    Durations.positive(Objects.requireNonNull(defaultTimeout, "defaultTimeout"), "defaultTimeout");
+    if (loadPollInterval != null) {
+      Durations.positive(loadPollInterval, "loadPollInterval");
+    }
+    Set<String> ids = new HashSet<>();
+    for (Worker w : workers) {
+      if (!ids.add(Objects.requireNonNull(w, "workers: null element").id())) {
+        throw new IllegalArgumentException("workers: duplicate worker id '" + w.id() + "'");
+      }
+    }
+    noNullElement(strategyProviders, "strategyProviders");
+    noNullElement(transports, "transports");
+    noNullElement(listeners, "listeners");
+    noNullElement(discoveries, "discoveries");
+    modelStrategyNames.forEach(
+        (model, modelStrategyName) -> {
+          Objects.requireNonNull(model, "modelStrategyNames: null model");
+          Objects.requireNonNull(modelStrategyName, "modelStrategyNames: null strategy name");
+        });
+    modelStrategies.forEach(
+        (model, modelStrategy) -> {
+          Objects.requireNonNull(model, "modelStrategies: null model");
+          Objects.requireNonNull(modelStrategy, "modelStrategies: null strategy");
+        });
     workers = List.copyOf(workers);
     strategyProviders = List.copyOf(strategyProviders);
     modelStrategyNames = Collections.unmodifiableMap(new LinkedHashMap<>(modelStrategyNames));
@@ -90,6 +133,11 @@ public record RouterConfig(
     transports = List.copyOf(transports);
     listeners = List.copyOf(listeners);
     discoveries = List.copyOf(discoveries);
-    Objects.requireNonNull(weightVersionOrder, "weightVersionOrder");
+  }
+
+  private static void noNullElement(List<?> list, String field) {
+    for (Object o : list) {
+      Objects.requireNonNull(o, field + ": null element");
+    }
   }
 }

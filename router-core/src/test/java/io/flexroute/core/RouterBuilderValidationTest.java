@@ -1,15 +1,31 @@
 package io.flexroute.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flexroute.AdmissionPolicy;
 import io.flexroute.ChatRequest;
+import io.flexroute.CircuitBreakerPolicy;
 import io.flexroute.CompletionRequest;
+import io.flexroute.FinishReason;
 import io.flexroute.GenerateRequest;
+import io.flexroute.RetryPolicy;
 import io.flexroute.Router;
+import io.flexroute.RouterConfig;
 import io.flexroute.SamplingParams;
+import io.flexroute.WeightVersions;
 import io.flexroute.Worker;
+import io.flexroute.spi.Choice;
+import io.flexroute.spi.RequestView;
+import io.flexroute.spi.RoutingStrategy;
+import io.flexroute.spi.StrategyProvider;
+import io.flexroute.spi.WorkerView;
 import io.flexroute.testkit.fake.FakeTransport;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Invalid builder settings and requests fail fast with an exception that names the field. */
@@ -135,5 +151,130 @@ class RouterBuilderValidationTest {
     assertThatThrownBy(() -> GenerateRequest.builder().extraBody("x", new Object()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("extraBody.x");
+  }
+
+  @Test
+  void defaultTimeoutOutOfRange() {
+    assertThatThrownBy(() -> Router.builder().defaultTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("defaultTimeout");
+    assertThatThrownBy(() -> Router.builder().defaultTimeout(ChronoUnit.FOREVER.getDuration()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("defaultTimeout")
+        .hasMessageContaining("3650 days");
+  }
+
+  @Test
+  void aStrategyProviderThatFailsIsNamed() {
+    StrategyProvider returnsNull = provider("broken_null", () -> null);
+    StrategyProvider throwsOnCreate =
+        provider(
+            "broken_throw",
+            () -> {
+              throw new UnsupportedOperationException("not today");
+            });
+    for (StrategyProvider p : List.of(returnsNull, throwsOnCreate)) {
+      assertThatThrownBy(
+              () ->
+                  Router.builder()
+                      .worker("a", "http://h:1")
+                      .transport(FakeTransport.create())
+                      .registerStrategy(p)
+                      .strategy(p.name())
+                      .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'" + p.name() + "'")
+          .hasMessageContaining(p.getClass().getName());
+    }
+  }
+
+  @Test
+  void anUnknownStrategyListsTheKnownNamesEvenBesideAProviderWithoutOne() {
+    assertThatThrownBy(
+            () ->
+                Router.builder()
+                    .worker("a", "http://h:1")
+                    .transport(FakeTransport.create())
+                    .registerStrategy(provider(null, RoundRobinForTest::new))
+                    .strategy("no_such_strategy")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown strategy 'no_such_strategy'")
+        .hasMessageContaining("round_robin");
+  }
+
+  @Test
+  void aConfigMadeWithoutTheBuilderIsValidatedToo() {
+    RouterConfig valid = configWith(List.of(Worker.of("a", "http://h:1")), Duration.ofSeconds(1));
+    assertThat(valid.workers()).hasSize(1);
+
+    assertThatThrownBy(
+            () ->
+                configWith(
+                    List.of(Worker.of("a", "http://h:1"), Worker.of("a", "http://h:2")),
+                    Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate worker id 'a'");
+    assertThatThrownBy(() -> configWith(List.of(), Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("defaultTimeout");
+    assertThatThrownBy(() -> configWith(List.of(), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("defaultTimeout");
+  }
+
+  @Test
+  void finishReasonOfNullNamesTheArgument() {
+    assertThatThrownBy(() -> FinishReason.of(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("raw");
+  }
+
+  private static RouterConfig configWith(List<Worker> workers, Duration defaultTimeout) {
+    return new RouterConfig(
+        workers,
+        "round_robin",
+        null,
+        List.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        defaultTimeout,
+        null,
+        null,
+        RetryPolicy.defaults(),
+        CircuitBreakerPolicy.defaults(),
+        null,
+        AdmissionPolicy.defaults(),
+        WeightVersions.naturalOrder());
+  }
+
+  private static StrategyProvider provider(String name, Supplier<RoutingStrategy> create) {
+    return new StrategyProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public RoutingStrategy create() {
+        return create.get();
+      }
+    };
+  }
+
+  /** A minimal strategy: the first candidate. */
+  private static final class RoundRobinForTest implements RoutingStrategy {
+    @Override
+    public String name() {
+      return "first";
+    }
+
+    @Override
+    public Choice select(RequestView request, List<WorkerView> candidates) {
+      return Choice.of(candidates.get(0));
+    }
   }
 }

@@ -51,19 +51,44 @@ final class StrategyResolver {
       String name, RouterConfig config, List<StrategyProvider> discovered, String field) {
     for (StrategyProvider p : config.strategyProviders()) {
       if (name.equals(p.name())) {
-        return p.create();
+        return create(p, name, field);
       }
     }
     for (StrategyProvider p : discovered) {
       if (name.equals(p.name())) {
-        return p.create();
+        return create(p, name, field);
       }
     }
     TreeSet<String> known = new TreeSet<>();
-    config.strategyProviders().forEach(p -> known.add(p.name()));
-    discovered.forEach(p -> known.add(p.name()));
+    config.strategyProviders().forEach(p -> addName(known, p));
+    discovered.forEach(p -> addName(known, p));
     throw new IllegalArgumentException(
         field + ": unknown strategy '" + name + "'; available: " + known);
+  }
+
+  /** A provider's strategy, or a failure of building the router that names the provider. */
+  private static RoutingStrategy create(StrategyProvider provider, String name, String field) {
+    RoutingStrategy strategy;
+    try {
+      strategy = provider.create();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          field + ": the provider of strategy '" + name + "' (" + provider.getClass().getName()
+              + ") failed to create it: " + e, e);
+    }
+    if (strategy == null) {
+      throw new IllegalStateException(
+          field + ": the provider of strategy '" + name + "' (" + provider.getClass().getName()
+              + ") returned null");
+    }
+    return strategy;
+  }
+
+  private static void addName(TreeSet<String> known, StrategyProvider provider) {
+    String name = provider.name();
+    if (name != null) {
+      known.add(name);
+    }
   }
 
   static List<StrategyProvider> discover() {

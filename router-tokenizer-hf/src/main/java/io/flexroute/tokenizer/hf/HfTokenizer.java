@@ -158,6 +158,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
   /**
    * Decodes ids, keeping special tokens.
    *
+   * @throws IllegalArgumentException if an id is negative
    * @throws IllegalStateException if the tokenizer is closed
    */
   @Override
@@ -179,6 +180,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
   /**
    * Decodes every token on its own, keeping special tokens, in one native call.
    *
+   * @throws IllegalArgumentException if an id is negative
    * @throws IllegalStateException if the tokenizer is closed
    */
   @Override
@@ -187,9 +189,10 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     if (tokenIds.length == 0) {
       return List.of();
     }
-    long[][] singles = new long[tokenIds.length][];
-    for (int i = 0; i < tokenIds.length; i++) {
-      singles[i] = new long[] {tokenIds[i]};
+    long[] ids = toLongs(tokenIds);
+    long[][] singles = new long[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      singles[i] = new long[] {ids[i]};
     }
     String[] pieces;
     lock.readLock().lock();

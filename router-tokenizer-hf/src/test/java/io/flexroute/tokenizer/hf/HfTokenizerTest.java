@@ -110,6 +110,13 @@ class HfTokenizerTest {
   }
 
   @Test
+  void decodeEach_rejectsNegativeIds() {
+    assertThatThrownBy(() -> tokenizer.decodeEach(new int[] {1, 2, -3}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("token ids must be >= 0, but id 2 was -3");
+  }
+
+  @Test
   void name_isTheDirectoryName_unlessGiven() {
     assertThat(tokenizer.name()).isEqualTo("hf:tiny-bpe");
     assertThat(tokenizer).hasToString("HfTokenizer{hf:tiny-bpe}");
