@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param concurrencies the concurrency levels ({@code --concurrency}, default 1,8,32)
  * @param modes plain and/or stream ({@code --modes}, default plain,stream)
  * @param requests measured requests per path, mode and concurrency ({@code --requests}, default
- *     32000)
+ *     64000)
  * @param rounds how many alternating rounds those requests are split into ({@code --rounds},
- *     default 8)
+ *     default 16)
  * @param warmup warm-up requests per path and round before each mode and concurrency, in rounds
  *     until the JIT compiler is quiet ({@code --warmup}, default 3000)
  * @param jitWarmup warm-up requests per path in the first JIT warm-up round of each mode, before
@@ -89,8 +89,8 @@ record OverheadOptions(
         throw new IllegalArgumentException("--modes takes plain and stream, but got " + mode);
       }
     }
-    int requests = atLeast(values, "requests", 32_000, 1);
-    int rounds = atLeast(values, "rounds", 8, 1);
+    int requests = atLeast(values, "requests", 64_000, 1);
+    int rounds = atLeast(values, "rounds", 16, 1);
     if (requests < rounds) {
       throw new IllegalArgumentException("--requests must be >= --rounds");
     }

@@ -18,8 +18,8 @@ class OverheadOptionsTest {
     assertThat(o.proxyLabel()).isEqualTo("nginx");
     assertThat(o.concurrencies()).containsExactly(1, 8, 32);
     assertThat(o.modes()).containsExactly("plain", "stream");
-    assertThat(o.requests()).isEqualTo(32_000);
-    assertThat(o.rounds()).isEqualTo(8);
+    assertThat(o.requests()).isEqualTo(64_000);
+    assertThat(o.rounds()).isEqualTo(16);
     assertThat(o.maxTokens()).isEqualTo(32);
     assertThat(o.control()).isTrue();
     assertThat(o.out()).isEqualTo(Path.of("target/overhead"));
