@@ -185,7 +185,8 @@ public interface Fleet {
   /**
    * Pauses generation on the selected workers (SGLang {@code /pause_generation}). The router takes
    * every selected worker out of rotation before the first call goes out, and puts back those
-   * whose pause failed. Requests that find no worker wait in the admission queue, if the router
+   * whose pause failed and, when the broadcast ends, those it never called (halted after a
+   * failure, cancelled). Requests that find no worker wait in the admission queue, if the router
    * has one, until {@link #continueGenerationAsync continued}.
    *
    * @param mode what happens to running requests

@@ -283,6 +283,28 @@ class VersionAwareRoutingTest {
   }
 
   @Test
+  void aHaltedRollingPause_putsTheWorkersItNeverCalledBackInRotation() {
+    start(b -> {}, "1", "1");
+    fakes.get(0).enqueue(Fault.status(500).forPath("/pause_generation"));
+
+    FleetResult<ControlAck> paused =
+        router.fleet().pauseGeneration(
+            PauseMode.ABORT, Broadcast.rolling(WorkerSelector.ids("w0", "w1")));
+
+    // w0's pause failed, so the rolling broadcast halted before calling w1.
+    assertThat(paused.allSucceeded()).isFalse();
+    assertThat(fakes.get(1).requests("/pause_generation")).isEmpty();
+    assertThat(fakes.get(1).isPaused()).isFalse();
+    assertThat(view("w0").controlState()).isEqualTo(ControlState.SERVING);
+    assertThat(view("w1").controlState()).isEqualTo(ControlState.SERVING);
+    List<String> served = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      served.add(router.generate(prompt("p" + i)).workerId());
+    }
+    assertThat(served).contains("w0", "w1");
+  }
+
+  @Test
   void pauseAbort_abortsRunningGenerations() throws Exception {
     FakeWorker slow =
         FakeWorker.builder().interTokenDelay(Duration.ofMillis(50)).weightVersion("1").start();

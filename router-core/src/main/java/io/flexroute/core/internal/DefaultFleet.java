@@ -288,7 +288,9 @@ final class DefaultFleet implements Fleet {
                         registry.setPaused(List.of(worker), false);
                       }
                     }),
-        successes -> {});
+        // Workers the broadcast never called (halted after a failure, cancelled, router closing)
+        // were taken out of rotation for a pause they never got: they go back too.
+        successes -> registry.setPaused(notSucceeded(targets, successes), false));
   }
 
   @Override
@@ -439,13 +441,23 @@ final class DefaultFleet implements Fleet {
 
   private static List<WorkerState> succeeded(
       List<WorkerState> targets, List<? extends WorkerSuccess<?>> successes) {
+    return bySuccess(targets, successes, true);
+  }
+
+  private static List<WorkerState> notSucceeded(
+      List<WorkerState> targets, List<? extends WorkerSuccess<?>> successes) {
+    return bySuccess(targets, successes, false);
+  }
+
+  private static List<WorkerState> bySuccess(
+      List<WorkerState> targets, List<? extends WorkerSuccess<?>> successes, boolean succeeded) {
     Set<String> ids = new java.util.HashSet<>();
     for (WorkerSuccess<?> s : successes) {
       ids.add(s.workerId());
     }
     List<WorkerState> out = new ArrayList<>();
     for (WorkerState w : targets) {
-      if (ids.contains(w.id())) {
+      if (ids.contains(w.id()) == succeeded) {
         out.add(w);
       }
     }
