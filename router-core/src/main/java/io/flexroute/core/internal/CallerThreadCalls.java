@@ -42,12 +42,21 @@ final class CallerThreadCalls {
       R value;
       try {
         value = op.callBlocking(worker.transport(), worker.worker(), request, attempt.context());
+        if (value == null) {
+          throw DefaultRouter.noResult(worker);
+        }
       } catch (RuntimeException e) {
         endIfInterruptedOrLate(call);
         RouterException mapped = failureOf(call, attempt, e);
         attempt.finish(RequestCall.outcomeOf(mapped), null, mapped);
         awaitBackoff(router, call, attempt, mapped);
         continue;
+      } catch (Error e) {
+        // No timer watches a blocking call: end it here, or its slot and permit stay taken.
+        RouterException mapped = failureOf(call, attempt, e);
+        attempt.finish(RequestCall.outcomeOf(mapped), null, mapped);
+        call.fail(RequestCall.outcomeOf(mapped), mapped);
+        throw e;
       }
       TokenUsage usage = op.usage(value);
       router.observeWeightVersion(worker, op.weightVersion(value));

@@ -398,8 +398,12 @@ final class DefaultRouter implements Router {
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
+    if (future == null) {
+      future = CompletableFuture.failedFuture(noResult(worker));
+    }
     future.whenComplete(
-        (value, error) -> {
+        (value, failure) -> {
+          Throwable error = failure != null || value != null ? failure : noResult(worker);
           if (error == null) {
             TokenUsage usage = op.usage(value);
             observeWeightVersion(worker, op.weightVersion(value));
@@ -423,6 +427,13 @@ final class DefaultRouter implements Router {
             call.fail(RequestCall.outcomeOf(mapped), mapped);
           }
         });
+  }
+
+  /** The failure of a transport that broke its contract by answering with null. */
+  static IllegalStateException noResult(WorkerState worker) {
+    return new IllegalStateException(
+        "transport '" + worker.transport().name() + "' returned no result (null) for worker '"
+            + worker.id() + "'");
   }
 
   /**
@@ -1006,14 +1017,12 @@ final class DefaultRouter implements Router {
     RouterCallContext context =
         new RouterCallContext(
             "health-" + RequestIds.next(), System.nanoTime(), probeTimeout, Map.of());
-    CompletableFuture<Void> probe;
-    try {
-      String path =
-          healthPolicy != null ? healthPolicy.path() : HealthCheckPolicy.DEFAULT_PATH;
-      probe = worker.transport().checkHealth(worker.worker(), path, context);
-    } catch (RuntimeException e) {
-      probe = CompletableFuture.failedFuture(e);
-    }
+    String path = healthPolicy != null ? healthPolicy.path() : HealthCheckPolicy.DEFAULT_PATH;
+    CompletableFuture<Void> probe =
+        BackgroundCalls.start(
+            () -> worker.transport().checkHealth(worker.worker(), path, context),
+            context,
+            probeTimeout);
     return probe.handle(
         (ok, error) -> {
           HealthState current = worker.health();

@@ -2,7 +2,6 @@ package io.flexroute.core.internal;
 
 import io.flexroute.HealthCheckPolicy;
 import io.flexroute.HealthState;
-import io.flexroute.spi.CallContext;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -59,7 +58,12 @@ final class HealthChecker implements AutoCloseable {
 
   private void probeAll() {
     for (WorkerState worker : registry.snapshot().workers()) {
-      probe(worker);
+      try {
+        probe(worker);
+      } catch (RuntimeException e) {
+        // Not expected (probe guards the transport); the other workers are still probed.
+        log.warn("health probe of worker {} failed to start", worker.id(), e);
+      }
     }
   }
 
@@ -68,15 +72,14 @@ final class HealthChecker implements AutoCloseable {
     if (!outstanding.add(worker)) {
       return CompletableFuture.completedFuture(worker.health());
     }
-    CallContext context =
+    RouterCallContext context =
         new RouterCallContext(
             "health-" + RequestIds.next(), System.nanoTime(), policy.timeout(), Map.of());
-    CompletableFuture<Void> probe;
-    try {
-      probe = worker.transport().checkHealth(worker.worker(), policy.path(), context);
-    } catch (RuntimeException e) {
-      probe = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<Void> probe =
+        BackgroundCalls.start(
+            () -> worker.transport().checkHealth(worker.worker(), policy.path(), context),
+            context,
+            policy.timeout());
     return probe.handle(
         (ok, error) -> {
           outstanding.remove(worker);

@@ -1,6 +1,5 @@
 package io.flexroute.core.internal;
 
-import io.flexroute.spi.CallContext;
 import io.flexroute.spi.WorkerLoad;
 import java.time.Duration;
 import java.util.Map;
@@ -68,18 +67,13 @@ final class LoadPoller implements AutoCloseable {
       if (!outstanding.add(worker)) {
         continue;
       }
-      CallContext context =
-          new RouterCallContext(
-              "load-" + RequestIds.next(),
-              System.nanoTime(),
-              interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval,
-              Map.of());
-      CompletableFuture<WorkerLoad> poll;
-      try {
-        poll = worker.transport().fetchLoad(worker.worker(), context);
-      } catch (RuntimeException e) {
-        poll = CompletableFuture.failedFuture(e);
-      }
+      Duration timeout =
+          interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval;
+      RouterCallContext context =
+          new RouterCallContext("load-" + RequestIds.next(), System.nanoTime(), timeout, Map.of());
+      CompletableFuture<WorkerLoad> poll =
+          BackgroundCalls.start(
+              () -> worker.transport().fetchLoad(worker.worker(), context), context, timeout);
       poll.whenComplete(
           (load, error) -> {
             outstanding.remove(worker);

@@ -60,6 +60,9 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       ChunkSource<C> opened;
       try {
         opened = binding.open(a.worker().transport(), a.worker().worker(), request, a.context());
+        if (opened == null) {
+          throw DefaultRouter.noResult(a.worker());
+        }
       } catch (RuntimeException e) {
         RouterException mapped = failureOf(a, e);
         a.finish(RequestCall.outcomeOf(mapped), null, mapped);

@@ -6,6 +6,7 @@ import io.flexroute.spi.Transport;
 import io.flexroute.spi.TransportProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +32,20 @@ final class TransportSet implements AutoCloseable {
       return new TransportSet(config.transports(), false);
     }
     List<Transport> created = new ArrayList<>();
-    for (TransportProvider p :
-        ServiceLoader.load(TransportProvider.class, TransportProvider.class.getClassLoader())) {
-      created.add(p.create());
+    try {
+      for (TransportProvider p :
+          ServiceLoader.load(TransportProvider.class, TransportProvider.class.getClassLoader())) {
+        Transport t = p.create();
+        if (t == null) {
+          throw new IllegalStateException(
+              "transport provider " + p.getClass().getName() + " returned null");
+        }
+        created.add(t);
+      }
+    } catch (RuntimeException | ServiceConfigurationError e) {
+      // The router will not be built: close what was made for it.
+      new TransportSet(created, true).close();
+      throw e;
     }
     if (created.isEmpty()) {
       throw new IllegalStateException(

@@ -1,0 +1,153 @@
+package io.flexroute.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flexroute.ChatChunk;
+import io.flexroute.ChatCompletion;
+import io.flexroute.ChatRequest;
+import io.flexroute.CompletionChunk;
+import io.flexroute.CompletionRequest;
+import io.flexroute.GenerateChunk;
+import io.flexroute.GenerateRequest;
+import io.flexroute.GenerateResult;
+import io.flexroute.RouterException;
+import io.flexroute.Router;
+import io.flexroute.TextCompletion;
+import io.flexroute.Worker;
+import io.flexroute.spi.CallContext;
+import io.flexroute.spi.ChunkSource;
+import io.flexroute.spi.Transport;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A transport that breaks its contract (a null answer, an Error) fails the request at once with a
+ * typed error and gives the worker's slot back; it never leaves a request hanging until its
+ * deadline, or a blocking call's slot taken for good.
+ */
+class TransportContractBreachTest {
+
+  private final BreachingTransport transport = new BreachingTransport();
+  private final Router router =
+      Router.builder()
+          .transport(transport)
+          .worker(Worker.of("w", "http://w.invalid:1"))
+          .strategy("round_robin")
+          .build();
+
+  @AfterEach
+  void tearDown() {
+    router.close();
+  }
+
+  private static GenerateRequest prompt() {
+    return GenerateRequest.builder().text("hi").build();
+  }
+
+  private void assertNothingInFlight() {
+    assertThat(router.workers().views()).allSatisfy(w -> assertThat(w.inFlightRequests()).isZero());
+  }
+
+  @Test
+  void aNullResultFailsABlockingCall() {
+    assertThatThrownBy(() -> router.generate(prompt()))
+        .isInstanceOf(RouterException.class)
+        .hasRootCauseMessage("transport 'breaching' returned no result (null) for worker 'w'");
+    assertNothingInFlight();
+  }
+
+  @Test
+  void aNullResultFailsAnAsynchronousCallAtOnce() {
+    // Without the check the request would end only at its 60-second deadline, as a timeout.
+    CompletableFuture<GenerateResult> future = router.generateAsync(prompt());
+
+    assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasRootCauseMessage("transport 'breaching' returned no result (null) for worker 'w'");
+    assertNothingInFlight();
+  }
+
+  @Test
+  void aNullStreamFailsTheStream() {
+    assertThatThrownBy(() -> router.generateStream(prompt()).close())
+        .isInstanceOf(RouterException.class)
+        .hasRootCauseMessage("transport 'breaching' returned no result (null) for worker 'w'");
+    assertNothingInFlight();
+  }
+
+  @Test
+  void anErrorFromABlockingCallEndsTheRequestBeforeItPropagates() {
+    transport.throwError = true;
+
+    assertThatThrownBy(() -> router.generate(prompt()))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("transport bug");
+    assertNothingInFlight();
+    transport.throwError = false;
+    assertThatThrownBy(() -> router.generate(prompt())).isInstanceOf(RouterException.class);
+    assertNothingInFlight();
+  }
+
+  /** Answers every generation with null (or throws an Error), breaking the Transport contract. */
+  private static final class BreachingTransport implements Transport {
+    volatile boolean throwError;
+
+    @Override
+    public String name() {
+      return "breaching";
+    }
+
+    @Override
+    public boolean supports(Worker worker) {
+      return true;
+    }
+
+    @Override
+    public CompletableFuture<GenerateResult> generate(
+        Worker worker, GenerateRequest request, CallContext context) {
+      if (throwError) {
+        throw new AssertionError("transport bug");
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public ChunkSource<GenerateChunk> generateStream(
+        Worker worker, GenerateRequest request, CallContext context) {
+      return null;
+    }
+
+    @Override
+    public CompletableFuture<ChatCompletion> chat(
+        Worker worker, ChatRequest request, CallContext context) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public ChunkSource<ChatChunk> chatStream(
+        Worker worker, ChatRequest request, CallContext context) {
+      return null;
+    }
+
+    @Override
+    public CompletableFuture<TextCompletion> complete(
+        Worker worker, CompletionRequest request, CallContext context) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public ChunkSource<CompletionChunk> completeStream(
+        Worker worker, CompletionRequest request, CallContext context) {
+      return null;
+    }
+
+    @Override
+    public CompletableFuture<Void> checkHealth(Worker worker, CallContext context) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}
