@@ -11,6 +11,8 @@ import io.flexroute.CompletionRequest;
 import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
 import io.flexroute.GenerateResult;
+import io.flexroute.HealthCheckPolicy;
+import io.flexroute.HealthState;
 import io.flexroute.RouterException;
 import io.flexroute.Router;
 import io.flexroute.TextCompletion;
@@ -18,9 +20,11 @@ import io.flexroute.Worker;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.ChunkSource;
 import io.flexroute.spi.Transport;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,9 +96,34 @@ class TransportContractBreachTest {
     assertNothingInFlight();
   }
 
+  @Test
+  void aHealthProbeWhoseFutureNeverCompletes_failsAfterItsDeadlineAndProbingGoesOn() {
+    transport.hangHealthChecks = true;
+    try (Router probed =
+        Router.builder()
+            .transport(transport)
+            .worker(Worker.of("h", "http://h.invalid:1"))
+            .healthChecks(
+                HealthCheckPolicy.builder()
+                    .interval(Duration.ofMillis(50))
+                    .timeout(Duration.ofMillis(100))
+                    .failureThreshold(1)
+                    .build())
+            .build()) {
+      // The first probe hangs; it fails a second after its 100 ms deadline, which marks the
+      // worker unhealthy, and the next probes are sent.
+      Polling.await(
+          () -> probed.workers().views().get(0).health() == HealthState.UNHEALTHY
+              && transport.healthChecks.get() >= 2,
+          Duration.ofSeconds(20));
+    }
+  }
+
   /** Answers every generation with null (or throws an Error), breaking the Transport contract. */
   private static final class BreachingTransport implements Transport {
     volatile boolean throwError;
+    volatile boolean hangHealthChecks;
+    final AtomicInteger healthChecks = new AtomicInteger();
 
     @Override
     public String name() {
@@ -147,7 +176,8 @@ class TransportContractBreachTest {
 
     @Override
     public CompletableFuture<Void> checkHealth(Worker worker, CallContext context) {
-      return CompletableFuture.completedFuture(null);
+      healthChecks.incrementAndGet();
+      return hangHealthChecks ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
     }
   }
 }
