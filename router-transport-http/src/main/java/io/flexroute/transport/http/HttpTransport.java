@@ -33,10 +33,12 @@ import io.flexroute.transport.http.internal.Failures;
 import io.flexroute.transport.http.internal.GenerateCodec;
 import io.flexroute.transport.http.internal.HttpCalls;
 import io.flexroute.transport.http.internal.JsonCodec;
+import io.flexroute.transport.http.internal.JsonShapeException;
 import io.flexroute.transport.http.internal.LoadCodec;
 import io.flexroute.transport.http.internal.OpenAiCodec;
 import io.flexroute.transport.http.internal.StreamDecoders;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -490,7 +492,22 @@ public final class HttpTransport implements Transport {
         .exceptionallyCompose(
             error ->
                 CompletableFuture.failedFuture(
-                    controlCodec.controlFailure(op, worker, unwrap(error))));
+                    controlCodec.controlFailure(op, worker, decodingFailure(worker, unwrap(error)))));
+  }
+
+  /**
+   * An answer decoded after the call (reads that combine two answers) that has the wrong shape, or
+   * a value the result types refuse: a malformed answer, as {@link HttpCalls} reports it for the
+   * answers it decodes itself.
+   */
+  private Throwable decodingFailure(Worker worker, Throwable error) {
+    if (error instanceof JsonShapeException e) {
+      return failures.malformed(worker, e.getMessage(), e);
+    }
+    if (error instanceof RuntimeException && !(error instanceof RouterException)) {
+      return failures.malformed(worker, "could not read the answer: " + error, error);
+    }
+    return error;
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -610,11 +627,16 @@ public final class HttpTransport implements Transport {
               + worker.flavor());
     }
     Integer n = request.sampling().n();
-    if (n != null && n > 1) {
+    // extraBody's sampling_params are merged into the body's, so an n there counts too.
+    Object extra =
+        request.extraBody().get("sampling_params") instanceof Map<?, ?> params
+            ? params.get("n")
+            : null;
+    if ((n != null && n > 1) || (extra instanceof Number en && en.doubleValue() > 1)) {
       throw new RequestRejectedException(
           RequestRejectedException.Reason.UNSUPPORTED,
-          "generate supports n = 1 only, since its result holds one sample, but n was " + n
-              + "; send n requests instead");
+          "generate supports n = 1 only, since its result holds one sample, but n was "
+              + (n != null && n > 1 ? n : extra) + "; send n requests instead");
     }
   }
 
@@ -733,7 +755,7 @@ public final class HttpTransport implements Transport {
      * #DEFAULT_MAX_IDLE_CONNECTIONS} and {@link #DEFAULT_KEEP_ALIVE}.
      *
      * @param maxIdleConnections how many idle connections to keep, at least 0
-     * @param keepAlive how long to keep an idle connection, positive
+     * @param keepAlive how long to keep an idle connection, positive and at most 3650 days
      * @return this builder
      * @throws IllegalArgumentException if a value is out of range
      */
@@ -743,6 +765,9 @@ public final class HttpTransport implements Transport {
             "maxIdleConnections must be >= 0, but was " + maxIdleConnections);
       }
       this.keepAlive = positive(keepAlive, "keepAlive");
+      if (keepAlive.compareTo(Duration.ofDays(3650)) > 0) {
+        throw new IllegalArgumentException("keepAlive must be at most 3650 days, but was " + keepAlive);
+      }
       this.maxIdleConnections = maxIdleConnections;
       clientSettingSet = "connectionPool";
       return this;

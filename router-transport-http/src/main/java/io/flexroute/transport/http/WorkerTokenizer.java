@@ -286,16 +286,8 @@ public final class WorkerTokenizer implements Tokenizer, AutoCloseable {
   private static Headers headers(Worker worker) {
     Headers.Builder h = new Headers.Builder();
     h.set("Accept", "application/json");
-    for (Map.Entry<String, String> e : worker.headers().entrySet()) {
-      try {
-        h.removeAll(e.getKey());
-        h.addUnsafeNonAscii(e.getKey(), e.getValue());
-      } catch (IllegalArgumentException ex) {
-        throw new RouterException(
-            "header '" + e.getKey() + "' for worker '" + worker.id()
-                + "' is not a valid HTTP header");
-      }
-    }
+    // The key first, so that an Authorization header of the worker's wins, as on the transport's
+    // calls.
     String apiKey = worker.apiKey();
     if (apiKey != null) {
       for (int i = 0; i < apiKey.length(); i++) {
@@ -308,6 +300,16 @@ public final class WorkerTokenizer implements Tokenizer, AutoCloseable {
         }
       }
       h.set("Authorization", "Bearer " + apiKey);
+    }
+    for (Map.Entry<String, String> e : worker.headers().entrySet()) {
+      try {
+        h.removeAll(e.getKey());
+        h.addUnsafeNonAscii(e.getKey(), e.getValue());
+      } catch (IllegalArgumentException ex) {
+        throw new RouterException(
+            "header '" + e.getKey() + "' for worker '" + worker.id()
+                + "' is not a valid HTTP header");
+      }
     }
     return h.build();
   }
@@ -344,14 +346,17 @@ public final class WorkerTokenizer implements Tokenizer, AutoCloseable {
      * Sets the time one call may take, from sending to the last byte of the answer. Default
      * {@link #DEFAULT_TIMEOUT}.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration of at most 3650 days
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive, or longer than 3650 days
      */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+      }
+      if (timeout.compareTo(Duration.ofDays(3650)) > 0) {
+        throw new IllegalArgumentException("timeout must be at most 3650 days, but was " + timeout);
       }
       this.timeout = timeout;
       return this;

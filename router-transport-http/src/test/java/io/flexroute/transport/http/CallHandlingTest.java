@@ -19,6 +19,7 @@ import io.flexroute.GenerateChunk;
 import io.flexroute.GenerateRequest;
 import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestTimeoutException;
+import io.flexroute.RouterClosedException;
 import io.flexroute.RouterException;
 import io.flexroute.Worker;
 import io.flexroute.WorkerException;
@@ -548,5 +549,36 @@ class CallHandlingTest {
 
     assertThat(failure(transport.checkHealth(worker(), context)))
         .isInstanceOf(RequestTimeoutException.class);
+  }
+
+  @Test
+  void aCallStillQueuedWhenTheTransportCloses_failsAsClosedNotAsAWorkerFault() throws Exception {
+    CountDownLatch firstArrived = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    releases.add(answer);
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+            firstArrived.countDown();
+            answer.await(30, TimeUnit.SECONDS);
+            return new MockResponse.Builder().code(200).build();
+          }
+        });
+    HttpTransport oneAtATime = HttpTransport.builder().maxRequests(1).build();
+    try {
+      CompletableFuture<Void> running = oneAtATime.checkHealth(worker(), FakeCallContext.of("h-1"));
+      assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+      // Waits in OkHttp's dispatcher queue behind the first call.
+      CompletableFuture<Void> queued = oneAtATime.checkHealth(worker(), FakeCallContext.of("h-2"));
+
+      oneAtATime.close();
+      answer.countDown();
+
+      assertThat(failure(queued)).isInstanceOf(RouterClosedException.class);
+      running.handle((ok, e) -> null).get(10, TimeUnit.SECONDS);
+    } finally {
+      oneAtATime.close();
+    }
   }
 }

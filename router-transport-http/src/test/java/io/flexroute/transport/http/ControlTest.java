@@ -198,6 +198,16 @@ class ControlTest {
   }
 
   @Test
+  void readWeightVersion_ofAnAnswerOfTheWrongShape_isMalformed() {
+    server.enqueue(json("[]"));
+
+    assertThat(failure(transport.readWeightVersion(sglang(), FakeCallContext.of("c"))))
+        .isInstanceOfSatisfying(
+            WorkerException.class,
+            e -> assertThat(e.kind()).isEqualTo(WorkerException.Kind.MALFORMED_RESPONSE));
+  }
+
+  @Test
   void serverInfo_combinesModelAndServerInformation() {
     // The two reads run concurrently, so answer by path rather than in order.
     server.setDispatcher(

@@ -221,6 +221,22 @@ class GenerateTest {
   }
 
   @Test
+  void generate_rejectsNGreaterThanOneGivenThroughExtraBody() {
+    GenerateRequest request =
+        GenerateRequest.builder()
+            .text("hi")
+            .extraBody("sampling_params", Map.of("n", 2, "min_p", 0.1))
+            .build();
+
+    assertThat(failure(transport.generate(worker(), request, FakeCallContext.of("r"))))
+        .isInstanceOf(RequestRejectedException.class)
+        .hasMessageContaining("n was 2");
+    assertThatThrownBy(() -> transport.generateStream(worker(), request, FakeCallContext.of("r")))
+        .isInstanceOf(RequestRejectedException.class);
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
   void generate_rejectsWorkersThatDoNotSpeakSglang() {
     Worker vllm =
         Worker.builder("v", server.url("/").toString()).flavor(ApiFlavor.VLLM).build();
@@ -390,6 +406,30 @@ class GenerateTest {
     assertThat(chunks).extracting(GenerateChunk::textDelta).containsExactly("He", "l", "lo");
     assertThat(chunks).extracting(GenerateChunk::newOutputIds)
         .containsExactly(TokenIds.of(5), TokenIds.of(6), TokenIds.of(7, 2));
+  }
+
+  @Test
+  void generateStream_keepsCumulativeLogprobsBesideIncrementalIds() {
+    // Older --stream-output: the ids are deltas, the logprob lists stay cumulative; each token must
+    // get exactly its own logprob.
+    List<GenerateChunk> chunks =
+        stream(
+            events(
+                    "{\"text\":\"a\",\"output_ids\":[1],\"meta_info\":{\"completion_tokens\":1,"
+                        + "\"output_token_logprobs\":[[-0.1,1,null]]}}",
+                    "{\"text\":\"ab\",\"output_ids\":[2],\"meta_info\":{\"completion_tokens\":2,"
+                        + "\"output_token_logprobs\":[[-0.1,1,null],[-0.2,2,null]]}}",
+                    "{\"text\":\"abcd\",\"output_ids\":[3,4],\"meta_info\":{"
+                        + "\"completion_tokens\":4,\"finish_reason\":{\"type\":\"length\"},"
+                        + "\"output_token_logprobs\":[[-0.1,1,null],[-0.2,2,null],"
+                        + "[-0.3,3,null],[-0.4,4,null]]}}")
+                + done());
+
+    assertThat(chunks).extracting(GenerateChunk::newOutputIds)
+        .containsExactly(TokenIds.of(1), TokenIds.of(2), TokenIds.of(3, 4));
+    assertThat(chunks).extracting(GenerateChunk::newLogprobs)
+        .containsExactly(
+            TokenLogprobs.of(-0.1), TokenLogprobs.of(-0.2), TokenLogprobs.of(-0.3, -0.4));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.flexroute.transport.http.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestTimeoutException;
+import io.flexroute.RouterClosedException;
 import io.flexroute.RouterException;
 import io.flexroute.Worker;
 import io.flexroute.WorkerException;
@@ -12,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Response;
 import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
@@ -276,6 +278,11 @@ public final class Failures {
     if (context.isCancelled() || closedByConsumer) {
       return new RequestCancelledException(context.requestId());
     }
+    if (isExecutorRejection(e)) {
+      // OkHttp's dispatcher was shut down (the transport closed) before the call could run: not
+      // the worker's fault, and not worth a retry on this transport.
+      return new RouterClosedException();
+    }
     if (e instanceof SseFormatException) {
       return malformed(worker, e.getMessage() == null ? "bad event stream" : e.getMessage(), e);
     }
@@ -283,6 +290,18 @@ public final class Failures {
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new WorkerException(
         worker.id(), WorkerException.Kind.CONNECTION, 0, what + detail, null, e);
+  }
+
+  /**
+   * Whether OkHttp failed the call because its dispatcher's executor refused it: an {@code
+   * InterruptedIOException("executor rejected")}, with the executor's {@link
+   * RejectedExecutionException} as its cause, or none when the dispatcher saw the executor shut
+   * down before handing the call over.
+   */
+  static boolean isExecutorRejection(IOException e) {
+    return e instanceof InterruptedIOException
+        && (e.getCause() instanceof RejectedExecutionException
+            || "executor rejected".equals(e.getMessage()));
   }
 
   /**

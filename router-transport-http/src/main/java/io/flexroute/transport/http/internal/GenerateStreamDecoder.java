@@ -174,8 +174,14 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
       Rest rest) {
     TokenIds newIds = idsPresent ? newIds(ids, completionTokens) : TokenIds.empty();
     String textDelta = text == null ? "" : textDelta(text, idsPresent);
+    // Logprobs follow the ids, except beside delta ids of older builds (--stream-output), which
+    // kept the logprob lists cumulative: a list as long as all ids so far and longer than this
+    // chunk's new ids is cumulative whatever the ids are.
+    boolean logprobsLookCumulative =
+        idsPresent && logprobs.size() == idCount && logprobs.size() > newIds.size();
     TokenLogprobs newLogprobs =
-        newLogprobs(logprobs, idsPresent ? idsCumulative : textCumulative);
+        newLogprobs(
+            logprobs, idsPresent ? idsCumulative || logprobsLookCumulative : textCumulative);
 
     int tokensSoFar = completionTokens != null ? completionTokens : idCount;
     lastCompletionTokens = completionTokens;
