@@ -66,6 +66,20 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
   }
 
   @Override
+  public int insertIfPrefixCached(CacheEntry entry, int prefixTokens) {
+    Objects.requireNonNull(entry, "entry");
+    Inputs.checkPrefixTokens(prefixTokens, entry.tokenIdsInternal().length);
+    return tree.insert(
+        entry.text(),
+        entry.tokenIdsInternal(),
+        entry.logprobsInternal(),
+        entry.lossMaskBitsInternal(),
+        entry.tokenEndsInternal(),
+        entry.weightVersion(),
+        prefixTokens);
+  }
+
+  @Override
   public PrefixMatch lookup(String text) {
     Objects.requireNonNull(text, "text");
     return new PrefixMatch(text, tree.lookup(text));
@@ -85,6 +99,7 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
     if (cached > 0) {
       String rest = text.substring(hit.matchedChars());
       int[] extra = rest.isEmpty() ? new int[0] : tokenizer.encode(rest);
+      Inputs.checkTokenIds(extra, "the tokenizer's ids of the uncached rest");
       int n = cached + extra.length;
       int[] ids = new int[n];
       hit.copyTokenIds(ids, 0);

@@ -253,6 +253,18 @@ final class DefaultRolloutClient implements RolloutClient {
         PrefixMatch match = cache.lookup(promptText);
         String remaining = match.remainingText();
         int[] fresh = remaining.isEmpty() ? new int[0] : tokenizer.encode(remaining);
+        if (fresh == null) {
+          throw new IllegalStateException(
+              "tokenizer '" + tokenizer.name() + "' returned null for the prompt's uncached rest");
+        }
+        if (fresh.length == 0 && !remaining.isEmpty() && match.tokenCount() > 0) {
+          // Sending only the cached tokens would drop this text without a trace, and caching the
+          // turn would tie it to tokens that do not spell it.
+          throw new IllegalArgumentException(
+              "the prompt's uncached rest (" + remaining.length() + " chars after "
+                  + match.tokenCount() + " cached tokens) encodes to no tokens with tokenizer '"
+                  + tokenizer.name() + "'");
+        }
         cachedTokens = match.tokenCount();
         tokenizedTokens = fresh.length;
         int cached = cachedTokens;
@@ -399,11 +411,18 @@ final class DefaultRolloutClient implements RolloutClient {
         }
         ends = concat(promptEnds, shifted);
       }
-      boolean boundaries = insert(promptText, promptIds, promptLogprobs, promptMask, promptEnds,
-          RadixTokenCache.NO_VERSION, tokenizedTokens > 0);
+      // Each insert requires what it extends to be cached still: if GC or eviction removed the
+      // looked-up prefix meanwhile, inserting would cache its tokens again under one version (the
+      // prompt's none, or this answer's), relabelling tokens older weights produced. The turn is
+      // then not cached; its result below is exact either way.
+      Inserted prompt = insert(promptText, promptIds, promptLogprobs, promptMask, promptEnds,
+          RadixTokenCache.NO_VERSION, tokenizedTokens > 0, cachedTokens);
+      boolean boundaries = prompt == Inserted.WITH_BOUNDARIES;
       String fullText = promptText + outputText;
-      if (out.length > 0 && !outputText.isEmpty()) {
-        boundaries = insert(fullText, ids, logprobs, mask, ends, version, true) && boundaries;
+      if (prompt != Inserted.SKIPPED && out.length > 0 && !outputText.isEmpty()) {
+        Inserted full =
+            insert(fullText, ids, logprobs, mask, ends, version, true, promptIds.length);
+        boundaries = full == Inserted.WITH_BOUNDARIES && boundaries;
       }
       if (log.isDebugEnabled()) {
         log.debug(
@@ -430,39 +449,63 @@ final class DefaultRolloutClient implements RolloutClient {
           boundaries);
     }
 
-    /** Inserts an entry, without boundaries if the cache refuses them; returns whether it had them. */
-    boolean insert(
+    /**
+     * Inserts an entry if its first {@code requiredTokens} tokens are still cached, without
+     * boundaries if the cache refuses them.
+     */
+    Inserted insert(
         String text,
         int[] ids,
         float[] logprobs,
         int[] mask,
         int @Nullable [] ends,
         int version,
-        boolean wanted) {
+        boolean wanted,
+        int requiredTokens) {
       if (!wanted) {
-        return ends != null;
+        return ends != null ? Inserted.WITH_BOUNDARIES : Inserted.WITHOUT_BOUNDARIES;
       }
+      int added;
+      boolean withEnds = ends != null;
       try {
-        cache.insert(
-            CacheEntry.builder(text, ids)
-                .logprobs(logprobs)
-                .lossMask(mask)
-                .tokenEnds(ends)
-                .weightVersion(version)
-                .build());
-        return ends != null;
+        added =
+            cache.insertIfPrefixCached(
+                CacheEntry.builder(text, ids)
+                    .logprobs(logprobs)
+                    .lossMask(mask)
+                    .tokenEnds(ends)
+                    .weightVersion(version)
+                    .build(),
+                requiredTokens);
       } catch (InvalidCacheInputException e) {
         if (ends == null || e.problem() != Problem.BAD_TOKEN_ENDS) {
           throw e;
         }
-        cache.insert(
-            CacheEntry.builder(text, ids)
-                .logprobs(logprobs)
-                .lossMask(mask)
-                .weightVersion(version)
-                .build());
-        return false;
+        withEnds = false;
+        added =
+            cache.insertIfPrefixCached(
+                CacheEntry.builder(text, ids)
+                    .logprobs(logprobs)
+                    .lossMask(mask)
+                    .weightVersion(version)
+                    .build(),
+                requiredTokens);
       }
+      if (added < 0) {
+        log.debug(
+            "not caching a rollout turn: {} tokens it extends were removed from the cache (GC or"
+                + " eviction) since its lookup", requiredTokens);
+        return Inserted.SKIPPED;
+      }
+      return withEnds ? Inserted.WITH_BOUNDARIES : Inserted.WITHOUT_BOUNDARIES;
     }
+  }
+
+  /** What inserting one of a turn's entries did. */
+  private enum Inserted {
+    WITH_BOUNDARIES,
+    WITHOUT_BOUNDARIES,
+    /** Not inserted: the prefix it extends is no longer cached. */
+    SKIPPED
   }
 }

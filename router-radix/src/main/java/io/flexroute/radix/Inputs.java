@@ -33,21 +33,9 @@ final class Inputs {
     if (n == 0) {
       throw new InvalidCacheInputException(Problem.EMPTY_TOKENS, "tokenIds must not be empty");
     }
-    int all = 0;
-    for (int id : tokenIds) {
-      all |= id;
-    }
-    if (all < 0) {
-      // A negative id would be cached and then break every rollout that reuses its prefix (the
-      // router refuses negative input ids), long after this insert.
-      for (int i = 0; i < n; i++) {
-        if (tokenIds[i] < 0) {
-          throw new InvalidCacheInputException(
-              Problem.NEGATIVE_TOKEN_ID,
-              "tokenIds[" + i + "] must not be negative, but was " + tokenIds[i]);
-        }
-      }
-    }
+    // A negative id would be cached and then break every rollout that reuses its prefix (the
+    // router refuses negative input ids), long after this insert.
+    checkTokenIds(tokenIds, "tokenIds");
     if (logprobs != null && logprobs.length != n) {
       throw lengthMismatch("logprobs", logprobs.length, n);
     }
@@ -76,6 +64,31 @@ final class Inputs {
     }
     if (tokenEnds != null) {
       validateEnds(text, tokenEnds, n);
+    }
+  }
+
+  /** Refuses negative ids, naming the first. */
+  static void checkTokenIds(int[] tokenIds, String what) {
+    int all = 0;
+    for (int id : tokenIds) {
+      all |= id;
+    }
+    if (all < 0) {
+      for (int i = 0; i < tokenIds.length; i++) {
+        if (tokenIds[i] < 0) {
+          throw new InvalidCacheInputException(
+              Problem.NEGATIVE_TOKEN_ID,
+              what + "[" + i + "] must not be negative, but was " + tokenIds[i]);
+        }
+      }
+    }
+  }
+
+  static void checkPrefixTokens(int prefixTokens, int tokens) {
+    if (prefixTokens < 0 || prefixTokens > tokens) {
+      throw new IllegalArgumentException(
+          "prefixTokens must be from 0 to the entry's " + tokens + " tokens, but was "
+              + prefixTokens);
     }
   }
 

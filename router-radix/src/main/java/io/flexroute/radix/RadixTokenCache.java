@@ -103,6 +103,38 @@ public interface RadixTokenCache {
   int insert(CacheEntry entry);
 
   /**
+   * Inserts a validated entry only if its first {@code prefixTokens} tokens are cached (same text
+   * and token ids), checked atomically with the insert. For callers that extend what a lookup
+   * found: if GC or eviction removed that prefix meanwhile, a plain insert would cache it again
+   * under the entry's single weight version, relabelling tokens that older weights produced; this
+   * insert leaves the cache unchanged instead.
+   *
+   * <p>The default checks with {@link #lookup} and then inserts, which is not atomic;
+   * implementations should override it.
+   *
+   * @param entry the entry
+   * @param prefixTokens how many leading tokens of the entry must be cached; 0 inserts always
+   * @return the number of tokens newly cached, or -1 if the prefix was not cached and nothing was
+   *     inserted
+   * @throws IllegalArgumentException if {@code prefixTokens} is negative or more than the entry's
+   *     tokens
+   */
+  default int insertIfPrefixCached(CacheEntry entry, int prefixTokens) {
+    java.util.Objects.requireNonNull(entry, "entry");
+    Inputs.checkPrefixTokens(prefixTokens, entry.tokenIdsInternal().length);
+    if (prefixTokens > 0) {
+      PrefixMatch match = lookup(entry.text());
+      int[] cached = match.tokenIds();
+      if (cached.length < prefixTokens
+          || !java.util.Arrays.equals(
+              cached, 0, prefixTokens, entry.tokenIdsInternal(), 0, prefixTokens)) {
+        return -1;
+      }
+    }
+    return insert(entry);
+  }
+
+  /**
    * Finds the longest cached prefix of {@code text} made of whole tokens (slime's {@code
    * find_longest_prefix}); the match reads its payload from the cache's immutable arrays, copying
    * each value once when it is read. Refreshes the access time of the nodes used and counts

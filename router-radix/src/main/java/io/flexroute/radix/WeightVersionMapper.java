@@ -34,7 +34,8 @@ public interface WeightVersionMapper {
    *       every update even when a restarted worker reports it after them.
    *   <li>Any other string (such as {@code "step-300"}, a
    *       checkpoint hash or a negative number) gets, the first time this instance sees it, one more
-   *       than the highest version it has produced so far by either rule (0 if none), and keeps that
+   *       than the highest version it has produced so far by either rule (1 if none, as 0 is the
+   *       initial weights'), and keeps that
    *       number from then on. Versions seen in the order of the weight updates therefore get
    *       increasing numbers, which is what GC by version assumes.
    * </ul>

@@ -105,6 +105,16 @@ class InvalidInputTest {
     assertThat(cache.lookup("unseen text").tokenCount()).isZero();
   }
 
+  @Test
+  void retrieve_ofACachedPrefixAndANegativeIdForTheRest_isRejected() {
+    // "xyz" is cached; the tokenizer only sees the rest, " more".
+    assertThatThrownBy(() -> cache.retrieve("xyz more", new NegativeIdTokenizer()))
+        .isInstanceOfSatisfying(
+            InvalidCacheInputException.class,
+            e -> assertThat(e.problem()).isEqualTo(Problem.NEGATIVE_TOKEN_ID))
+        .hasMessageContaining("[1] must not be negative, but was -1");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInserts")
   void insert_badInput_isRejectedWithItsProblemAndChangesNothing(

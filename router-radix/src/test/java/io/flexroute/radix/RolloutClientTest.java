@@ -500,4 +500,25 @@ class RolloutClientTest {
           return new String(b, StandardCharsets.UTF_8);
         });
   }
+
+  @Test
+  void anUncachedRestThatEncodesToNoTokens_failsTheTurnInsteadOfDroppingItsText() {
+    answer(ANSWER);
+    RolloutResult first = client.rollout(RolloutRequest.builder(PROMPT).build());
+    Tokenizer strips =
+        Tokenizer.of(
+            "strips-blanks", text -> text.isBlank() ? new int[0] : toy.encode(text), toy::decode);
+    RolloutClient stripping =
+        RolloutClient.builder(fake.router(), cache, strips).executor(Runnable::run).build();
+    try {
+      int requestsBefore = fake.requests().size();
+      assertThatThrownBy(
+              () -> stripping.rollout(RolloutRequest.builder(first.fullText() + "\n\n").build()))
+          .hasStackTraceContaining("IllegalArgumentException")
+          .hasStackTraceContaining("encodes to no tokens");
+      assertThat(fake.requests()).hasSize(requestsBefore);
+    } finally {
+      stripping.close();
+    }
+  }
 }

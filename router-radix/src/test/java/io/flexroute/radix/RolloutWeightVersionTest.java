@@ -141,4 +141,53 @@ class RolloutWeightVersionTest {
     assertThat(fake.versionListenerCount()).isZero();
     assertThat(cache.stats().cachedTokens()).isEqualTo(before);
   }
+
+  @Test
+  void aTurnWhosePrefixWasCollectedDuringItsGenerationIsNotCachedUnderItsVersion() {
+    client(false);
+    RolloutResult first = turn(PROMPT, "1", ANSWER);
+    String second = first.fullText() + TOOL;
+    int[] answer2 = toy.encode(ANSWER_2);
+    fake.weightVersion("2");
+    // While the second turn generates, a GC removes the first turn's tokens (version 1).
+    fake.then(
+        r -> {
+          cache.gcByWeightVersion(10);
+          double[] lps = new double[answer2.length];
+          return java.util.concurrent.CompletableFuture.completedFuture(
+              fake.result(
+                  r, answer2, lps,
+                  new io.flexroute.FinishReason(
+                      io.flexroute.FinishReason.Type.STOP, "stop", null, null, null)));
+        });
+    fake.output(answer2, ANSWER_2);
+
+    RolloutResult t2 = client.rollout(RolloutRequest.builder(second).sessionId("s").build());
+
+    // The result is exact: the first answer's tokens keep version 1, the new ones get 2.
+    assertThat(t2.weightVersions()).contains(1, 2);
+    // The cache did not take the first turn's tokens back under version 2 (nor without one).
+    // The GC took the whole first turn (its traverse version is 1), so nothing of it is cached.
+    PrefixMatch match = cache.lookup(t2.fullText());
+    assertThat(match.tokenIds()).isEmpty();
+  }
+
+  @Test
+  void insertIfPrefixCached_insertsOnlyOverTheCachedPrefix() {
+    int[] ids = toy.encode(PROMPT);
+    int[] more = toy.encode(PROMPT + ANSWER);
+    assertThat(cache.insertIfPrefixCached(CacheEntry.builder(PROMPT, ids).build(), 1))
+        .isEqualTo(-1);
+    assertThat(cache.stats().cachedTokens()).isZero();
+    assertThat(cache.insertIfPrefixCached(CacheEntry.builder(PROMPT, ids).build(), 0))
+        .isEqualTo(ids.length);
+    assertThat(
+            cache.insertIfPrefixCached(
+                CacheEntry.builder(PROMPT + ANSWER, more).weightVersion(3).build(), ids.length))
+        .isEqualTo(more.length - ids.length);
+    assertThatThrownBy(
+            () -> cache.insertIfPrefixCached(CacheEntry.builder(PROMPT, ids).build(), -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prefixTokens");
+  }
 }

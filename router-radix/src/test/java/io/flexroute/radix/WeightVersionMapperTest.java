@@ -44,6 +44,8 @@ class WeightVersionMapperTest {
     WeightVersionMapper b = WeightVersionMapper.standard();
     a.toInt("10");
     assertThat(a.toInt("x")).isEqualTo(11);
-    assertThat(b.toInt("x")).isZero();
+    // 0 is the initial weights' ("default"), so a first label gets 1.
+    assertThat(b.toInt("x")).isEqualTo(1);
+    assertThat(b.toInt("default")).isZero();
   }
 }

@@ -268,9 +268,32 @@ public final class RadixTree {
       long @Nullable [] mask,
       int @Nullable [] ends,
       int version) {
+    return insert(text, ids, logprobs, mask, ends, version, 0);
+  }
+
+  /**
+   * Inserts as {@link #insert(String, int[], float[], long[], int[], int)} does, but only if the
+   * entry's first {@code requiredTokens} tokens are cached (same text and ids), checked under the
+   * same write lock as the insert.
+   *
+   * @param requiredTokens how many leading tokens must be cached; 0 for none
+   * @return the number of tokens newly cached, or -1 when the required prefix is not cached and
+   *     nothing was inserted
+   */
+  public int insert(
+      String text,
+      int[] ids,
+      float @Nullable [] logprobs,
+      long @Nullable [] mask,
+      int @Nullable [] ends,
+      int version,
+      int requiredTokens) {
     long now = ticker.getAsLong();
     lock.writeLock().lock();
     try {
+      if (requiredTokens > 0 && cachedPrefixTokens(text, ids, ends) < requiredTokens) {
+        return -1;
+      }
       int added = insertLocked(text, ids, logprobs, mask, ends, version, now);
       if (version > newestVersion) {
         newestVersion = version;
@@ -289,6 +312,84 @@ public final class RadixTree {
     }
   }
 
+  /**
+   * How many leading tokens of an entry the tree holds (same text and ids), walking as an insert
+   * would without changing anything. Under the write lock (it uses the insert buffer).
+   */
+  private int cachedPrefixTokens(String text, int[] ids, int @Nullable [] ends) {
+    int len = text.length();
+    char[] tc = textBuffer(text);
+    Node node = root;
+    int p = 0;
+    int t = 0;
+    while (p < len) {
+      long r = bestChild(node, tc, p, len, ids, t, ends);
+      Node child = matchedChild;
+      if (child == null) {
+        break;
+      }
+      int chars = (int) (r >>> 32);
+      int tokens = (int) r;
+      p += chars;
+      t += tokens;
+      if (chars < child.key.length || tokens < child.ids.length) {
+        break;
+      }
+      node = child;
+    }
+    return t;
+  }
+
+  /** The insert buffer, holding {@code text}. */
+  private char[] textBuffer(String text) {
+    int len = text.length();
+    if (insertBuffer.length < len) {
+      insertBuffer = new char[Math.max(len, insertBuffer.length * 2)];
+    }
+    text.getChars(0, len, insertBuffer, 0);
+    return insertBuffer;
+  }
+
+  // The child bestChild chose, or null; a field because the choice returns two counts as well.
+  // Written and read only under the write lock.
+  private @Nullable Node matchedChild;
+
+  /**
+   * The child of {@code node} that agrees with the most of the insert at text offset {@code p} and
+   * token index {@code t} (left in {@link #matchedChild}, null when none), and how much of it, as
+   * {@code chars << 32 | tokens}.
+   */
+  private long bestChild(
+      Node node, char[] tc, int p, int len, int[] ids, int t, int @Nullable [] ends) {
+    Node bestChild = null;
+    long best = 0;
+    Node sole = node.soleChild;
+    if (sole != null) {
+      if (sole.key[0] == tc[p]) {
+        long r = matchInsert(sole, tc, p, len, ids, t, ends);
+        if ((int) (r >>> 32) > 0) {
+          bestChild = sole;
+          best = r;
+        }
+      }
+    } else {
+      int i = node.firstChild(tc[p]);
+      if (i >= 0) {
+        int end = node.runEnd(i);
+        for (int k = i; k < end; k++) {
+          Node child = node.children[k];
+          long r = matchInsert(child, tc, p, len, ids, t, ends);
+          if ((int) (r >>> 32) > (int) (best >>> 32)) {
+            bestChild = child;
+            best = r;
+          }
+        }
+      }
+    }
+    matchedChild = bestChild;
+    return best;
+  }
+
   private int insertLocked(
       String text,
       int[] ids,
@@ -298,48 +399,19 @@ public final class RadixTree {
       int version,
       long now) {
     int len = text.length();
-    if (insertBuffer.length < len) {
-      insertBuffer = new char[Math.max(len, insertBuffer.length * 2)];
-    }
-    char[] tc = insertBuffer;
-    text.getChars(0, len, tc, 0);
+    char[] tc = textBuffer(text);
     int total = ids.length;
     Node node = root;
     int p = 0;
     int t = 0;
     while (p < len) {
-      Node bestChild = null;
-      int bestChars = 0;
-      int bestTokens = 0;
-      Node sole = node.soleChild;
-      if (sole != null) {
-        if (sole.key[0] != tc[p]) {
-          break;
-        }
-        long r = matchInsert(sole, tc, p, len, ids, t, ends);
-        bestChars = (int) (r >>> 32);
-        bestTokens = (int) r;
-        bestChild = bestChars > 0 ? sole : null;
-      } else {
-        int i = node.firstChild(tc[p]);
-        if (i < 0) {
-          break;
-        }
-        int end = node.runEnd(i);
-        for (int k = i; k < end; k++) {
-          Node child = node.children[k];
-          long r = matchInsert(child, tc, p, len, ids, t, ends);
-          int ch = (int) (r >>> 32);
-          if (ch > bestChars) {
-            bestChild = child;
-            bestChars = ch;
-            bestTokens = (int) r;
-          }
-        }
-      }
+      long r = bestChild(node, tc, p, len, ids, t, ends);
+      Node bestChild = matchedChild;
       if (bestChild == null) {
         break;
       }
+      int bestChars = (int) (r >>> 32);
+      int bestTokens = (int) r;
       Node next;
       if (bestChars == bestChild.key.length && bestTokens == bestChild.ids.length) {
         if (bestChild.lens == null && ends != null) {

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StandardWeightVersionMapper implements WeightVersionMapper {
 
   private final ConcurrentHashMap<String, Integer> registry = new ConcurrentHashMap<>();
-  private final AtomicInteger highest = new AtomicInteger(-1);
+  // 0 is taken by the initial weights, so the first label gets 1.
+  private final AtomicInteger highest = new AtomicInteger(0);
 
   /** Creates a mapper with an empty registry. */
   public StandardWeightVersionMapper() {}
