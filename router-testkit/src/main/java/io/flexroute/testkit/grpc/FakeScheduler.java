@@ -126,8 +126,9 @@ public final class FakeScheduler implements AutoCloseable {
         };
     this.inProcessName = "flexroute-fake-scheduler-" + n + "-" + InProcessServerBuilder
         .generateName();
+    Server startedTcp = null;
     try {
-      this.tcp =
+      startedTcp =
           OkHttpServerBuilder.forPort(
                   new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), b.port),
                   InsecureServerCredentials.create())
@@ -143,11 +144,19 @@ public final class FakeScheduler implements AutoCloseable {
               .addService(ServerInterceptors.intercept(service, metadata))
               .build()
               .start();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Release what started, or a failed construction would keep a port and threads.
+      if (startedTcp != null) {
+        startedTcp.shutdownNow();
+      }
       executor.shutdownNow();
       timer.shutdownNow();
-      throw new UncheckedIOException("could not start the fake scheduler", e);
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new UncheckedIOException("could not start the fake scheduler", (IOException) e);
     }
+    this.tcp = startedTcp;
   }
 
   /**
