@@ -321,6 +321,11 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
+    if (requestId.isEmpty()) {
+      // SGLang aborts by id prefix: an empty id would abort every request on the worker.
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("an Abort needs a request id; an empty one aborts all"));
+    }
     return async(
         () ->
             unary
@@ -640,8 +645,8 @@ public final class GrpcTransport implements Transport {
      * SGLang's server permits every 10 s and more). Defaults {@link #DEFAULT_KEEP_ALIVE_TIME} and
      * {@link #DEFAULT_KEEP_ALIVE_TIMEOUT}.
      *
-     * @param time the interval between pings, at least 10 seconds
-     * @param timeout how long a ping may go unanswered, positive
+     * @param time the interval between pings, at least 10 seconds and at most 3650 days
+     * @param timeout how long a ping may go unanswered, positive and at most 3650 days
      * @return this builder
      * @throws IllegalArgumentException if a value is out of range
      */
@@ -651,6 +656,7 @@ public final class GrpcTransport implements Transport {
         throw new IllegalArgumentException(
             "keepAliveTime must be >= 10 s (servers refuse faster pings), but was " + time);
       }
+      atMostMax(time, "keepAliveTime");
       this.keepAliveTimeout = positive(timeout, "keepAliveTimeout");
       this.keepAliveTime = time;
       return this;
@@ -739,9 +745,9 @@ public final class GrpcTransport implements Transport {
      * Sets the deadline of the {@code Abort} calls sent for cancelled requests and by {@link
      * GrpcTransport#abort(Worker, String)}. Default {@link #DEFAULT_ABORT_TIMEOUT}.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration of at most 3650 days
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive, or longer than 3650 days
      */
     public Builder abortTimeout(Duration timeout) {
       this.abortTimeout = positive(timeout, "abortTimeout");
@@ -752,9 +758,9 @@ public final class GrpcTransport implements Transport {
      * Sets the deadline of {@link GrpcTransport#loads}, {@link GrpcTransport#modelInfo} and {@link
      * GrpcTransport#serverInfo}. Default {@link #DEFAULT_INFO_TIMEOUT}.
      *
-     * @param timeout a positive duration
+     * @param timeout a positive duration of at most 3650 days
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive, or longer than 3650 days
      */
     public Builder infoTimeout(Duration timeout) {
       this.infoTimeout = positive(timeout, "infoTimeout");
@@ -770,10 +776,21 @@ public final class GrpcTransport implements Transport {
       return new GrpcTransport(this);
     }
 
+    /** The longest duration a setting accepts; longer ones overflowed nanosecond arithmetic. */
+    private static final Duration MAX_SETTING = Duration.ofDays(3650);
+
     private static Duration positive(Duration value, String field) {
       Objects.requireNonNull(value, field);
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(field + " must be positive, but was " + value);
+      }
+      return atMostMax(value, field);
+    }
+
+    private static Duration atMostMax(Duration value, String field) {
+      if (value.compareTo(MAX_SETTING) > 0) {
+        throw new IllegalArgumentException(
+            field + " must be at most 3650 days, but was " + value);
       }
       return value;
     }

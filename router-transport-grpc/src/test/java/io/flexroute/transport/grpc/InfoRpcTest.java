@@ -206,6 +206,10 @@ class InfoRpcTest {
         .containsExactly("aborted by the caller", "aborted by the router");
     assertThatThrownBy(() -> transport.abort(worker, ""))
         .isInstanceOf(IllegalArgumentException.class);
+    // Through the SPI too: an empty id would abort every request on the worker.
+    assertThatThrownBy(
+            () -> GenerateMappingTest.await(transport.abort(worker, "", TestContext.of("y"))))
+        .hasStackTraceContaining("an Abort needs a request id");
   }
 
   @Test

@@ -175,6 +175,15 @@ class LifecycleTest {
         .hasMessageContaining("abortTimeout");
     assertThatThrownBy(() -> GrpcTransport.builder().infoTimeout(Duration.ofSeconds(-1)))
         .hasMessageContaining("infoTimeout");
+    // Longer settings overflowed nanosecond arithmetic deep inside a call (an Abort's deadline).
+    assertThatThrownBy(() -> GrpcTransport.builder().abortTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("abortTimeout must be at most 3650 days");
+    assertThatThrownBy(() -> GrpcTransport.builder().infoTimeout(Duration.ofDays(3651)))
+        .hasMessageContaining("infoTimeout must be at most 3650 days");
+    assertThatThrownBy(
+            () -> GrpcTransport.builder().keepAlive(Duration.ofDays(4000), Duration.ofSeconds(1)))
+        .hasMessageContaining("keepAliveTime must be at most 3650 days");
     assertThatThrownBy(() -> GrpcTransport.builder().channel(" ", InProcessChannelBuilder
         .forName("x").build())).hasMessageContaining("workerId");
   }

@@ -99,6 +99,13 @@ public final class Failures {
       return new WorkerException(
           worker.id(), WorkerException.Kind.CONNECTION, 0, message, null, status.getCause());
     }
+    if (isUnreadableMessage(status)) {
+      // grpc-java cancels a call itself when it cannot parse a message (invalid UTF-8 in a string
+      // field, a truncated message): the worker's answer broke the protocol.
+      return new WorkerException(
+          worker.id(), WorkerException.Kind.MALFORMED_RESPONSE, 0, message,
+          status.getDescription(), status.getCause());
+    }
     int http = httpEquivalent(code);
     if (streamStarted) {
       return new WorkerException(
@@ -108,6 +115,15 @@ public final class Failures {
     return new WorkerException(
         worker.id(), WorkerException.Kind.HTTP_STATUS, http, message, status.getDescription(),
         status.getCause());
+  }
+
+  /** Whether grpc-java cancelled the call because it could not parse a message of the answer. */
+  static boolean isUnreadableMessage(Status status) {
+    String description = status.getDescription();
+    return status.getCode() == Status.Code.CANCELLED
+        && status.getCause() != null
+        && description != null
+        && description.startsWith("Failed to read message");
   }
 
   /**

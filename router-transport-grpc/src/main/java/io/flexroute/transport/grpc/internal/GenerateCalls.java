@@ -171,6 +171,11 @@ public final class GenerateCalls {
       }
       try {
         assembler.accept(message);
+        if (assembler.isComplete()) {
+          // The answer is whole: a cancel arriving before the trailers must neither abort it on
+          // the worker nor turn it into a cancellation.
+          ended.set(true);
+        }
         call.request(1);
       } catch (WorkerException e) {
         readFailure = e;
@@ -262,6 +267,10 @@ public final class GenerateCalls {
       RouterException known = failure;
       if (known != null) {
         throw known;
+      }
+      if (sourceClosed.get()) {
+        // Closed by its consumer: chunks still buffered are not handed out any more.
+        throw fail(new RequestCancelledException(context.requestId()));
       }
       Object event;
       try {

@@ -148,6 +148,11 @@ public final class RequestCodec {
     for (int i = 0; i < ids.size(); i++) {
       tokenized.addInputIds(ids.get(i));
     }
+    if (requestId.isEmpty()) {
+      // The scheduler's request id must not be empty: aborts match by prefix, and an empty one
+      // would take every request on the worker with it.
+      throw new IllegalArgumentException("a Generate needs a request id, but it was empty");
+    }
     SglangSchedulerProto.GenerateRequest.Builder b =
         SglangSchedulerProto.GenerateRequest.newBuilder()
             .setRequestId(requestId)

@@ -60,8 +60,8 @@ public final class UnaryCalls {
       CallSupport.Timing timing = CallSupport.timing(context);
       Metadata md = CallSupport.metadata(worker, context.requestId(), context.headers());
       return start(worker, method, request, CallSupport.options(timing), md, timing, context);
-    } catch (RouterException e) {
-      return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(notStarted(e));
     }
   }
 
@@ -84,9 +84,16 @@ public final class UnaryCalls {
               io.grpc.Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS), timeout);
       Metadata md = CallSupport.metadata(worker, null, worker.headers());
       return start(worker, method, request, CallSupport.options(timing), md, timing, null);
-    } catch (RouterException e) {
-      return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(notStarted(e));
     }
+  }
+
+  /** A call that could not start, as the future's failure: these methods never throw. */
+  private static RouterException notStarted(RuntimeException e) {
+    return e instanceof RouterException re
+        ? re
+        : new RouterException("could not start the call: " + e, e);
   }
 
   /**
@@ -121,6 +128,11 @@ public final class UnaryCalls {
    */
   public CompletableFuture<SglangSchedulerProto.AbortResponse> abort(
       Worker worker, String requestId, String reason) {
+    if (requestId.isEmpty()) {
+      // SGLang aborts by id prefix: an empty id would abort every request on the worker.
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("an Abort needs a request id; an empty one aborts all"));
+    }
     SglangSchedulerProto.AbortRequest request =
         SglangSchedulerProto.AbortRequest.newBuilder()
             .setRequestId(requestId)
