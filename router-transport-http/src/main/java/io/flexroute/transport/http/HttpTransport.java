@@ -332,9 +332,18 @@ public final class HttpTransport implements Transport {
                     if (context.isCancelled()) {
                       return CompletableFuture.<WorkerLoad>failedFuture(error);
                     }
-                    return calls.get(
-                        worker, "/metrics", context,
-                        body -> loads.prometheus(body, System.nanoTime()));
+                    // Keep why /v1/loads failed (say a 401) next to the fallback's own failure.
+                    return calls
+                        .get(
+                            worker, "/metrics", context,
+                            body -> loads.prometheus(body, System.nanoTime()))
+                        .whenComplete(
+                            (fallback, fallbackError) -> {
+                              Throwable cause = unwrap(fallbackError);
+                              if (cause != null && cause != unwrap(error)) {
+                                cause.addSuppressed(unwrap(error));
+                              }
+                            });
                   })
               .thenCompose(f -> f);
         });

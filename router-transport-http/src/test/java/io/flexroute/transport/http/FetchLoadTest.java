@@ -118,6 +118,21 @@ class FetchLoadTest {
   }
 
   @Test
+  void sglang_whenBothPathsFail_theFailureCarriesWhyV1LoadsFailedToo() {
+    server.enqueue(json(401, "{\"detail\":\"Unauthorized\"}"));
+    server.enqueue(json(404, "{\"detail\":\"Not Found\"}"));
+
+    Throwable error =
+        failure(transport.fetchLoad(worker(ApiFlavor.SGLANG), FakeCallContext.of("load-3")));
+
+    assertThat(error)
+        .isInstanceOfSatisfying(WorkerException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+    assertThat(error.getSuppressed())
+        .singleElement()
+        .isInstanceOfSatisfying(WorkerException.class, e -> assertThat(e.statusCode()).isEqualTo(401));
+  }
+
+  @Test
   void metricsWithoutLoadFiguresFailAsMalformed() {
     server.enqueue(text(200, "# nothing here\nprocess_cpu_seconds_total 1.5\n"));
 
