@@ -55,14 +55,7 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
 
   @Override
   public int insert(CacheEntry entry) {
-    Objects.requireNonNull(entry, "entry");
-    return tree.insert(
-        entry.text(),
-        entry.tokenIdsInternal(),
-        entry.logprobsInternal(),
-        entry.lossMaskBitsInternal(),
-        entry.tokenEndsInternal(),
-        entry.weightVersion());
+    return insertIfPrefixCached(entry, 0);
   }
 
   @Override

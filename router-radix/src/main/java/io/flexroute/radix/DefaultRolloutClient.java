@@ -467,29 +467,16 @@ final class DefaultRolloutClient implements RolloutClient {
       }
       int added;
       boolean withEnds = ends != null;
+      CacheEntry.Builder entry =
+          CacheEntry.builder(text, ids).logprobs(logprobs).lossMask(mask).weightVersion(version);
       try {
-        added =
-            cache.insertIfPrefixCached(
-                CacheEntry.builder(text, ids)
-                    .logprobs(logprobs)
-                    .lossMask(mask)
-                    .tokenEnds(ends)
-                    .weightVersion(version)
-                    .build(),
-                requiredTokens);
+        added = cache.insertIfPrefixCached(entry.tokenEnds(ends).build(), requiredTokens);
       } catch (InvalidCacheInputException e) {
         if (ends == null || e.problem() != Problem.BAD_TOKEN_ENDS) {
           throw e;
         }
         withEnds = false;
-        added =
-            cache.insertIfPrefixCached(
-                CacheEntry.builder(text, ids)
-                    .logprobs(logprobs)
-                    .lossMask(mask)
-                    .weightVersion(version)
-                    .build(),
-                requiredTokens);
+        added = cache.insertIfPrefixCached(entry.tokenEnds(null).build(), requiredTokens);
       }
       if (added < 0) {
         log.debug(
