@@ -19,9 +19,15 @@ import io.flexroute.TextCompletion;
 import io.flexroute.Worker;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.ChunkSource;
+import io.flexroute.spi.RouterListener;
 import io.flexroute.spi.Transport;
+import io.flexroute.spi.WorkerView;
 import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,11 +125,50 @@ class TransportContractBreachTest {
     }
   }
 
+  @Test
+  void aProbeEndingAfterCloseChangesNothingListenersHear() {
+    transport.hangHealthChecks = true;
+    List<String> events = new CopyOnWriteArrayList<>();
+    Router probed =
+        Router.builder()
+            .transport(transport)
+            .worker(Worker.of("h", "http://h.invalid:1"))
+            .healthChecks(
+                HealthCheckPolicy.builder()
+                    .interval(Duration.ofMillis(20))
+                    .timeout(Duration.ofSeconds(30))
+                    .failureThreshold(1)
+                    .build())
+            .listener(
+                new RouterListener() {
+                  @Override
+                  public void healthChanged(
+                      WorkerView worker, HealthState previous, HealthState current) {
+                    events.add("health " + current);
+                  }
+
+                  @Override
+                  public void routerClosed(List<Worker> workers) {
+                    events.add("closed");
+                  }
+                })
+            .build();
+    Polling.await(() -> !transport.pendingHealthChecks.isEmpty(), Duration.ofSeconds(20));
+
+    probed.close();
+    transport.pendingHealthChecks.forEach(
+        f -> f.completeExceptionally(new IllegalStateException("worker down")));
+
+    assertThat(events).containsExactly("closed");
+    assertThat(probed.workers().views().get(0).health()).isEqualTo(HealthState.HEALTHY);
+  }
+
   /** Answers every generation with null (or throws an Error), breaking the Transport contract. */
   private static final class BreachingTransport implements Transport {
     volatile boolean throwError;
     volatile boolean hangHealthChecks;
     final AtomicInteger healthChecks = new AtomicInteger();
+    final Queue<CompletableFuture<Void>> pendingHealthChecks = new ConcurrentLinkedQueue<>();
 
     @Override
     public String name() {
@@ -177,7 +222,12 @@ class TransportContractBreachTest {
     @Override
     public CompletableFuture<Void> checkHealth(Worker worker, CallContext context) {
       healthChecks.incrementAndGet();
-      return hangHealthChecks ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
+      if (hangHealthChecks) {
+        CompletableFuture<Void> pending = new CompletableFuture<>();
+        pendingHealthChecks.add(pending);
+        return pending;
+      }
+      return CompletableFuture.completedFuture(null);
     }
   }
 }

@@ -1026,7 +1026,8 @@ final class DefaultRouter implements Router {
     return probe.handle(
         (ok, error) -> {
           HealthState current = worker.health();
-          if (current == HealthState.DRAINING) {
+          if (current == HealthState.DRAINING || closed.get()) {
+            // A drain stands; and after close, listeners have heard routerClosed already.
             return current;
           }
           HealthState next = error == null ? HealthState.HEALTHY : HealthState.UNHEALTHY;

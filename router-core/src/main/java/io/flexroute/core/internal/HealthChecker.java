@@ -27,6 +27,7 @@ final class HealthChecker implements AutoCloseable {
   private final HealthCheckPolicy policy;
   private final Set<WorkerState> outstanding = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> task;
+  private volatile boolean closed;
 
   /**
    * Starts probing.
@@ -89,6 +90,10 @@ final class HealthChecker implements AutoCloseable {
 
   private HealthState record(WorkerState worker, boolean healthy, Throwable error) {
     HealthState state = worker.health();
+    if (closed) {
+      // A probe that was in flight when the router closed: its listeners heard routerClosed.
+      return state;
+    }
     if (state == HealthState.DRAINING || state == HealthState.REMOVED) {
       return state;
     }
@@ -119,6 +124,7 @@ final class HealthChecker implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     task.cancel(false);
   }
 }
