@@ -525,6 +525,38 @@ class FaultInjectionTest {
   }
 
   @Test
+  void aConnectionLostAfterTheLastChunk_endsTheStreamAsAnsweredWithoutResuming() {
+    FakeWorker dropsTheEnd = start();
+    FakeWorker other = start();
+    // Every event of the answer arrives; the connection drops where [DONE] would be.
+    dropsTheEnd.setFaultPolicy(
+        request -> request.streaming() ? Fault.disconnectMidStream(1000) : null);
+    router(List.of(worker("drops", dropsTheEnd), worker("other", other)), fastRetries());
+    GenerateRequest tokens =
+        GenerateRequest.builder()
+            .inputIds(TokenIds.of(1001, 1002, 1003))
+            .sampling(SamplingParams.builder().maxNewTokens(8).build())
+            .build();
+
+    // Round robin: one of the two streams is served by the worker that drops the end.
+    List<String> servedBy = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      List<GenerateChunk> chunks = new ArrayList<>();
+      try (ResponseStream<GenerateChunk> stream = router.generateStream(tokens)) {
+        stream.forEach(chunks::add);
+      }
+      assertThat(chunks.get(chunks.size() - 1).isLast()).isTrue();
+      assertThat(chunks.stream().filter(GenerateChunk::isLast)).hasSize(1);
+      servedBy.add(chunks.get(0).workerId());
+    }
+
+    assertThat(servedBy).containsExactlyInAnyOrder("drops", "other");
+    // No retry and no resumption: each worker got exactly one generation.
+    assertThat(dropsTheEnd.requests("/generate")).hasSize(1);
+    assertThat(other.requests("/generate")).hasSize(1);
+  }
+
+  @Test
   void workerProcessKilledWhileStreaming_tokenStreamsResumeOnTheSurvivor() throws Exception {
     FakeWorker victim =
         start(FakeWorker.builder().model("m").interTokenDelay(Duration.ofMillis(20)));

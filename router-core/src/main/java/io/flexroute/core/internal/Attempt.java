@@ -114,8 +114,10 @@ final class Attempt {
               call.view(), worker, outcome, Duration.ofNanos(duration), ttft, usage));
     } catch (RuntimeException e) {
       log.warn("strategy {} threw in onComplete; ignoring it", strategy.name(), e);
+    } finally {
+      // Also after an Error from the strategy: the end hook gives back the breaker's probe place.
+      endHook.ended(this, outcome, error);
     }
-    endHook.ended(this, outcome, error);
     return true;
   }
 }

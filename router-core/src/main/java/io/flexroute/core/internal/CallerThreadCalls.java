@@ -60,6 +60,11 @@ final class CallerThreadCalls {
       }
       TokenUsage usage = op.usage(value);
       router.observeWeightVersion(worker, op.weightVersion(value));
+      if (Thread.currentThread().isInterrupted()) {
+        // An interrupt cancels the request also when it comes with the answer (the worker did
+        // its part: the attempt still counts as a success).
+        call.cancel(RouterCallContext.Reason.CALLER);
+      }
       attempt.finish(RequestOutcome.SUCCESS, usage, null);
       if (call.finish(RequestOutcome.SUCCESS, usage, null)) {
         return value;
@@ -73,7 +78,7 @@ final class CallerThreadCalls {
    * After a failed transport call: an interrupted caller cancels the request, and a passed deadline
    * times it out, both before the attempt ends so that the worker is told to abort.
    */
-  private static void endIfInterruptedOrLate(RequestCall call) {
+  static void endIfInterruptedOrLate(RequestCall call) {
     if (call.isFinished()) {
       return;
     }

@@ -413,6 +413,12 @@ final class DefaultRouter implements Router {
             }
             return;
           }
+          if (!call.isFinished() && call.remainingNanos() <= 0) {
+            // The transport's own timeout (set to the same deadline) fired before the router's
+            // timer: time the request out here, before the attempt ends, so the worker is told
+            // to abort as it would be by the timer.
+            call.cancel(RouterCallContext.Reason.TIMEOUT);
+          }
           RouterException mapped = CallerThreadCalls.failureOf(call, attempt, error);
           attempt.finish(RequestCall.outcomeOf(mapped), null, mapped);
           if (call.isFinished()) {
@@ -828,7 +834,13 @@ final class DefaultRouter implements Router {
    * transport's locks.
    */
   private void abortOnWorker(WorkerState worker, String requestId) {
+    if (abortsStopped) {
+      return;
+    }
     if (closed.get()) {
+      // close() is cancelling its requests: start the abort on its thread, before the transports
+      // close (on the executor it could come too late).
+      sendAbort(worker, requestId);
       return;
     }
     runOnExecutor(() -> sendAbort(worker, requestId));
@@ -851,6 +863,9 @@ final class DefaultRouter implements Router {
       log.debug("abort of request {} on {} failed", requestId, worker.id(), e);
     }
   }
+
+  // Set by close() just before the transports close: no abort can be sent after that.
+  private volatile boolean abortsStopped;
 
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -1077,6 +1092,7 @@ final class DefaultRouter implements Router {
     if (ownsExecutor) {
       executor.shutdown();
     }
+    abortsStopped = true;
     transports.close();
     log.info("router closed");
   }

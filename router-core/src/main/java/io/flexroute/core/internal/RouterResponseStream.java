@@ -39,6 +39,9 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
   private @Nullable TokenUsage lastUsage;
   private @Nullable C lookahead;
   private boolean delivered;
+  // A chunk carrying usage was delivered: the answer's last chunk (generate) or usage chunk (chat,
+  // completions), after which only the stream's end can still fail.
+  private boolean complete;
   private boolean done;
 
   RouterResponseStream(
@@ -64,6 +67,9 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
           throw DefaultRouter.noResult(a.worker());
         }
       } catch (RuntimeException e) {
+        // An interrupted caller or a passed deadline ends the request before the attempt, so the
+        // worker is told to abort and the failure is not blamed on it.
+        CallerThreadCalls.endIfInterruptedOrLate(call);
         RouterException mapped = failureOf(a, e);
         a.finish(RequestCall.outcomeOf(mapped), null, mapped);
         backoffOrFail(a, mapped);
@@ -143,6 +149,21 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       try {
         chunk = s.next();
       } catch (RuntimeException e) {
+        CallerThreadCalls.endIfInterruptedOrLate(call);
+        if (complete && !call.isFinished()) {
+          // The chunk with the usage, the answer's last, was delivered; what broke was only the
+          // end of the stream ([DONE], trailers). The answer is whole: no retry, no resumption.
+          done = true;
+          closeSource();
+          a.finish(RequestOutcome.SUCCESS, lastUsage, null);
+          if (!call.finish(RequestOutcome.SUCCESS, lastUsage, null)) {
+            RouterException recorded = call.failure();
+            if (recorded != null) {
+              throw recorded;
+            }
+          }
+          return null;
+        }
         RouterException mapped = failureOf(a, e);
         a.finish(RequestCall.outcomeOf(mapped), lastUsage, mapped);
         closeSource();
@@ -189,6 +210,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       TokenUsage usage = binding.chunkUsage(chunk);
       if (usage != null) {
         lastUsage = usage;
+        complete = true;
       }
       router.observeWeightVersion(a.worker(), binding.chunkWeightVersion(chunk));
       return chunk;

@@ -1,6 +1,7 @@
 package io.flexroute.core.internal;
 
 import io.flexroute.ResponseStream;
+import io.flexroute.RouterClosedException;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -109,7 +110,9 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
           // The executor is gone (the router closed). The work counter stays above zero, so this
           // thread keeps the drain's exclusive right and later schedule() calls start nothing: it
           // alone signals the end (resetting the counter let a second rejected thread signal too).
-          terminate(e, true);
+          RouterClosedException closed = new RouterClosedException();
+          closed.addSuppressed(e);
+          terminate(closed, true);
         }
       }
     }
