@@ -275,6 +275,15 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     return false;
   }
 
+  private static boolean inListOrder(int[] evaluated) {
+    for (int j = 0; j < evaluated.length; j++) {
+      if (evaluated[j] != j) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The cached prefix length of each evaluated candidate, from the deepest node it holds. */
   private static int[] matchedLengths(
       int n, int[] evaluated, PrefixTree.@Nullable Walk walk,
@@ -284,8 +293,9 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     if (walk == null || index == null || walk.size() == 0) {
       return matched;
     }
-    if (m == n) {
-      // Every candidate is evaluated in list order: assign from the deepest node up.
+    if (m == n && inListOrder(evaluated)) {
+      // Every candidate is evaluated in list order: assign from the deepest node up. (A sample
+      // above the scan limit can cover every candidate too, in another order.)
       int assigned = 0;
       for (int i = walk.size() - 1; i >= 0 && assigned < n; i--) {
         PrefixTree.TenantSet holders = walk.holders(i);

@@ -57,6 +57,26 @@ class ShortestTtftStrategyTest {
   }
 
   @Test
+  void aSampleCoveringEveryCandidate_creditsEachCachedPrefixToItsHolder() {
+    // Above a scan limit of 4, five candidates are sampled (prefix holders first, then random
+    // draws); 32 draws cover all five, in another order than the list's.
+    List<WorkerView> fleet = ClosedLoop.fleet(5);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().exactScanLimit(4).build());
+    for (int conversation = 0; conversation < 10; conversation++) {
+      String system = ("Conversation " + conversation + " system prompt. ").repeat(60);
+      FakeRequestView first = text(system + "turn 0");
+      WorkerView home = s.select(first, fleet).worker();
+      s.onComplete(ClosedLoop.success(first, home, Duration.ofMillis(10)));
+
+      FakeRequestView next = text(system + "turn 1");
+      WorkerView chosen = s.select(next, fleet).worker();
+      s.onComplete(ClosedLoop.success(next, chosen, Duration.ofMillis(10)));
+
+      assertThat(chosen).as("conversation %d", conversation).isSameAs(home);
+    }
+  }
+
+  @Test
   void queuedWorkMovesRequestsElsewhere() {
     List<WorkerView> fleet = ClosedLoop.fleet(2);
     ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
