@@ -44,7 +44,9 @@ public final class PrefixAffinityScorer implements WorkerScorer {
       throw new IllegalArgumentException(
           "maxTreeSizePerWorker must be >= 1, but was " + maxTreeSizePerWorker);
     }
-    this.forest = new PrefixForest(maxTreeSizePerWorker, false);
+    // Workers absent from the candidate lists for long are purged, as cache_aware's are: the
+    // scorer sees every list in score(), and the insert gets its index through the walk.
+    this.forest = new PrefixForest(maxTreeSizePerWorker, true);
   }
 
   @Override
@@ -60,7 +62,7 @@ public final class PrefixAffinityScorer implements WorkerScorer {
     }
     PrefixTree tree = forest.tree(request.model(), request.role(), key.tokenLevel());
     PrefixTree.FleetIndex index = tree.index(candidates);
-    PrefixTree.Walk walk = tree.match(key, PrefixTree.walk()).owner(request);
+    PrefixTree.Walk walk = tree.match(key, PrefixTree.walk()).owner(request).fleet(index);
     double length = key.length();
     int n = candidates.size();
     int assigned = 0;
@@ -90,7 +92,7 @@ public final class PrefixAffinityScorer implements WorkerScorer {
       // filters left one candidate): walk again.
       walk = tree.match(key, walk);
     }
-    tree.insert(walk, tree.tenant(chosen.id()), tree.tick(), null);
+    tree.insert(walk, tree.tenant(chosen.id()), tree.tick(), walk.fleet());
   }
 
   @Override

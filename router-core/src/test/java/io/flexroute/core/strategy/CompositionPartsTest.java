@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flexroute.RequestOutcome;
+import io.flexroute.core.strategy.internal.PrefixTree;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.CompositeStrategy;
 import io.flexroute.spi.RequestFeedback;
@@ -258,6 +259,28 @@ class CompositionPartsTest {
     scores = new double[3];
     scorer.score(second, fleet, scores);
     assertThat(scores).containsExactly(0.0, 0.5, 0.0);
+  }
+
+  @Test
+  void prefixAffinityScorer_forgetsAWorkerAbsentFromTheCandidatesForLong() {
+    List<WorkerView> fleet = ClosedLoop.fleet(3);
+    List<WorkerView> withoutW2 = List.of(fleet.get(0), fleet.get(1));
+    PrefixAffinityScorer scorer = new PrefixAffinityScorer();
+    RequestView conversation = FakeRequestView.text("the conversation w2 served");
+    scorer.score(conversation, fleet, new double[3]);
+    scorer.onSelected(conversation, fleet.get(2));
+
+    // The worker left: the lists the scorer sees no longer hold it, long enough to purge it
+    // (its entries would otherwise stay for good, a worker's whole budget per tree).
+    for (int i = 0; i < PrefixTree.ABSENT_PURGE_DELAY + 1000; i++) {
+      RequestView other = FakeRequestView.text("other " + (i % 7));
+      scorer.score(other, withoutW2, new double[2]);
+      scorer.onSelected(other, withoutW2.get(i % 2));
+    }
+
+    double[] scores = new double[3];
+    scorer.score(conversation, fleet, scores);
+    assertThat(scores[2]).isZero();
   }
 
   @Test

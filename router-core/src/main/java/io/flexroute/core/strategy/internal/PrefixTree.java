@@ -613,6 +613,7 @@ public final class PrefixTree {
     @Nullable Label partialLabel;
     int partialCount;
     @Nullable Object owner;
+    @Nullable FleetIndex fleet;
 
     Walk() {}
 
@@ -624,6 +625,7 @@ public final class PrefixTree {
       partialLabel = null;
       partialCount = 0;
       owner = null;
+      fleet = null;
     }
 
     /**
@@ -636,6 +638,23 @@ public final class PrefixTree {
     public Walk owner(Object owner) {
       this.owner = owner;
       return this;
+    }
+
+    /**
+     * Remembers the candidate index the walk's request was scored with, for the insert that
+     * follows on the same thread ({@link #fleet()}).
+     *
+     * @param fleet the index
+     * @return this walk
+     */
+    public Walk fleet(FleetIndex fleet) {
+      this.fleet = fleet;
+      return this;
+    }
+
+    /** @return the index given to {@link #fleet(FleetIndex)} since the walk was made, or null */
+    public @Nullable FleetIndex fleet() {
+      return fleet;
     }
 
     /**
