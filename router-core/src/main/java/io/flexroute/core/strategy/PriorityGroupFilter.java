@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * <h2>Rule</h2>
  *
  * Workers belong to a {@linkplain io.flexroute.Worker#group() group}; a group's priority is the
- * lowest {@linkplain io.flexroute.Worker#priority() priority} of its workers (lower is preferred,
- * ties by name). Each model and role fails over on its own (a group that serves only some models is
+ * lowest {@linkplain io.flexroute.Worker#priority() priority} of its workers among the candidates
+ * (lower is preferred, ties by name; the filter sees only candidates, so give a group's workers one
+ * priority). Each model and role fails over on its own (a group that serves only some models is
  * not failed for the others). For each request:
  *
  * <ul>
