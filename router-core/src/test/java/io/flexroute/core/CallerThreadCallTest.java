@@ -16,6 +16,7 @@ import io.flexroute.RouterClosedException;
 import io.flexroute.WorkerException;
 import io.flexroute.spi.Transport;
 import io.flexroute.testkit.fake.FakeTransport;
+import io.flexroute.testkit.fake.RecordingRouterListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -98,6 +99,26 @@ class CallerThreadCallTest {
           .containsExactly("generateBlocking@" + me, "generateBlocking@" + me);
       assertThat(fake.calls()).extracting(c -> c.workerId()).containsExactlyInAnyOrder("a", "b");
       assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
+  void whenEveryWorkerHasFailedTheRequest_itFailsAtOnceWithoutSchedulingAHopelessRetry() {
+    fake.behavior("a", FakeTransport.Behavior.status(503));
+    fake.behavior("b", FakeTransport.Behavior.status(503));
+    RecordingRouterListener recorder = new RecordingRouterListener();
+    try (Router router =
+        router()
+            .listener(recorder)
+            .retry(RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(1)).build())
+            .build()) {
+      assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+          .isInstanceOfSatisfying(
+              WorkerException.class, e -> assertThat(e.statusCode()).isEqualTo(503));
+
+      // One retry, on the other worker; after its failure no worker is left to try.
+      assertThat(fake.calls()).hasSize(2);
+      assertThat(recorder.events("retryScheduled")).hasSize(1);
     }
   }
 

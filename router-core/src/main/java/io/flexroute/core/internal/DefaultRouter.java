@@ -455,6 +455,12 @@ final class DefaultRouter implements Router {
     if (call.attempts() >= retry.maxAttempts() || closed.get()) {
       return -1;
     }
+    RequestViewImpl view = call.view();
+    if (registry.snapshot().allServing(view.model(), view.role(), call.failedWorkers())) {
+      // Every worker that serves the request has failed it, and a retry never goes back to one:
+      // fail now, without a backoff, a retry taken from the budget or a retryScheduled event.
+      return -1;
+    }
     long base = retry.backoff(call.attempts()).toNanos();
     double jitter = retry.jitter();
     long backoff =
