@@ -220,7 +220,8 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
      * @param requestId the id, or null to have the router generate one
      * @return this builder
      * @throws IllegalArgumentException if the id is blank, longer than {@value
-     *     #MAX_REQUEST_ID_LENGTH} characters, or contains whitespace or control characters
+     *     #MAX_REQUEST_ID_LENGTH} characters, or holds anything but visible ASCII characters (no
+     *     whitespace, control or non-ASCII characters)
      */
     public B requestId(@Nullable String requestId) {
       if (requestId != null) {
@@ -229,9 +230,13 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
               "requestId must have 1 to " + MAX_REQUEST_ID_LENGTH + " characters, but had "
                   + requestId.length());
         }
-        if (requestId.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+        // Visible ASCII only: the id travels in an HTTP header and in gRPC metadata, which carry
+        // ASCII (gRPC would turn other characters into '?', so the header and the body's id
+        // would differ).
+        if (requestId.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
           throw new IllegalArgumentException(
-              "requestId must not contain whitespace or control characters");
+              "requestId must hold visible ASCII characters only (no whitespace, control or"
+                  + " non-ASCII characters)");
         }
       }
       this.requestId = requestId;

@@ -148,6 +148,12 @@ class RouterBuilderValidationTest {
     assertThatThrownBy(() -> GenerateRequest.builder().requestId("has space"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("requestId");
+    // gRPC metadata is ASCII: a non-ASCII id would reach the worker as '?' in the header only.
+    assertThatThrownBy(() -> GenerateRequest.builder().requestId("req-\u00e9"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("visible ASCII");
+    assertThat(GenerateRequest.builder().text("x").requestId("job-42_step.7:a/b").build().requestId())
+        .isEqualTo("job-42_step.7:a/b");
     assertThatThrownBy(() -> GenerateRequest.builder().extraBody("x", new Object()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("extraBody.x");
