@@ -56,6 +56,9 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
 
   private final ConsistentHashConfig config;
   private final ListCache<HashRing> rings;
+  private volatile @Nullable HashRing lastBuilt;
+  private final java.util.concurrent.atomic.AtomicInteger ringsBuilt =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Cache<String, String> sessions;
 
   /** Creates the strategy with {@link ConsistentHashConfig#defaults()}. */
@@ -70,7 +73,7 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
    */
   public ConsistentHashStrategy(ConsistentHashConfig config) {
     this.config = Objects.requireNonNull(config, "config");
-    this.rings = new ListCache<>(list -> new HashRing(list, config.virtualNodes()));
+    this.rings = new ListCache<>(this::ringOf);
     java.util.function.LongSupplier ticker = config.ticker();
     this.sessions =
         Caffeine.newBuilder()
@@ -79,6 +82,27 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
             .ticker(ticker::getAsLong)
             .executor(Runnable::run)
             .build();
+  }
+
+  /**
+   * The ring of a candidate list: over the last ring built when that one holds every worker of the
+   * list (the router's lists without a failed or full worker, for retries and re-selections), so
+   * such a list costs O(n) instead of a ring of its own.
+   */
+  private HashRing ringOf(List<WorkerView> candidates) {
+    HashRing base = lastBuilt;
+    if (base != null && base.size() > candidates.size() && base.holdsAll(candidates)) {
+      return new HashRing(base, candidates);
+    }
+    HashRing built = new HashRing(candidates, config.virtualNodes());
+    ringsBuilt.incrementAndGet();
+    lastBuilt = built;
+    return built;
+  }
+
+  /** @return how many rings of their own were built (for tests) */
+  int ringsBuilt() {
+    return ringsBuilt.get();
   }
 
   @Override
@@ -153,8 +177,8 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
     for (int step = 0; step < points && distinct < maxDistinct; step++) {
       int owner = ring.owner(p);
       p = p + 1 == points ? 0 : p + 1;
-      if (contains(seen, distinct, owner)) {
-        continue;
+      if (owner < 0 || contains(seen, distinct, owner)) {
+        continue; // a worker the list lacks (a ring over part of another), or one already seen
       }
       seen[distinct++] = owner;
       int load = candidates.get(owner).inFlightRequests();

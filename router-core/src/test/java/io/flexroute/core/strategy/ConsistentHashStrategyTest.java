@@ -52,6 +52,26 @@ class ConsistentHashStrategyTest {
   }
 
   @Test
+  void aRetryListWithoutAWorker_sharesTheRingAndMapsKeysAsARingOfItsOwn() {
+    List<WorkerView> fleet = ClosedLoop.fleet(16);
+    List<WorkerView> withoutW3 = new java.util.ArrayList<>(fleet);
+    withoutW3.remove(3);
+    ConsistentHashStrategy shared = strategy();
+    ConsistentHashStrategy own = strategy();
+    shared.select(FakeRequestView.text("warm"), fleet);
+
+    for (int i = 0; i < 2_000; i++) {
+      RequestView r = FakeRequestView.text("prompt " + i);
+      // A strategy that saw only the short list builds its own ring for it.
+      assertThat(shared.select(r, withoutW3).worker().id())
+          .isEqualTo(own.select(r, withoutW3).worker().id());
+    }
+    // The strategy that saw the full list first built one ring, and none for the retry list.
+    assertThat(shared.ringsBuilt()).isEqualTo(1);
+    assertThat(own.ringsBuilt()).isEqualTo(1);
+  }
+
+  @Test
   void differentKeysSpreadOverTheRing() {
     List<WorkerView> fleet = ClosedLoop.fleet(8);
     ConsistentHashStrategy s = strategy();

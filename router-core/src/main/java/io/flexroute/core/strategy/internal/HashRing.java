@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consistent-hash ring over a candidate list: each worker owns {@code virtualNodes} points,
@@ -18,6 +19,9 @@ public final class HashRing {
   private final long[] points;
   private final long ownerMask;
   private final Map<String, Integer> positions;
+  // For a ring over part of another ring's workers: the position in this ring's list of each
+  // position in the other ring's, -1 for a worker not in this list. Null for a ring of its own.
+  private final int @Nullable [] remap;
 
   /**
    * Builds the ring of a candidate list: O(n * virtualNodes * log) once per list.
@@ -44,6 +48,62 @@ public final class HashRing {
     Arrays.sort(p);
     this.points = p;
     this.positions = pos;
+    this.remap = null;
+  }
+
+  /**
+   * A ring over some of another ring's workers, sharing its points: O(n), where building a ring is
+   * O(n * virtualNodes * log). Keys map as on the other ring with the missing workers' points
+   * skipped, which is also what a ring of the list's own would give, so a retry list (the
+   * candidates without the workers that failed) costs no ring of its own.
+   *
+   * @param base a ring of its own (not over part of another) holding every worker of {@code
+   *     candidates}
+   * @param candidates the list, each of whose workers {@code base} holds ({@link #holdsAll})
+   * @throws IllegalArgumentException if {@code base} is over part of another ring or lacks a
+   *     worker of the list
+   */
+  public HashRing(HashRing base, List<WorkerView> candidates) {
+    if (base.remap != null) {
+      throw new IllegalArgumentException("the base ring must be a ring of its own");
+    }
+    int[] map = new int[base.positions.size()];
+    Arrays.fill(map, -1);
+    Map<String, Integer> pos = new HashMap<>(candidates.size() * 2);
+    for (int i = 0; i < candidates.size(); i++) {
+      String id = candidates.get(i).id();
+      Integer at = base.positions.get(id);
+      if (at == null) {
+        throw new IllegalArgumentException("the base ring lacks worker '" + id + "'");
+      }
+      pos.putIfAbsent(id, i);
+      map[at] = i;
+    }
+    this.points = base.points;
+    this.ownerMask = base.ownerMask;
+    this.positions = pos;
+    this.remap = map;
+  }
+
+  /**
+   * Whether this ring holds every worker of a list (so that a ring over the list can share it).
+   *
+   * @param candidates the list
+   * @return {@code true} if every worker of the list is on this ring
+   */
+  public boolean holdsAll(List<WorkerView> candidates) {
+    for (int i = 0, n = candidates.size(); i < n; i++) {
+      if (!positions.containsKey(candidates.get(i).id())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+
+  /** @return the number of workers the ring maps keys to */
+  public int size() {
+    return positions.size();
   }
 
   /**
@@ -80,10 +140,12 @@ public final class HashRing {
    * The candidate that owns a point.
    *
    * @param point the point index
-   * @return the candidate position
+   * @return the candidate position, or -1 for a point of a worker this ring does not hold (a ring
+   *     over part of another's workers)
    */
   public int owner(int point) {
-    return (int) (points[point] & ownerMask);
+    int raw = (int) (points[point] & ownerMask);
+    return remap == null ? raw : remap[raw];
   }
 
   /**
