@@ -1,5 +1,6 @@
 package io.flexroute.core.internal;
 
+import io.flexroute.RouterException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -8,11 +9,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Starts the transport calls the router makes on its own (health probes, load polls), so that a
- * transport breaking its contract cannot stop them for good: a call that throws or returns null
- * fails at once, and one whose future never completes fails a second after its deadline and has its
- * context cancelled. The router sends the next probe or poll of a worker only after the previous
- * one ended, so without the bound one hung future would end that worker's checks forever.
+ * Starts the transport calls the router makes on its own (health probes, load polls, and through
+ * {@link #guarded} the fleet's control calls), so that a transport breaking its contract cannot
+ * stop them for good: a call that throws or returns null fails at once, and a probe or poll whose
+ * future never completes fails a second after its deadline and has its context cancelled. The
+ * router sends the next probe or poll of a worker only after the previous one ended, so without the
+ * bound one hung future would end that worker's checks forever.
  */
 final class BackgroundCalls {
 
@@ -31,16 +33,7 @@ final class BackgroundCalls {
    */
   static <T> CompletableFuture<T> start(
       Supplier<CompletableFuture<T>> call, RouterCallContext context, Duration timeout) {
-    CompletableFuture<T> started;
-    try {
-      started = call.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    if (started == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("the transport returned no future (null)"));
-    }
+    CompletableFuture<T> started = guarded(call);
     if (started.isDone()) {
       return started;
     }
@@ -54,6 +47,25 @@ final class BackgroundCalls {
                 context.cancel(RouterCallContext.Reason.TIMEOUT);
               }
             });
+  }
+
+  /**
+   * Starts a transport call, turning a throw or a null future (which the contract forbids) into a
+   * failed future.
+   *
+   * @param call starts the call
+   * @return the call's future, never null
+   */
+  static <T> CompletableFuture<T> guarded(Supplier<CompletableFuture<T>> call) {
+    try {
+      CompletableFuture<T> started = call.get();
+      return started != null
+          ? started
+          : CompletableFuture.failedFuture(
+              new RouterException("the transport returned no future (null)"));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private static Throwable unwrap(Throwable error) {

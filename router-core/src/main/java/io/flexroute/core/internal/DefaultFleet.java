@@ -467,15 +467,7 @@ final class DefaultFleet implements Fleet {
   /** Runs a transport call, turning a throw (which the contract forbids) into a failed future. */
   private static <T> CompletableFuture<T> safely(
       java.util.function.Supplier<CompletableFuture<T>> call) {
-    try {
-      CompletableFuture<T> f = call.get();
-      return f != null
-          ? f
-          : CompletableFuture.failedFuture(
-              new io.flexroute.RouterException("transport returned no future"));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return BackgroundCalls.guarded(call);
   }
 
   private static Throwable unwrap(Throwable error) {
