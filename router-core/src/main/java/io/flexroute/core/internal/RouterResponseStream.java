@@ -153,16 +153,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
         if (complete && !call.isFinished()) {
           // The chunk with the usage, the answer's last, was delivered; what broke was only the
           // end of the stream ([DONE], trailers). The answer is whole: no retry, no resumption.
-          done = true;
-          closeSource();
-          a.finish(RequestOutcome.SUCCESS, lastUsage, null);
-          if (!call.finish(RequestOutcome.SUCCESS, lastUsage, null)) {
-            RouterException recorded = call.failure();
-            if (recorded != null) {
-              throw recorded;
-            }
-          }
-          return null;
+          return endAnswered(a);
         }
         RouterException mapped = failureOf(a, e);
         a.finish(RequestCall.outcomeOf(mapped), lastUsage, mapped);
@@ -179,16 +170,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
         continue;
       }
       if (chunk == null) {
-        done = true;
-        closeSource();
-        a.finish(RequestOutcome.SUCCESS, lastUsage, null);
-        if (!call.finish(RequestOutcome.SUCCESS, lastUsage, null)) {
-          RouterException recorded = call.failure();
-          if (recorded != null) {
-            throw recorded;
-          }
-        }
-        return null;
+        return endAnswered(a);
       }
       if (call.isFinished()) {
         // The deadline or a cancel won the race against this chunk; report that instead.
@@ -215,6 +197,25 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       router.observeWeightVersion(a.worker(), binding.chunkWeightVersion(chunk));
       return chunk;
     }
+  }
+
+  /**
+   * Ends the stream as answered: the attempt and the request succeed, unless the request ended
+   * meanwhile (deadline, cancel, close), which is then reported.
+   *
+   * @return null, the end of the stream
+   */
+  private @Nullable C endAnswered(Attempt a) {
+    done = true;
+    closeSource();
+    a.finish(RequestOutcome.SUCCESS, lastUsage, null);
+    if (!call.finish(RequestOutcome.SUCCESS, lastUsage, null)) {
+      RouterException recorded = call.failure();
+      if (recorded != null) {
+        throw recorded;
+      }
+    }
+    return null;
   }
 
   @SuppressWarnings("unchecked")
