@@ -65,6 +65,10 @@ public final class ChannelPool implements AutoCloseable {
   private final @Nullable Function<Worker, ManagedChannel> factory;
   private final Settings settings;
   private final Map<String, Entry> channels = new ConcurrentHashMap<>();
+  // Owned channels replaced after a worker's URL changed: shut down gracefully then, and awaited
+  // (or forced) by close() like the current ones, before the executors they run on stop. Guarded
+  // by lock.
+  private final List<ManagedChannel> retired = new ArrayList<>();
   private final Object lock = new Object();
   private @Nullable ExecutorService executor;
   private @Nullable ScheduledExecutorService timer;
@@ -115,6 +119,8 @@ public final class ChannelPool implements AutoCloseable {
       channels.put(worker.id(), created);
       if (entry != null && entry.owned()) {
         entry.channel().shutdown();
+        retired.removeIf(ManagedChannel::isTerminated);
+        retired.add(entry.channel());
       }
       return created.channel();
     }
@@ -244,6 +250,8 @@ public final class ChannelPool implements AutoCloseable {
       }
       closed = true;
       owned = ownedChannels();
+      owned.addAll(retired);
+      retired.clear();
       channels.clear();
       exec = executor;
       sched = timer;
