@@ -4,14 +4,17 @@ import io.flexroute.InferenceRequest;
 import io.flexroute.Operation;
 import io.flexroute.TokenIds;
 import io.flexroute.WorkerRole;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a routing strategy may know about a request.
  *
- * <p>Views are immutable and thread-safe; the same view is passed to {@link
- * RoutingStrategy#select} and back in {@link RequestFeedback}.
+ * <p>Views are immutable and thread-safe; the view passed to {@link RoutingStrategy#select} comes
+ * back in the {@link RequestFeedback} of the attempt that selection started. A request's first
+ * selection and every later one (a retry, or a new choice after the chosen worker refused the
+ * request) each get a view of the same request; they differ only in {@link #excludedWorkers()}.
  */
 public interface RequestView {
 
@@ -55,6 +58,20 @@ public interface RequestView {
    */
   default @Nullable String minWeightVersion() {
     return request().minWeightVersion();
+  }
+
+  /**
+   * The workers that are eligible for the request but were left out of this selection's
+   * candidates: those the request already failed on (a retry), and those that refused it earlier in
+   * this selection (circuit open, at their concurrency limit, taken out of rotation). They are still
+   * in the fleet. A strategy that remembers a worker per session, or a filter that fails over when
+   * workers disappear, reads this list to tell a worker skipped for this one request from a worker
+   * that is gone, and keeps its state for the former. The default is empty.
+   *
+   * @return the excluded workers, empty on a request's first selection unless a worker refused it
+   */
+  default List<WorkerView> excludedWorkers() {
+    return List.of();
   }
 
   /** @return whether the caller asked for a stream */

@@ -13,6 +13,9 @@ import java.util.List;
  *   <li>The candidates are the workers eligible for the request (model, role and health already
  *       checked), never empty, in a stable order. The router passes the same list instance while the
  *       eligible set is unchanged, so a strategy may cache data derived from it by identity.
+ *   <li>A retry, or a new choice after the chosen worker refused the request, gets the candidates
+ *       without the workers the request failed on or was refused by, and {@link
+ *       RequestView#excludedWorkers()} names them: they are skipped for this request, not gone.
  *   <li>The choice must be one of the candidates or {@link Choice#none}. A strategy that throws, or
  *       returns a worker that is not a candidate, is treated as declining: the router logs it and
  *       falls back to the least-loaded candidate, so a faulty plug-in never fails a request.

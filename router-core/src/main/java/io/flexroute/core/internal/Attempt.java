@@ -3,6 +3,7 @@ package io.flexroute.core.internal;
 import io.flexroute.RequestOutcome;
 import io.flexroute.TokenUsage;
 import io.flexroute.spi.RequestFeedback;
+import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +25,7 @@ final class Attempt {
   }
 
   private final RequestCall call;
+  private final RequestView view;
   private final WorkerState worker;
   private final InFlightGuard guard;
   private final long breakerPermit;
@@ -37,6 +39,7 @@ final class Attempt {
 
   Attempt(
       RequestCall call,
+      RequestView view,
       WorkerState worker,
       InFlightGuard guard,
       long breakerPermit,
@@ -45,6 +48,7 @@ final class Attempt {
       EndHook endHook,
       int number) {
     this.call = call;
+    this.view = view;
     this.worker = worker;
     this.guard = guard;
     this.breakerPermit = breakerPermit;
@@ -111,7 +115,7 @@ final class Attempt {
     try {
       strategy.onComplete(
           new RequestFeedback(
-              call.view(), worker, outcome, Duration.ofNanos(duration), ttft, usage));
+              view, worker, outcome, Duration.ofNanos(duration), ttft, usage));
     } catch (RuntimeException e) {
       log.warn("strategy {} threw in onComplete; ignoring it", strategy.name(), e);
     } finally {

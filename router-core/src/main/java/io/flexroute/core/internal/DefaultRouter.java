@@ -711,9 +711,13 @@ final class DefaultRouter implements Router {
     String minVersion = view.minWeightVersion();
     List<WorkerView> eligible = snapshot.eligible(view.model(), view.role(), minVersion);
     List<WorkerView> candidates = eligible;
+    RequestViewImpl selecting = view;
     Set<String> failed = call.failedWorkers();
     if (!failed.isEmpty() && !eligible.isEmpty()) {
       candidates = without(eligible, failed);
+      if (candidates.size() < eligible.size()) {
+        selecting = view.excluding(only(eligible, failed));
+      }
       if (candidates.isEmpty()) {
         // Every available worker already failed this request: its last failure is the answer.
         RouterException last = call.lastWorkerError();
@@ -738,11 +742,12 @@ final class DefaultRouter implements Router {
     int perWorkerLimit = admission.maxConcurrentPerWorker();
     List<WorkerView> remaining = candidates;
     while (!remaining.isEmpty()) {
-      WorkerState chosen = select(view, remaining, snapshot);
+      WorkerState chosen = select(selecting, remaining, snapshot);
       CircuitBreaker breaker = chosen.breaker();
       long permit = breaker == null ? CircuitBreaker.CLOSED_PERMIT : breaker.tryAcquire();
       if (permit == CircuitBreaker.REFUSED) {
         remaining = without(remaining, Set.of(chosen.id()));
+        selecting = selecting.excluding(List.of(chosen));
         continue;
       }
       int tokens = view.estimatedPromptTokens();
@@ -753,6 +758,7 @@ final class DefaultRouter implements Router {
           breaker.onResult(permit, false, true);
         }
         remaining = without(remaining, Set.of(chosen.id()));
+        selecting = selecting.excluding(List.of(chosen));
         continue;
       }
       if (chosen.controlState() != ControlState.SERVING) {
@@ -764,9 +770,10 @@ final class DefaultRouter implements Router {
           breaker.onResult(permit, false, true);
         }
         remaining = without(remaining, Set.of(chosen.id()));
+        selecting = selecting.excluding(List.of(chosen));
         continue;
       }
-      return newAttempt(call, chosen, guard, permit);
+      return newAttempt(call, selecting, chosen, guard, permit);
     }
     why[0] =
         new RequestRejectedException(
@@ -813,15 +820,30 @@ final class DefaultRouter implements Router {
     return out;
   }
 
+  /** The workers of {@code list} whose ids are in {@code ids}. */
+  private static List<WorkerView> only(List<WorkerView> list, Set<String> ids) {
+    List<WorkerView> out = new ArrayList<>(ids.size());
+    for (WorkerView w : list) {
+      if (ids.contains(w.id())) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
   private Attempt newAttempt(
-      RequestCall call, WorkerState worker, InFlightGuard guard, long breakerPermit) {
+      RequestCall call,
+      RequestViewImpl selected,
+      WorkerState worker,
+      InFlightGuard guard,
+      long breakerPermit) {
     RequestViewImpl view = call.view();
     RouterCallContext context =
         new RouterCallContext(
             view.requestId(), call.startNanos(), call.timeout(), headers(worker.worker(), view.request()));
     Attempt attempt =
         new Attempt(
-            call, worker, guard, breakerPermit, context, strategy, this::attemptEnded,
+            call, selected, worker, guard, breakerPermit, context, strategy, this::attemptEnded,
             call.attempts() + 1);
     context.onCancel(
         () -> {
@@ -974,7 +996,10 @@ final class DefaultRouter implements Router {
         || !state.health().acceptsRequests()
         || state.worker().role() != view.role()
         || !state.worker().serves(view.model())
-        || !snapshot.meetsVersion(state, view.minWeightVersion())) {
+        || !snapshot.meetsVersion(state, view.minWeightVersion())
+        || view.excludes(state.id())) {
+      // An excluded worker already failed this request or refused it in this selection: taking
+      // it again would retry on the failed worker, or ask the refusing one forever.
       warnStrategy("chose worker '" + chosen.id() + "', which is not a candidate", null);
       return leastInFlight(candidates);
     }

@@ -5,22 +5,69 @@ import io.flexroute.Operation;
 import io.flexroute.TokenIds;
 import io.flexroute.WorkerRole;
 import io.flexroute.spi.RequestView;
+import io.flexroute.spi.WorkerView;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** The strategy's view of one request; the prompt text is computed lazily by the request. */
+/**
+ * The strategy's view of one request; the prompt text is computed lazily by the request. Immutable:
+ * a selection that leaves eligible workers out gets a copy that lists them ({@link #excluding}).
+ */
 final class RequestViewImpl implements RequestView {
 
   private final InferenceRequest request;
   private final String requestId;
   private final boolean streaming;
   private final int estimatedPromptTokens;
+  private final List<WorkerView> excluded;
 
   RequestViewImpl(InferenceRequest request, String requestId, boolean streaming) {
     this.request = request;
     this.requestId = requestId;
     this.streaming = streaming;
     this.estimatedPromptTokens = estimateTokens(request);
+    this.excluded = List.of();
+  }
+
+  private RequestViewImpl(RequestViewImpl base, List<WorkerView> excluded) {
+    this.request = base.request;
+    this.requestId = base.requestId;
+    this.streaming = base.streaming;
+    this.estimatedPromptTokens = base.estimatedPromptTokens;
+    this.excluded = excluded;
+  }
+
+  /**
+   * The view of this request for a selection that also leaves out {@code more}.
+   *
+   * @param more eligible workers left out of the selection besides those this view already lists
+   * @return the view
+   */
+  RequestViewImpl excluding(List<? extends WorkerView> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<WorkerView> all = new ArrayList<>(excluded.size() + more.size());
+    all.addAll(excluded);
+    all.addAll(more);
+    return new RequestViewImpl(this, List.copyOf(all));
+  }
+
+  /**
+   * Whether a worker was left out of this selection.
+   *
+   * @param workerId the worker's id
+   * @return whether it is one of {@link #excludedWorkers()}
+   */
+  boolean excludes(String workerId) {
+    for (WorkerView w : excluded) {
+      if (w.id().equals(workerId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int estimateTokens(InferenceRequest request) {
@@ -75,6 +122,11 @@ final class RequestViewImpl implements RequestView {
   @Override
   public Map<String, String> hints() {
     return request.hints();
+  }
+
+  @Override
+  public List<WorkerView> excludedWorkers() {
+    return excluded;
   }
 
   @Override

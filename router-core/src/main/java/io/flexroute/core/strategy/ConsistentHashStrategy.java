@@ -3,6 +3,7 @@ package io.flexroute.core.strategy;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flexroute.TokenIds;
+import io.flexroute.core.strategy.internal.Exclusions;
 import io.flexroute.core.strategy.internal.HashRing;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.core.strategy.internal.Loads;
@@ -34,9 +35,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>A routing key is <em>sticky</em>: its worker is remembered (in a Caffeine cache, forgotten
  *       after {@code stickyIdle} without a request) and reused whatever its load, as long as it is
  *       a candidate. Adding workers never moves a session. Only when its worker leaves the
- *       candidates (removed, unhealthy, draining, or excluded from a retry after failing this
- *       request) is the key mapped again on the ring, atomically, and the new worker remembered.
- *       Prefix keys are not sticky.
+ *       candidates (removed, unhealthy, draining) is the key mapped again on the ring, atomically,
+ *       and the new worker remembered. A worker left out of one selection only (a retry after this
+ *       request failed on it, or it refused this request: see {@link
+ *       RequestView#excludedWorkers()}) keeps the session: that request goes to the key's place on
+ *       the ring among the others, the next request of the session comes back. Prefix keys are not
+ *       sticky.
  * </ul>
  *
  * <h2>Cost and threading</h2>
@@ -130,7 +134,9 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
       }
     }
     // First request of the session, or its worker left the candidates: map it on the ring. The
-    // mapping is atomic per key, so concurrent first requests of one session agree on a worker.
+    // mapping is atomic per key, so concurrent first requests of one session agree on a worker. A
+    // worker left out of this selection only (this request failed on it, or it refused the
+    // request) keeps the session: the request goes where the ring says, the pin stays.
     int[] chosen = {-1};
     sessions
         .asMap()
@@ -138,8 +144,14 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
             session,
             (key, current) -> {
               int at = current == null ? -1 : ring.position(current);
-              chosen[0] = at >= 0 ? at : place(ring, HashRing.hash(key), candidates);
-              return candidates.get(chosen[0]).id();
+              if (at >= 0) {
+                chosen[0] = at;
+                return current;
+              }
+              chosen[0] = place(ring, HashRing.hash(key), candidates);
+              return current != null && Exclusions.excludes(request, current)
+                  ? current
+                  : candidates.get(chosen[0]).id();
             });
     return Choice.of(candidates.get(chosen[0]));
   }

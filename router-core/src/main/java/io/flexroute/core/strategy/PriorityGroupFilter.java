@@ -2,6 +2,7 @@ package io.flexroute.core.strategy;
 
 import io.flexroute.RequestOutcome;
 import io.flexroute.WorkerRole;
+import io.flexroute.core.strategy.internal.Exclusions;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
@@ -35,7 +36,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>When the active group has no candidate (all its workers are unhealthy, draining or gone),
- *       it is marked failed and the best group not cooling down becomes active at once.
+ *       it is marked failed and the best group not cooling down becomes active at once. A group
+ *       whose workers are only left out of one selection (a retry after the request failed on
+ *       them, or they refused it: see {@link RequestView#excludedWorkers()}) is not failed: that
+ *       request goes to the best other group and the active group stays.
  *   <li>With {@code failoverAfterFailures > 0}, that many consecutive failed requests (worker
  *       errors, timeouts) on the active group do the same, even while its workers look healthy.
  *   <li>A failed group cools down: it takes traffic back only once it has stayed available for
@@ -111,15 +115,20 @@ public final class PriorityGroupFilter implements WorkerFilter {
     }
     String current = state.active.get();
     int at = current == null ? -1 : g.indexOf(current);
-    if (current != null && at < 0) {
-      markFailed(state, current, now);
-    }
     int best = -1;
     for (int i = 0; i < g.names.length; i++) {
       if (!cooling(state, g.names[i], now)) {
         best = i;
         break;
       }
+    }
+    if (current != null && at < 0) {
+      if (Exclusions.excludesGroup(request, current)) {
+        // The active group is only skipped by this request (it failed on the group's workers, or
+        // they refused it): serve it from the best other group and leave the failover state alone.
+        return g.members.get(best >= 0 ? best : 0);
+      }
+      markFailed(state, current, now);
     }
     int target;
     if (at >= 0) {

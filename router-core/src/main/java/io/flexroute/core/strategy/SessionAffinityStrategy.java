@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.core.strategy.internal.Exclusions;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestView;
@@ -26,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A key seen for the first time, a key whose worker is no longer a candidate, and a key unused
  * for longer than the session TTL are routed like {@link LeastInFlightStrategy} and pinned to the
- * worker chosen. Requests without a routing key are routed like {@link LeastInFlightStrategy} and
+ * worker chosen. A worker left out of one selection only (a retry after the request failed on it,
+ * or it refused the request: see {@link RequestView#excludedWorkers()}) keeps its pin; that request
+ * alone is routed like {@link LeastInFlightStrategy}. Requests without a routing key are routed like {@link LeastInFlightStrategy} and
  * pin nothing.
  *
  * <h2>Memory</h2>
@@ -136,6 +139,12 @@ public final class SessionAffinityStrategy implements RoutingStrategy {
       if (pinned != null) {
         pin.touch(now);
         return Choice.of(pinned);
+      }
+      if (Exclusions.excludes(request, pin.workerId)) {
+        // Its worker is left out of this selection only (the request failed on it, or it refused
+        // the request): route this request elsewhere and keep the session's pin.
+        pin.touch(now);
+        return fallback.select(request, candidates);
       }
     }
     Choice choice = fallback.select(request, candidates);

@@ -163,6 +163,26 @@ class ConsistentHashStrategyTest {
   }
 
   @Test
+  void aRetryAwayFromTheSessionsWorkerKeepsTheSessionThere() {
+    List<WorkerView> fleet = ClosedLoop.fleet(6);
+    ConsistentHashStrategy s = strategy();
+    String home = s.select(session("conversation-1"), fleet).worker().id();
+    WorkerView homeView = byId(fleet, home);
+    List<WorkerView> retry = new ArrayList<>(fleet);
+    retry.remove(homeView);
+    for (int i = 0; i < 5; i++) {
+      RequestView again = FakeRequestView.chat("hi", "conversation-1").excluding(homeView);
+      assertThat(s.select(again, retry).worker().id()).isNotEqualTo(home);
+      assertThat(s.stickyWorker("conversation-1")).isEqualTo(home);
+    }
+    assertThat(s.select(session("conversation-1"), fleet).worker().id()).isEqualTo(home);
+    // Without the exclusion the same list means the worker left: the session moves for good.
+    String moved = s.select(session("conversation-1"), retry).worker().id();
+    assertThat(moved).isNotEqualTo(home);
+    assertThat(s.stickyWorker("conversation-1")).isEqualTo(moved);
+  }
+
+  @Test
   void anIdleSessionIsForgottenAfterTheIdleTime() {
     List<WorkerView> fleet = ClosedLoop.fleet(4);
     ConsistentHashStrategy s =

@@ -84,6 +84,22 @@ class PriorityFailoverTest {
   }
 
   @Test
+  void aRetryWithoutTheActiveGroupsWorkersGoesElsewhereWithoutFailingOver() {
+    PriorityFailoverStrategy s = strategy(Duration.ofSeconds(60), 0);
+    pick(s, all, 1);
+    // One request failed on p1 and p2 refused it: the router offers the rest, naming both.
+    RequestView retry = FakeRequestView.text("hello").excluding(p1, p2);
+    assertThat(s.select(retry, withoutPrimary).worker().id()).isEqualTo("s1");
+    assertThat(s.filter().activeGroup(null, WorkerRole.REGULAR)).isEqualTo("primary");
+    assertThat(s.filter().remainingCooldown(null, WorkerRole.REGULAR, "primary"))
+        .isEqualTo(Duration.ZERO);
+    assertThat(pick(s, all, 10)).containsExactlyInAnyOrder("p1", "p2");
+    // The same list without exclusions means the group is gone: it fails over.
+    assertThat(pick(s, withoutPrimary, 1)).containsExactly("s1");
+    assertThat(s.filter().activeGroup(null, WorkerRole.REGULAR)).isEqualTo("secondary");
+  }
+
+  @Test
   void theCooldownCountsFromTheLastTimeTheGroupWasSeenFailing() {
     PriorityFailoverStrategy s = strategy(Duration.ofSeconds(60), 0);
     pick(s, all, 1);

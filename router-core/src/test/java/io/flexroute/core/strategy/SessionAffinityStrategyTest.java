@@ -91,6 +91,22 @@ class SessionAffinityStrategyTest {
   }
 
   @Test
+  void select_routesARetryAwayFromItsExcludedWorker_andKeepsThePin() {
+    List<WorkerView> fleet = FakeWorkerView.fleet(3);
+    SessionAffinityStrategy s = strategy(100, Duration.ofMinutes(1));
+    String home = pick(s, "conv", fleet);
+    WorkerView homeView = fleet.stream().filter(w -> w.id().equals(home)).findFirst().orElseThrow();
+    // The request failed on its worker: the router retries it without that worker, which is
+    // still in the fleet.
+    List<WorkerView> retry = fleet.stream().filter(w -> w != homeView).toList();
+    String elsewhere =
+        s.select(FakeRequestView.chat("turn", "conv").excluding(homeView), retry).worker().id();
+    assertThat(elsewhere).isNotEqualTo(home);
+    assertThat(s.pinnedWorker("conv")).isEqualTo(home);
+    assertThat(pick(s, "conv", fleet)).isEqualTo(home);
+  }
+
+  @Test
   void select_withoutRoutingKey_usesLeastInFlightAndPinsNothing() {
     List<WorkerView> fleet = FakeWorkerView.fleet(2);
     ((FakeWorkerView) fleet.get(0)).setInFlight(9);

@@ -7,6 +7,8 @@ import io.flexroute.Operation;
 import io.flexroute.TokenIds;
 import io.flexroute.WorkerRole;
 import io.flexroute.spi.RequestView;
+import io.flexroute.spi.WorkerView;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +25,7 @@ public final class FakeRequestView implements RequestView {
   private final InferenceRequest request;
   private final String requestId;
   private final boolean streaming;
+  private final List<WorkerView> excluded;
 
   /**
    * Wraps a request.
@@ -35,6 +38,25 @@ public final class FakeRequestView implements RequestView {
     String id = request.requestId();
     this.requestId = id != null ? id : "fake-" + IDS.incrementAndGet();
     this.streaming = streaming;
+    this.excluded = List.of();
+  }
+
+  private FakeRequestView(FakeRequestView base, List<WorkerView> excluded) {
+    this.request = base.request;
+    this.requestId = base.requestId;
+    this.streaming = base.streaming;
+    this.excluded = excluded;
+  }
+
+  /**
+   * The view of this request for a later selection that leaves workers out, as the router passes
+   * on a retry (the request failed on them) or after they refused the request.
+   *
+   * @param workers the excluded workers
+   * @return a view of the same request whose {@link #excludedWorkers()} are {@code workers}
+   */
+  public FakeRequestView excluding(WorkerView... workers) {
+    return new FakeRequestView(this, List.of(workers));
   }
 
   /**
@@ -121,6 +143,11 @@ public final class FakeRequestView implements RequestView {
   @Override
   public Map<String, String> hints() {
     return request.hints();
+  }
+
+  @Override
+  public List<WorkerView> excludedWorkers() {
+    return excluded;
   }
 
   @Override
