@@ -1,5 +1,6 @@
 package io.flexroute.spi;
 
+import io.flexroute.Worker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -135,6 +136,25 @@ public final class CompositeStrategy implements RoutingStrategy {
     for (StrategyPart p : parts) {
       try {
         p.onComplete(feedback);
+      } catch (RuntimeException e) {
+        failure = first(failure, e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Passes word of a worker's removal to every part, as {@link #onComplete} passes outcomes: all
+   * are told, then the first exception is rethrown for the router to log.
+   */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    RuntimeException failure = null;
+    for (StrategyPart p : parts) {
+      try {
+        p.onWorkerRemoved(worker);
       } catch (RuntimeException e) {
         failure = first(failure, e);
       }

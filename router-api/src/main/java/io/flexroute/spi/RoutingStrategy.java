@@ -1,5 +1,6 @@
 package io.flexroute.spi;
 
+import io.flexroute.Worker;
 import java.util.List;
 
 /**
@@ -48,4 +49,17 @@ public interface RoutingStrategy {
    * @param feedback what happened
    */
   default void onComplete(RequestFeedback feedback) {}
+
+  /**
+   * Receives word that a worker left the router's fleet (removed; a worker that is unhealthy,
+   * draining or paused has not left), so that the strategy can drop what it keeps for that worker.
+   * Called once per removal, after the worker has left the candidate lists, in order with the
+   * fleet's other changes. Requests still running on the worker end later (with {@link
+   * #onComplete}), and a selection that read the fleet just before the removal may still offer the
+   * worker, so state dropped here may be created again by such a request; a worker added later with
+   * the same id is a new worker. Must not block or throw. The default does nothing.
+   *
+   * @param worker the worker that left
+   */
+  default void onWorkerRemoved(Worker worker) {}
 }

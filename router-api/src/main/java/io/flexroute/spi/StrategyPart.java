@@ -1,5 +1,7 @@
 package io.flexroute.spi;
 
+import io.flexroute.Worker;
+
 /**
  * What every part of a {@link CompositeStrategy} (a {@link WorkerFilter} or a {@link WorkerScorer})
  * has: a name and the two notifications the composite passes on.
@@ -33,4 +35,12 @@ public interface StrategyPart {
    * @param feedback what happened
    */
   default void onComplete(RequestFeedback feedback) {}
+
+  /**
+   * Receives word that a worker left the fleet, so that the part can drop what it keeps for it
+   * (see {@link RoutingStrategy#onWorkerRemoved}). The default does nothing.
+   *
+   * @param worker the worker that left
+   */
+  default void onWorkerRemoved(Worker worker) {}
 }

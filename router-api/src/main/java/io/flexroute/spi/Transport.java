@@ -354,6 +354,18 @@ public interface Transport extends AutoCloseable {
             operation, worker.id(), "transport '" + name() + "' has no such call"));
   }
 
+  /**
+   * Receives word that a worker left a router's fleet, so that the transport can release what it
+   * keeps for that worker alone (a channel, a connection), once the calls still running on it have
+   * ended: those must be allowed to finish. Called once per removal by every router the worker
+   * left; a transport shared by several routers may still be called for the worker by another, so
+   * whatever it releases here must be created again on demand. Must not block or throw. The
+   * default does nothing.
+   *
+   * @param worker the worker that left
+   */
+  default void onWorkerRemoved(Worker worker) {}
+
   /** Releases what the transport created (connection pools, threads). The default does nothing. */
   @Override
   default void close() {}

@@ -123,7 +123,11 @@ final class DefaultRouter implements Router {
     this.queue = new AdmissionQueue(admission.maxQueuedRequests(), executor);
     this.registry =
         new WorkerRegistryImpl(
-            this::newWorkerState, listeners, queue::wakeAll, config.weightVersionOrder());
+            this::newWorkerState,
+            listeners,
+            queue::wakeAll,
+            this::workerLeft,
+            config.weightVersionOrder());
     this.versions = new WeightVersionTracker(config.weightVersionOrder(), registry::republish);
     this.fleet = new DefaultFleet(registry, versions, scheduler, executor);
     try {
@@ -1004,6 +1008,25 @@ final class DefaultRouter implements Router {
       return leastInFlight(candidates);
     }
     return state;
+  }
+
+  /**
+   * Tells the strategy and the worker's transport that a worker left the fleet, so that they drop
+   * what they keep for it. Neither may fail the removal: a throw is logged and ignored.
+   */
+  private void workerLeft(WorkerState gone) {
+    Worker worker = gone.worker();
+    try {
+      strategy.onWorkerRemoved(worker);
+    } catch (RuntimeException e) {
+      warnStrategy("threw in onWorkerRemoved: " + e, e);
+    }
+    try {
+      gone.transport().onWorkerRemoved(worker);
+    } catch (RuntimeException e) {
+      log.warn("transport {} threw in onWorkerRemoved for worker {}; ignoring it",
+          gone.transport().name(), worker.id(), e);
+    }
   }
 
   private void warnStrategy(String what, @Nullable Throwable error) {

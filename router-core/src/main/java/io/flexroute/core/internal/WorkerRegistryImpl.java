@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   private final Function<Worker, WorkerState> stateFactory;
   private final ListenerSet listeners;
   private final Runnable onChange;
+  private final Consumer<WorkerState> onRemoved;
   private final List<WorkerChangeListener> changeListeners = new CopyOnWriteArrayList<>();
   private final InFlightCounters counters = new InFlightCounters();
   // Listener notifications, queued under the lock in the order of the changes.
@@ -52,16 +54,19 @@ final class WorkerRegistryImpl implements WorkerRegistry {
    * @param stateFactory creates the live state of a new worker (transport, breaker)
    * @param listeners the router's listeners
    * @param onChange runs after every published change, outside the lock (wakes waiting requests)
+   * @param onRemoved told of each removed worker, in order with the listeners' events, before them
    * @param versionOrder the order of weight versions, for version requirements
    */
   WorkerRegistryImpl(
       Function<Worker, WorkerState> stateFactory,
       ListenerSet listeners,
       Runnable onChange,
+      Consumer<WorkerState> onRemoved,
       Comparator<String> versionOrder) {
     this.stateFactory = stateFactory;
     this.listeners = listeners;
     this.onChange = onChange;
+    this.onRemoved = onRemoved;
     this.snapshot = new WorkerSnapshot(List.of(), versionOrder, new AtomicBoolean());
   }
 
@@ -188,6 +193,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
           () -> {
             log.info("worker removed: {} ({} requests still running on it)", workerId,
                 gone.inFlightRequests());
+            onRemoved.accept(gone);
             listeners.workerRemoved(gone);
             Worker worker = gone.worker();
             for (WorkerChangeListener l : changeListeners) {

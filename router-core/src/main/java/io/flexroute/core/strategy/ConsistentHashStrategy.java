@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flexroute.TokenIds;
@@ -212,6 +213,13 @@ public final class ConsistentHashStrategy implements RoutingStrategy {
       }
     }
     return false;
+  }
+
+  /** Forgets the worker's sessions, which would be mapped again anyway. O(sessions). */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    String id = worker.id();
+    sessions.asMap().values().removeIf(id::equals);
   }
 
   /**

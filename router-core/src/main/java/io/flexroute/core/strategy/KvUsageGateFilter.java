@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.WorkerFilter;
@@ -147,6 +148,12 @@ public final class KvUsageGateFilter implements WorkerFilter {
       }
     }
     return true;
+  }
+
+  /** Forgets the worker's gate. */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    gated.remove(worker.id());
   }
 
   /**

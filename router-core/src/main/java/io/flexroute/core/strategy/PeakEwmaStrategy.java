@@ -1,5 +1,7 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
+import io.flexroute.HealthState;
 import io.flexroute.RequestOutcome;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.Choice;
@@ -138,8 +140,21 @@ public final class PeakEwmaStrategy implements RoutingStrategy {
     if (config.preferTimeToFirstChunk() && first != null) {
       sample = first;
     }
-    PeakEwma ewma = averages.computeIfAbsent(feedback.worker().id(), id -> new PeakEwma());
+    WorkerView worker = feedback.worker();
+    PeakEwma ewma = averages.get(worker.id());
+    if (ewma == null) {
+      if (worker.health() == HealthState.REMOVED) {
+        return; // a request that outlived its worker's removal: keep the average forgotten
+      }
+      ewma = averages.computeIfAbsent(worker.id(), id -> new PeakEwma());
+    }
     ewma.observe(Math.max(1, sample.toNanos()), config.ticker().getAsLong(), decayNanos);
+  }
+
+  /** Forgets the worker's average. */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    averages.remove(worker.id());
   }
 
   /**

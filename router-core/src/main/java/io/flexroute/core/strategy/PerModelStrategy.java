@@ -1,14 +1,18 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import io.flexroute.spi.WorkerView;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,6 +81,29 @@ public final class PerModelStrategy implements RoutingStrategy {
   @Override
   public void onComplete(RequestFeedback feedback) {
     strategyFor(feedback.request().model()).onComplete(feedback);
+  }
+
+  /** Tells every strategy, each once (a strategy given for several models is one strategy). */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    Set<RoutingStrategy> told = Collections.newSetFromMap(new IdentityHashMap<>());
+    told.add(fallback);
+    told.addAll(byModel.values());
+    RuntimeException failure = null;
+    for (RoutingStrategy s : told) {
+      try {
+        s.onWorkerRemoved(worker);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.spi.Choice;
 import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
@@ -66,6 +67,12 @@ public final class PriorityFailoverStrategy implements RoutingStrategy {
   public void onComplete(RequestFeedback feedback) {
     filter.onComplete(feedback);
     delegate.onComplete(feedback);
+  }
+
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    filter.onWorkerRemoved(worker);
+    delegate.onWorkerRemoved(worker);
   }
 
   /** @return the filter, to read the active group and cooldowns */

@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.core.strategy.internal.Exclusions;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.spi.Choice;
@@ -168,6 +169,13 @@ public final class SessionAffinityStrategy implements RoutingStrategy {
     }
     afterPin(now);
     return choice;
+  }
+
+  /** Drops the pins of the worker's sessions, which would be routed anew anyway. O(sessions). */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    String id = worker.id();
+    pins.values().removeIf(pin -> pin.workerId.equals(id));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.core.strategy.internal.PrefixForest;
 import io.flexroute.core.strategy.internal.PrefixKey;
@@ -503,6 +504,15 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     } finally {
       sweeping.set(false);
     }
+  }
+
+  /**
+   * Forgets the worker's ledger. Requests still running on it leave the ledger entry they hold as
+   * they end or time out.
+   */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    ledgers.remove(worker.id());
   }
 
   /**

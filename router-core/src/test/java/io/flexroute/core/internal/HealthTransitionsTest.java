@@ -16,7 +16,7 @@ class HealthTransitionsTest {
 
   private final WorkerRegistryImpl registry =
       new WorkerRegistryImpl(
-          w -> new WorkerState(w, null), new ListenerSet(List.of()), () -> {},
+          w -> new WorkerState(w, null), new ListenerSet(List.of()), () -> {}, gone -> {},
           WeightVersions.naturalOrder());
 
   @Test

@@ -16,7 +16,7 @@ class OverlappingUpdatesTest {
   void theFirstOfTwoOverlappingUpdatesToEnd_doesNotPutTheWorkerBackInRotation() {
     WorkerRegistryImpl registry =
         new WorkerRegistryImpl(
-            w -> new WorkerState(w, null), new ListenerSet(List.of()), () -> {},
+            w -> new WorkerState(w, null), new ListenerSet(List.of()), () -> {}, gone -> {},
             WeightVersions.naturalOrder());
     registry.add(Worker.builder("w", "http://w.invalid:30000").build());
     WorkerState w = registry.snapshot().workers().get(0);

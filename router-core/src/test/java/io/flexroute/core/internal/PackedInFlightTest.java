@@ -22,7 +22,7 @@ class PackedInFlightTest {
 
   private static WorkerRegistryImpl registry() {
     return new WorkerRegistryImpl(
-        w -> new WorkerState(w, null), new ListenerSet(List.of()), () -> {},
+        w -> new WorkerState(w, null), new ListenerSet(List.of()), () -> {}, gone -> {},
         WeightVersions.naturalOrder());
   }
 

@@ -41,6 +41,7 @@ class RegistryEventOrderTest {
                     }
                   })),
           () -> {},
+          gone -> {},
           WeightVersions.naturalOrder());
 
   @Test

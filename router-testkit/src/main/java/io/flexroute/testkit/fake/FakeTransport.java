@@ -112,6 +112,8 @@ public final class FakeTransport implements Transport {
   private final Map<String, WorkerLoad> loads = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> loadReads = new ConcurrentHashMap<>();
   private final List<String> aborts = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> removedWorkers =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FakeTransport() {}
@@ -329,6 +331,23 @@ public final class FakeTransport implements Transport {
   public CompletableFuture<Void> abort(Worker worker, String requestId, CallContext context) {
     aborts.add(requestId);
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    removedWorkers.add(worker.id());
+  }
+
+  /**
+   * The ids of the workers the transport was told left a fleet ({@link #onWorkerRemoved}), in
+   * order.
+   *
+   * @return the ids
+   */
+  public List<String> removedWorkers() {
+    synchronized (removedWorkers) {
+      return List.copyOf(removedWorkers);
+    }
   }
 
   @Override

@@ -522,6 +522,17 @@ public final class GrpcTransport implements Transport {
   }
 
   /**
+   * Lets go of the channel of a worker that left the fleet: a channel this transport created is
+   * shut down gracefully (calls still running on it finish, and {@link #close()} still waits for
+   * them), a caller's channel is only forgotten. A later call for a worker with that id opens a new
+   * channel.
+   */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    channels.release(worker);
+  }
+
+  /**
    * Shuts down the channels and threads this transport created (calls in flight get up to five
    * seconds to end, then are cancelled); channels given to the builder or made by its factory are
    * left alone. New calls fail with {@link RouterClosedException}. Idempotent.

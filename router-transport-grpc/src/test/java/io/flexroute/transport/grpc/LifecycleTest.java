@@ -19,6 +19,8 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,38 @@ class LifecycleTest {
       assertThat(transport.ownedChannels()).hasSize(1).doesNotContain(first);
       assertThat(first.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       assertThat(b.generates).hasSize(1);
+    }
+  }
+
+  @Test
+  void removedWorker_releasesItsChannelOnceTheCallsOnItEnd() throws Exception {
+    try (ScriptedScheduler a = new ScriptedScheduler();
+        GrpcTransport transport = GrpcTransport.create()) {
+      Worker w = Worker.of("w", a.url());
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch answer = new CountDownLatch(1);
+      a.script =
+          (req, out) -> {
+            started.countDown();
+            answer.await();
+            ScriptedScheduler.complete(out, req, List.of(7), "stop");
+          };
+      CompletableFuture<GenerateResult> running =
+          transport.generate(w, request, TestContext.of("1"));
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      ManagedChannel first = transport.ownedChannels().get(0);
+
+      transport.onWorkerRemoved(w);
+
+      assertThat(transport.ownedChannels()).isEmpty();
+      assertThat(first.isShutdown()).isTrue();
+      assertThat(first.isTerminated()).isFalse(); // its call still runs
+      answer.countDown();
+      assertThat(GenerateMappingTest.await(running).outputIds().toArray()).containsExactly(7);
+      assertThat(first.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      // The worker comes back under the same id: a new channel.
+      GenerateMappingTest.await(transport.generate(w, request, TestContext.of("2")));
+      assertThat(transport.ownedChannels()).hasSize(1).doesNotContain(first);
     }
   }
 

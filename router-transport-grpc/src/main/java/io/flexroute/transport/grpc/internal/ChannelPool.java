@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One channel per worker, created on first use and kept until the transport closes.
+ * One channel per worker, created on first use and kept until the worker leaves the fleet ({@link
+ * #release}) or the transport closes.
  *
  * <p>Channels come from, in this order: the channels the caller registered per worker id, the
  * caller's factory, or grpc-okhttp (created here). Only channels created here are shut down by
@@ -118,12 +119,38 @@ public final class ChannelPool implements AutoCloseable {
       Entry created = create(worker);
       channels.put(worker.id(), created);
       if (entry != null && entry.owned()) {
-        entry.channel().shutdown();
-        retired.removeIf(ManagedChannel::isTerminated);
-        retired.add(entry.channel());
+        retire(entry.channel());
       }
       return created.channel();
     }
+  }
+
+  /**
+   * Lets go of a worker's channel after the worker left the fleet. A channel created here is shut
+   * down gracefully (its calls finish; {@link #close()} still awaits it); a factory's channel is
+   * only forgotten. A channel opened since for another URL under the same id is left alone. The
+   * next call for the id opens a channel again.
+   *
+   * @param worker the worker that left
+   */
+  public void release(Worker worker) {
+    synchronized (lock) {
+      Entry entry = channels.get(worker.id());
+      if (closed || entry == null || !entry.target().equals(worker.baseUrl())) {
+        return;
+      }
+      channels.remove(worker.id());
+      if (entry.owned()) {
+        retire(entry.channel());
+      }
+    }
+  }
+
+  /** Shuts an owned channel down gracefully and keeps it for close() to await. Under the lock. */
+  private void retire(ManagedChannel channel) {
+    channel.shutdown();
+    retired.removeIf(ManagedChannel::isTerminated);
+    retired.add(channel);
   }
 
   private Entry create(Worker worker) {

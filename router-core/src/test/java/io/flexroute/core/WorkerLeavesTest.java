@@ -1,0 +1,86 @@
+package io.flexroute.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flexroute.GenerateRequest;
+import io.flexroute.Router;
+import io.flexroute.Worker;
+import io.flexroute.spi.Choice;
+import io.flexroute.spi.RequestView;
+import io.flexroute.spi.RoutingStrategy;
+import io.flexroute.spi.WorkerView;
+import io.flexroute.testkit.fake.FakeTransport;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** A worker that leaves the fleet is announced to the strategy and to its transport. */
+class WorkerLeavesTest {
+
+  private final FakeTransport transport = FakeTransport.create();
+
+  /** Records removals; optionally throws on them, as a faulty plug-in would. */
+  private static final class RemovalRecorder implements RoutingStrategy {
+    final List<String> removed = new CopyOnWriteArrayList<>();
+    final boolean fail;
+
+    RemovalRecorder(boolean fail) {
+      this.fail = fail;
+    }
+
+    @Override
+    public String name() {
+      return "removal_recorder";
+    }
+
+    @Override
+    public Choice select(RequestView request, List<WorkerView> candidates) {
+      return Choice.of(candidates.get(0));
+    }
+
+    @Override
+    public void onWorkerRemoved(Worker worker) {
+      removed.add(worker.id());
+      if (fail) {
+        throw new IllegalStateException("faulty plug-in");
+      }
+    }
+  }
+
+  private Router router(RoutingStrategy strategy) {
+    return Router.builder()
+        .transport(transport)
+        .strategy(strategy)
+        .worker("a", "http://a.invalid:1")
+        .worker("b", "http://b.invalid:1")
+        .build();
+  }
+
+  @Test
+  void removingAWorkerTellsTheStrategyAndTheTransport_once() {
+    RemovalRecorder strategy = new RemovalRecorder(false);
+    try (Router router = router(strategy)) {
+      assertThat(router.workers().remove("a")).isTrue();
+      assertThat(router.workers().remove("a")).isFalse();
+
+      assertThat(strategy.removed).containsExactly("a");
+      assertThat(transport.removedWorkers()).containsExactly("a");
+      // Health changes are not departures.
+      router.workers().setHealth("b", io.flexroute.HealthState.UNHEALTHY);
+      assertThat(strategy.removed).containsExactly("a");
+    }
+  }
+
+  @Test
+  void aStrategyThatThrowsOnRemoval_neitherFailsTheRemovalNorKeepsItFromTheTransport() {
+    RemovalRecorder strategy = new RemovalRecorder(true);
+    try (Router router = router(strategy)) {
+      assertThat(router.workers().remove("a")).isTrue();
+
+      assertThat(strategy.removed).containsExactly("a");
+      assertThat(transport.removedWorkers()).containsExactly("a");
+      assertThat(router.workers().list()).extracting(Worker::id).containsExactly("b");
+      assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
+    }
+  }
+}
