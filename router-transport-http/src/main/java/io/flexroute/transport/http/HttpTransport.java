@@ -821,6 +821,10 @@ public final class HttpTransport implements Transport {
           .connectTimeout(connectTimeout)
           .readTimeout(readTimeout)
           .writeTimeout(writeTimeout)
+          // A worker does not redirect; following one would send the request's headers (API keys
+          // in custom headers) to another host, or turn a POST into a bodiless GET.
+          .followRedirects(false)
+          .followSslRedirects(false)
           .build();
     }
 

@@ -280,6 +280,69 @@ class CallHandlingTest {
     assertThat(t).isInstanceOf(WorkerException.class).hasMessageContaining("odd");
   }
 
+  @Test
+  void errorReportWithStatus200_thatNamesAStatus_isThatStatus() {
+    server.enqueue(
+        json("{\"object\":\"error\",\"code\":400,\"message\":\"context length exceeded\"}"));
+    server.enqueue(json("{\"error\":{\"message\":\"busy\",\"code\":503}}"));
+
+    Throwable refused =
+        failure(transport.generate(worker(), GenerateRequest.ofText("hi"), FakeCallContext.of("r")));
+    Throwable busy = failure(transport.chat(worker(), chat(), FakeCallContext.of("s")));
+
+    assertThat(refused).isInstanceOfSatisfying(
+        WorkerException.class,
+        e -> {
+          assertThat(e.kind()).isEqualTo(WorkerException.Kind.HTTP_STATUS);
+          assertThat(e.statusCode()).isEqualTo(400);
+          assertThat(e.isRetryable()).isFalse();
+          assertThat(e).hasMessageContaining("context length exceeded");
+        });
+    assertThat(busy).isInstanceOfSatisfying(
+        WorkerException.class,
+        e -> {
+          assertThat(e.statusCode()).isEqualTo(503);
+          assertThat(e.isRetryable()).isTrue();
+        });
+  }
+
+  @Test
+  void redirectsAreNotFollowed() {
+    server.enqueue(
+        new MockResponse.Builder().code(307).addHeader("Location", "http://elsewhere.invalid/x")
+            .build());
+
+    Throwable t =
+        failure(transport.generate(worker(), GenerateRequest.ofText("hi"), FakeCallContext.of("r")));
+
+    assertThat(t).isInstanceOfSatisfying(
+        WorkerException.class,
+        e -> {
+          assertThat(e.kind()).isEqualTo(WorkerException.Kind.HTTP_STATUS);
+          assertThat(e.statusCode()).isEqualTo(307);
+        });
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestThatWentOutIsNotSentAgainWhenItsReusedConnectionBreaks() throws Exception {
+    server.enqueue(json(GENERATE_OK));
+    await(transport.generate(worker(), GenerateRequest.ofText("warm"), FakeCallContext.of("a")));
+    // The pooled connection breaks after the worker read the next request.
+    server.enqueue(
+        new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE)
+            .build());
+    server.enqueue(json(GENERATE_OK));
+
+    Throwable t =
+        failure(transport.generate(worker(), GenerateRequest.ofText("once"), FakeCallContext.of("b")));
+
+    assertThat(t).isInstanceOfSatisfying(
+        WorkerException.class,
+        e -> assertThat(e.kind()).isEqualTo(WorkerException.Kind.CONNECTION));
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
   // ---------------------------------------------------------------- connection failures
 
   @Test

@@ -248,6 +248,32 @@ public final class Failures {
   }
 
   /**
+   * The exception for a 2xx answer that is an error report: {@code HTTP_STATUS} with the status
+   * the report gives (its {@code code} or {@code type}, as for error events), so that a refused
+   * request (400, context too long) is not retried on every worker and a reported overload (503) is
+   * retried as if the worker had answered with that status; {@code MALFORMED_RESPONSE} when the
+   * report names no error status.
+   *
+   * @param worker the worker
+   * @param e the decoder's exception
+   * @return the exception
+   */
+  public WorkerException errorReport(Worker worker, ErrorReportException e) {
+    JsonNode report = e.report();
+    JsonNode error = JsonNodes.field(report, "error");
+    int status = streamErrorStatus(error != null && error.isObject() ? error : report);
+    if (status < 400) {
+      return malformed(worker, e.getMessage(), e);
+    }
+    String message = messageOf(report);
+    return new WorkerException(
+        worker.id(), WorkerException.Kind.HTTP_STATUS, status,
+        (message == null ? "no error message" : clip(message)) + " (reported with status 200)",
+        report.toString(), e);
+  }
+
+
+  /**
    * The exception for an I/O failure of a call.
    *
    * <ul>

@@ -203,10 +203,7 @@ public final class GenerateCodec {
           "generate response must be a JSON object, but was " + JsonNodes.describe(root));
     }
     if (EventJson.isError(root)) {
-      String message = Failures.messageOf(root);
-      throw new JsonShapeException(
-          "generate response is an error report with status 200: "
-              + (message == null ? "no message" : message));
+      throw new ErrorReportException("generate response", root);
     }
     String text = JsonNodes.string(root, "text", "$");
     TokenIds outputIds = JsonNodes.tokenIds(root, "output_ids", "$");

@@ -23,6 +23,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSink;
 import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -260,6 +261,8 @@ public final class HttpCalls {
         throw failures.fromIo(e, worker, context, timeout, false);
       }
       return decoder.decode(bytes);
+    } catch (ErrorReportException e) {
+      throw failures.errorReport(worker, e);
     } catch (JsonShapeException e) {
       throw failures.malformed(worker, e.getMessage(), e);
     } catch (RouterException e) {
@@ -381,7 +384,7 @@ public final class HttpCalls {
     }
     for (Map.Entry<String, String> h : context.headers().entrySet()) {
       String name = h.getKey();
-      if (name.equalsIgnoreCase("X-Request-Id") || name.equalsIgnoreCase("Content-Type")) {
+      if (isTransportHeader(name)) {
         continue;
       }
       try {
@@ -396,9 +399,60 @@ public final class HttpCalls {
     headers.addUnsafeNonAscii("X-Request-Id", context.requestId());
     Request.Builder builder = new Request.Builder().url(url).headers(headers.build());
     if (body != null) {
-      builder.post(RequestBody.create(body, JSON));
+      builder.post(new OneShotBody(body));
     }
     return builder.build();
+  }
+
+  /**
+   * Headers the transport sets or that only the connection may set (hop-by-hop and framing
+   * headers, which are never forwarded): a caller's value would break
+   * the call (a forwarded {@code Accept-Encoding} turns off OkHttp's transparent decompression, so
+   * a compressing proxy's answers could not be read; a wrong {@code Content-Length} corrupts the
+   * request).
+   */
+  private static boolean isTransportHeader(String name) {
+    return name.equalsIgnoreCase("X-Request-Id")
+        || name.equalsIgnoreCase("Content-Type")
+        || name.equalsIgnoreCase("Content-Length")
+        || name.equalsIgnoreCase("Accept-Encoding")
+        || name.equalsIgnoreCase("Transfer-Encoding")
+        || name.equalsIgnoreCase("Connection");
+  }
+
+  /**
+   * A JSON request body that OkHttp may send only once. OkHttp otherwise sends a request again on
+   * a new connection when a reused one breaks after the request went out, unseen by the router: a
+   * generation could run twice, or a weight update be applied twice. It still retries a request
+   * that never left (a connection that failed to open); a request that did leave fails with {@code
+   * CONNECTION}, and the router's retry policy decides.
+   */
+  private static final class OneShotBody extends RequestBody {
+    private final byte[] body;
+
+    OneShotBody(byte[] body) {
+      this.body = body;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return JSON;
+    }
+
+    @Override
+    public long contentLength() {
+      return body.length;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      sink.write(body);
+    }
+
+    @Override
+    public boolean isOneShot() {
+      return true;
+    }
   }
 
   private static boolean isHeaderSafe(String value) {

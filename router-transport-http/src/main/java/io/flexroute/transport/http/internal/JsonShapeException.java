@@ -7,7 +7,7 @@ package io.flexroute.transport.http.internal;
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class JsonShapeException extends RuntimeException {
+public class JsonShapeException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /**

@@ -249,10 +249,7 @@ public final class OpenAiCodec {
           what + " response must be a JSON object, but was " + JsonNodes.describe(root));
     }
     if (EventJson.isError(root)) {
-      String message = Failures.messageOf(root);
-      throw new JsonShapeException(
-          what + " response is an error report with status 200: "
-              + (message == null ? "no message" : message));
+      throw new ErrorReportException(what + " response", root);
     }
     return root;
   }
