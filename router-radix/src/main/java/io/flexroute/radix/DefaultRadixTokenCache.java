@@ -91,7 +91,7 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
     int cached = hit.tokenCount();
     if (cached > 0) {
       String rest = text.substring(hit.matchedChars());
-      int[] extra = rest.isEmpty() ? new int[0] : tokenizer.encode(rest);
+      int[] extra = rest.isEmpty() ? new int[0] : encode(tokenizer, rest);
       Inputs.checkTokenIds(extra, "the tokenizer's ids of the uncached rest");
       int n = cached + extra.length;
       int[] ids = new int[n];
@@ -106,7 +106,7 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
       Arrays.fill(versions, cached, n, NO_VERSION);
       return new Retrieval(ids, logprobs, mask, versions, cached);
     }
-    int[] ids = tokenizer.encode(text).clone();
+    int[] ids = encode(tokenizer, text).clone();
     if (ids.length > 0) {
       Inputs.validate(text, ids, null, null, null, NO_VERSION);
       int[] ends = deriveBoundariesOnRetrieve ? TokenBoundaries.derive(text, ids, tokenizer) : null;
@@ -144,5 +144,16 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
   public String toString() {
     CacheStats s = stats();
     return "RadixTokenCache{cachedTokens=" + s.cachedTokens() + ", nodes=" + s.nodeCount() + '}';
+  }
+
+  /** The tokenizer's ids of {@code text}; a tokenizer that returns none is named, not an NPE. */
+  private static int[] encode(Tokenizer tokenizer, String text) {
+    int[] ids = tokenizer.encode(text);
+    if (ids == null) {
+      throw new IllegalStateException(
+          "tokenizer " + tokenizer.getClass().getName() + " returned null for a text of "
+              + text.length() + " characters");
+    }
+    return ids;
   }
 }

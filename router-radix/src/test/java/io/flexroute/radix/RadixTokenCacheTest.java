@@ -454,6 +454,46 @@ class RadixTokenCacheTest {
   }
 
   @Test
+  void evict_aLookupWithAnOlderClockReadingDoesNotMakeANodeLookOld() {
+    ticker.set(10);
+    opaque(-1, "a", "a");
+    ticker.set(20);
+    opaque(-1, "b", "b");
+    // A reader that read the clock at 5, then waited for the lock behind the insert of "bb".
+    ticker.set(5);
+    assertThat(cache.lookup("bb").isHit()).isTrue();
+
+    cache.evictTo(2);
+
+    assertThat(cache.lookup("bb").isHit()).isTrue();
+    assertThat(cache.lookup("aa").isHit()).isFalse();
+  }
+
+  @Test
+  void retrieve_withATokenizerThatReturnsNull_namesIt() {
+    opaque(1, "a", "a");
+    io.flexroute.spi.Tokenizer broken =
+        new io.flexroute.spi.Tokenizer() {
+          @Override
+          public int[] encode(String text) {
+            return null;
+          }
+
+          @Override
+          public String decode(int[] tokenIds) {
+            return "";
+          }
+        };
+
+    assertThatThrownBy(() -> cache.retrieve("aab", broken))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("returned null");
+    assertThatThrownBy(() -> cache.retrieve("zz", broken))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("returned null");
+  }
+
+  @Test
   void autoEviction_freesDownToTheLowWatermark() {
     cache = RadixTokenCache.builder().maxCachedTokens(100).ticker(ticker).build();
     for (int i = 0; i < 30; i++) {

@@ -149,28 +149,6 @@ public final class MatchData {
   }
 
   /**
-   * Writes the packed loss mask into {@code dest} (a zeroed set of at least {@code
-   * Bits.words(tokenCount())} words); returns {@code false} and writes nothing when every bit is 0.
-   *
-   * @param dest the destination bit set
-   * @return whether any bit is set
-   */
-  public boolean copyLossMaskBits(long[] dest) {
-    boolean any = false;
-    int start = 0;
-    for (int s = 0, n = segments(); s < n; s++) {
-      int end = segmentEnd(s);
-      long[] mask = mask(s);
-      if (mask != null) {
-        Bits.copy(mask, 0, dest, start, end - start);
-        any = true;
-      }
-      start = end;
-    }
-    return any;
-  }
-
-  /**
    * Writes the weight version of every token to {@code dest} from {@code destPos}; bounds are
    * checked by the caller.
    *

@@ -218,9 +218,13 @@ final class Node {
     throw new IllegalStateException("node is not a child of its parent");
   }
 
-  /** Updates the access time, skipping the write when it would not change it. */
+  /**
+   * Moves the access time forward, never back: callers read the clock before they get the lock, so
+   * one that waited behind a writer holds an older time than the writer wrote, and setting it would
+   * make a recently used node look old to eviction. Skips the write when nothing changes.
+   */
   void touch(long now) {
-    if (lastAccess != now) {
+    if (now > lastAccess) {
       lastAccess = now;
     }
   }
