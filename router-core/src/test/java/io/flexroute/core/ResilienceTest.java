@@ -334,6 +334,40 @@ class ResilienceTest {
   }
 
   @Test
+  void wakeUpsThatFindNothingDoNotRestartTheWait() throws Exception {
+    try (Router router =
+        Router.builder()
+            .transport(transport)
+            .strategy("round_robin")
+            .worker(io.flexroute.Worker.builder("a", "http://a.invalid:1").model("m1").build())
+            .worker(io.flexroute.Worker.builder("b", "http://b.invalid:1").model("m2").build())
+            .admission(AdmissionPolicy.builder().queue(4, Duration.ofMillis(300)).build())
+            .build()) {
+      router.workers().setHealth("a", HealthState.UNHEALTHY);
+      long start = System.nanoTime();
+      CompletableFuture<GenerateResult> waiting =
+          router.generateAsync(
+              GenerateRequest.builder().text("x").model("m1").timeout(Duration.ofSeconds(60))
+                  .build());
+      // Changes to another model's worker wake every waiting request, which finds nothing and
+      // waits again: far more often than its 300 ms wait.
+      while (!waiting.isDone() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+        router.workers().setHealth("b", HealthState.DRAINING);
+        router.workers().setHealth("b", HealthState.HEALTHY);
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+
+      // It gave up while the wake-ups went on (a wait restarted by each would never end).
+      assertThat(waiting).isDone();
+      assertThatThrownBy(() -> waiting.get(1, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOfSatisfying(
+              RequestRejectedException.class,
+              e -> assertThat(e.reason()).isEqualTo(RequestRejectedException.Reason.WAIT_TIMEOUT));
+    }
+  }
+
+  @Test
   void withoutWaitingNoEligibleWorkerFailsAtOnce() {
     try (Router router = builder("a").build()) {
       router.workers().setHealth("a", HealthState.UNHEALTHY);

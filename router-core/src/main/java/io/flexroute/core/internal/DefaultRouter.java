@@ -72,6 +72,9 @@ final class DefaultRouter implements Router {
   /** The period of the timer thread's no-op, which spares it a wake-up per deadline timer. */
   private static final long TIMER_PACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** {@code waitEnd} of a request that has not waited in the queue yet. */
+  private static final long NOT_WAITED = Long.MIN_VALUE;
+
   private final RoutingStrategy strategy;
   private final String strategyName;
   private final TransportSet transports;
@@ -512,7 +515,7 @@ final class DefaultRouter implements Router {
    */
   CompletableFuture<Attempt> acquire(RequestCall call) {
     CompletableFuture<Attempt> future = new CompletableFuture<>();
-    acquireOrWait(call, future, AdmissionQueue.NO_CHAIN, AdmissionQueue.NEW_PLACE);
+    acquireOrWait(call, future, AdmissionQueue.NO_CHAIN, AdmissionQueue.NEW_PLACE, NOT_WAITED);
     return future;
   }
 
@@ -523,9 +526,12 @@ final class DefaultRouter implements Router {
    *     if none): unless the try starts an attempt, the wake passes on to the next waiter
    * @param place the request's place in the queue if it waited before ({@link
    *     AdmissionQueue#NEW_PLACE} if not): if it must wait again, it waits there
+   * @param waitEnd when its wait in the queue must end ({@link System#nanoTime()} based), fixed
+   *     when it first waits, so that wake-ups that find nothing for it do not restart the wait;
+   *     {@link #NOT_WAITED} before that
    */
   private void acquireOrWait(
-      RequestCall call, CompletableFuture<Attempt> future, long chain, long place) {
+      RequestCall call, CompletableFuture<Attempt> future, long chain, long place, long waitEnd) {
     if (!call.isFinished() && call.remainingNanos() <= 0) {
       // Woken (or retried) after the deadline passed but before its timer ran: the request timed
       // out, whatever the workers look like now.
@@ -577,12 +583,23 @@ final class DefaultRouter implements Router {
       queue.passOn(chain);
       return;
     }
-    long wait = Math.min(call.remainingNanos(), admission.maxQueueWait().toNanos());
-    if (wait <= 0) {
+    long now = System.nanoTime();
+    long maxWait = admission.maxQueueWait().toNanos();
+    long end = waitEnd != NOT_WAITED ? waitEnd : now + Math.min(maxWait, Long.MAX_VALUE / 4);
+    long untilEnd = end - now;
+    long remaining = call.remainingNanos();
+    long wait = Math.min(remaining, untilEnd);
+    if (remaining <= 0) {
       // The deadline passed during this try: it is a timeout, not a reason to reject.
       call.cancel(RouterCallContext.Reason.TIMEOUT);
       RouterException ended = call.failure();
       future.completeExceptionally(ended != null ? ended : reason);
+      queue.passOn(chain);
+      return;
+    }
+    if (untilEnd <= 0) {
+      // Woken after its wait ran out but before its timer did, and still nothing for it.
+      future.completeExceptionally(waitTimedOut(maxWait, reason));
       queue.passOn(chain);
       return;
     }
@@ -596,7 +613,7 @@ final class DefaultRouter implements Router {
               if (t != null) {
                 t.cancel(false);
               }
-              acquireOrWait(call, future, wakeChain, self[0].place());
+              acquireOrWait(call, future, wakeChain, self[0].place(), end);
             },
             place);
     self[0] = waiter;
@@ -618,7 +635,7 @@ final class DefaultRouter implements Router {
     }
     // When the deadline bounds the wait, the wait's end is the deadline's: a timeout, whichever
     // of the two timers runs first.
-    boolean deadlineBound = wait < admission.maxQueueWait().toNanos();
+    boolean deadlineBound = remaining < untilEnd;
     try {
       timer[0] =
           scheduler.schedule(
@@ -631,11 +648,7 @@ final class DefaultRouter implements Router {
                     future.completeExceptionally(ended != null ? ended : reason);
                     return;
                   }
-                  future.completeExceptionally(
-                      new RequestRejectedException(
-                          RequestRejectedException.Reason.WAIT_TIMEOUT,
-                          "waited " + Duration.ofNanos(wait).toMillis() + " ms and still "
-                              + reason.getMessage()));
+                  future.completeExceptionally(waitTimedOut(maxWait, reason));
                 }
               },
               wait,
@@ -674,10 +687,17 @@ final class DefaultRouter implements Router {
       // no one to wake): try again now, still on behalf of the wake-up this try ran for.
       queue.remove(waiter);
       timer[0].cancel(false);
-      runOnExecutor(() -> acquireOrWait(call, future, chain, waiter.place()));
+      runOnExecutor(() -> acquireOrWait(call, future, chain, waiter.place(), end));
       return;
     }
     queue.passOn(chain);
+  }
+
+  private static RequestRejectedException waitTimedOut(long maxWaitNanos, RouterException reason) {
+    return new RequestRejectedException(
+        RequestRejectedException.Reason.WAIT_TIMEOUT,
+        "waited " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms and still "
+            + reason.getMessage());
   }
 
   /**
