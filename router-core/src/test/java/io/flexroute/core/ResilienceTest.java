@@ -742,6 +742,36 @@ class ResilienceTest {
   }
 
   @Test
+  void aChatStreamBrokenAfterAChunkThatOnlyCarriesUsage_failsInsteadOfEndingAsAnswered()
+      throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = builder("a").build();
+        ResponseStream<io.flexroute.ChatChunk> stream =
+            router.chatStream(
+                io.flexroute.ChatRequest.builder()
+                    .message(io.flexroute.ChatMessage.user("x"))
+                    .build())) {
+      FakeCall call = transport.awaitCall(WAIT);
+      // A server asked for continuous usage stats puts the usage on every chunk.
+      call.emitChunk(
+          new io.flexroute.ChatChunk(
+              "c", call.requestId(), call.workerId(), null,
+              List.of(new io.flexroute.ChatChunk.Delta(0, "assistant", "Hel", null, List.of(), null)),
+              new io.flexroute.TokenUsage(3, 1, 0)));
+      call.failStream(
+          new WorkerException(
+              call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      var it = stream.iterator();
+      assertThat(it.next().deltas().get(0).content()).isEqualTo("Hel");
+
+      assertThatThrownBy(it::hasNext)
+          .isInstanceOfSatisfying(
+              WorkerException.class,
+              e -> assertThat(e.kind()).isEqualTo(WorkerException.Kind.CONNECTION));
+    }
+  }
+
+  @Test
   void activeHealthChecksMarkAndRecoverWorkers() {
     try (Router router =
         builder("a", "b")

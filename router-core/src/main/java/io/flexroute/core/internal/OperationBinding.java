@@ -17,6 +17,7 @@ import io.flexroute.spi.ChunkSource;
 import io.flexroute.spi.Transport;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,25 +51,28 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
   static final OperationBinding<GenerateRequest, GenerateResult, GenerateChunk> GENERATE =
       new OperationBinding<>(
           Transport::generate, Transport::generateBlocking, Transport::generateStream,
-          GenerateResult::usage, GenerateChunk::usage, GenerateResult::weightVersion,
-          GenerateChunk::weightVersion);
+          GenerateResult::usage, GenerateChunk::usage, GenerateChunk::isLast,
+          GenerateResult::weightVersion, GenerateChunk::weightVersion);
 
   static final OperationBinding<ChatRequest, ChatCompletion, ChatChunk> CHAT =
       new OperationBinding<>(
           Transport::chat, Transport::chatBlocking, Transport::chatStream, ChatCompletion::usage,
-          ChatChunk::usage, ChatCompletion::weightVersion, chunk -> null);
+          ChatChunk::usage, chunk -> chunk.usage() != null && chunk.deltas().isEmpty(),
+          ChatCompletion::weightVersion, chunk -> null);
 
   static final OperationBinding<CompletionRequest, TextCompletion, CompletionChunk> COMPLETION =
       new OperationBinding<>(
           Transport::complete, Transport::completeBlocking, Transport::completeStream,
-          TextCompletion::usage, CompletionChunk::usage, TextCompletion::weightVersion,
-          chunk -> null);
+          TextCompletion::usage, CompletionChunk::usage,
+          chunk -> chunk.usage() != null && chunk.choices().isEmpty(),
+          TextCompletion::weightVersion, chunk -> null);
 
   private final Call<Q, R> call;
   private final Blocking<Q, R> blocking;
   private final Stream<Q, C> stream;
   private final Function<R, @Nullable TokenUsage> resultUsage;
   private final Function<C, @Nullable TokenUsage> chunkUsage;
+  private final Predicate<C> endsAnswer;
   private final Function<R, @Nullable String> resultVersion;
   private final Function<C, @Nullable String> chunkVersion;
 
@@ -78,6 +82,7 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
       Stream<Q, C> stream,
       Function<R, @Nullable TokenUsage> resultUsage,
       Function<C, @Nullable TokenUsage> chunkUsage,
+      Predicate<C> endsAnswer,
       Function<R, @Nullable String> resultVersion,
       Function<C, @Nullable String> chunkVersion) {
     this.call = call;
@@ -85,6 +90,7 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
     this.stream = stream;
     this.resultUsage = resultUsage;
     this.chunkUsage = chunkUsage;
+    this.endsAnswer = endsAnswer;
     this.resultVersion = resultVersion;
     this.chunkVersion = chunkVersion;
   }
@@ -107,6 +113,15 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
 
   @Nullable TokenUsage chunkUsage(C chunk) {
     return chunkUsage.apply(chunk);
+  }
+
+  /**
+   * Whether a chunk is the answer's last: generate's chunk with the finish reason, the usage chunk
+   * (no choices) of chat and completions. A chunk that merely carries usage is not: servers asked
+   * for continuous usage stats put it on every chunk.
+   */
+  boolean endsAnswer(C chunk) {
+    return endsAnswer.test(chunk);
   }
 
   /** The weight version the worker reported in a result (SGLang), or null. */

@@ -151,8 +151,8 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       } catch (RuntimeException e) {
         CallerThreadCalls.endIfInterruptedOrLate(call);
         if (complete && !call.isFinished()) {
-          // The chunk with the usage, the answer's last, was delivered; what broke was only the
-          // end of the stream ([DONE], trailers). The answer is whole: no retry, no resumption.
+          // The answer's last chunk was delivered; what broke was only the end of the stream
+          // ([DONE], trailers). The answer is whole: no retry, no resumption.
           return endAnswered(a);
         }
         RouterException mapped = failureOf(a, e);
@@ -192,6 +192,8 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       TokenUsage usage = binding.chunkUsage(chunk);
       if (usage != null) {
         lastUsage = usage;
+      }
+      if (binding.endsAnswer(chunk)) {
         complete = true;
       }
       router.observeWeightVersion(a.worker(), binding.chunkWeightVersion(chunk));

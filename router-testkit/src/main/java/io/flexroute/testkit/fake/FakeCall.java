@@ -20,6 +20,7 @@ import io.flexroute.spi.ChunkSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -139,6 +140,18 @@ public final class FakeCall {
   public void emit(String text) {
     int n = emitted.incrementAndGet();
     chunks.add(chunk(text, n, false));
+  }
+
+  /**
+   * Emits a chunk the test built, for shapes {@link #emit} does not make (usage on an
+   * intermediate chunk, tool calls, several choices).
+   *
+   * @param chunk a chunk of the call's stream type ({@code GenerateChunk}, {@code ChatChunk} or
+   *     {@code CompletionChunk})
+   */
+  public void emitChunk(Object chunk) {
+    emitted.incrementAndGet();
+    chunks.add(Objects.requireNonNull(chunk, "chunk"));
   }
 
   /** Ends a stream normally with a final chunk (finish reason and usage) and the end marker. */
