@@ -179,6 +179,36 @@ class RouterRoutingTest {
   }
 
   @Test
+  void aStrategyThatThrowsAnError_failsTheRequestWithoutKeepingItsPermit() {
+    RoutingStrategy broken =
+        new RoutingStrategy() {
+          @Override
+          public String name() {
+            return "broken";
+          }
+
+          @Override
+          public Choice select(RequestView request, List<WorkerView> candidates) {
+            throw new AssertionError("bug in plug-in");
+          }
+        };
+    try (Router router =
+        Router.builder()
+            .transport(transport)
+            .worker("a", "http://a:1")
+            .strategy(broken)
+            .admission(io.flexroute.AdmissionPolicy.builder().maxConcurrentRequests(1).build())
+            .build()) {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> router.generate(GenerateRequest.ofText("x")))
+            .isInstanceOf(io.flexroute.RouterException.class)
+            .hasRootCauseInstanceOf(AssertionError.class);
+      }
+      assertThat(router.workers().view("a").orElseThrow().inFlightRequests()).isZero();
+    }
+  }
+
+  @Test
   void aStrategyChoosingAStrangerFallsBackToACandidate() {
     WorkerView stranger = io.flexroute.testkit.fake.FakeWorkerView.of("stranger");
     RoutingStrategy wrong =

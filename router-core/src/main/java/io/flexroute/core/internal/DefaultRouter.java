@@ -563,9 +563,10 @@ final class DefaultRouter implements Router {
         // Holding a permit (whatever else it still waits for), it is out of the permit line.
         leavePermitLine(place);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // A RouterException ends the request; anything else (a bug, or plug-in code that threw past
-      // its guard) ends it too, as a typed failure, instead of escaping with the wake-up unpassed.
+      // its guard, an Error included) ends it too, as a typed failure, instead of escaping with
+      // the wake-up unpassed and the request's permit and slot held for good.
       future.completeExceptionally(
           e instanceof RouterException re ? re : RequestCall.mapFailure(e, "router", "none"));
       queue.passOn(chain);
@@ -875,8 +876,13 @@ final class DefaultRouter implements Router {
             abortOnWorker(worker, view.requestId());
           }
         });
-    listeners.workerSelected(view, worker, strategyNameFor(view));
-    call.setCurrent(attempt);
+    try {
+      listeners.workerSelected(view, worker, strategyNameFor(view));
+    } finally {
+      // Even if a listener threw past its guard: the request's end must find the attempt, or the
+      // worker's slot and the breaker's permit would never be given back.
+      call.setCurrent(attempt);
+    }
     return attempt;
   }
 
