@@ -160,6 +160,43 @@ class CallerThreadCallTest {
   }
 
   @Test
+  void anAnswerThatComesWithAnInterrupt_cancelsTheRequestButCountsTheAttemptAsASuccess() {
+    List<io.flexroute.RequestOutcome> outcomes = new CopyOnWriteArrayList<>();
+    io.flexroute.spi.RoutingStrategy recording =
+        new io.flexroute.spi.RoutingStrategy() {
+          @Override
+          public String name() {
+            return "recording";
+          }
+
+          @Override
+          public io.flexroute.spi.Choice select(
+              io.flexroute.spi.RequestView request, List<io.flexroute.spi.WorkerView> candidates) {
+            return io.flexroute.spi.Choice.of(candidates.get(0));
+          }
+
+          @Override
+          public void onComplete(io.flexroute.spi.RequestFeedback feedback) {
+            outcomes.add(feedback.outcome());
+          }
+        };
+    try (Router router = router().strategy(recording).build()) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(
+                () -> router.generate(GenerateRequest.builder().text("x").requestId("r-9").build()))
+            .isInstanceOf(RequestCancelledException.class);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(outcomes).containsExactly(io.flexroute.RequestOutcome.SUCCESS);
+      assertThat(fake.aborts()).isEmpty();
+      assertThat(inFlight(router)).isZero();
+    }
+  }
+
+  @Test
   void anInterruptedCaller_cancelsTheRequest_andKeepsItsInterruptFlag() throws Exception {
     fake.behavior(FakeTransport.Behavior.HOLD);
     try (Router router = router().build()) {

@@ -772,6 +772,38 @@ class ResilienceTest {
   }
 
   @Test
+  void aTokenStreamBrokenWithNothingLeftToGenerate_failsWithoutSchedulingARetry() {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = builder("a", "b").build()) {
+      GenerateRequest request =
+          GenerateRequest.builder()
+              .inputIds(TokenIds.of(10, 11))
+              .sampling(SamplingParams.builder().maxNewTokens(2).build())
+              .build();
+      ResponseStream<GenerateChunk> stream = router.generateStream(request);
+      FakeCall call;
+      try {
+        call = transport.awaitCall(WAIT);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      call.emit("one");
+      call.emit(" two");
+      call.failStream(
+          new WorkerException(
+              call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      var it = stream.iterator();
+      it.next();
+      it.next();
+
+      assertThatThrownBy(it::hasNext).isInstanceOf(WorkerException.class);
+      stream.close();
+      assertThat(listener.events("retryScheduled")).isEmpty();
+      assertThat(transport.calls()).hasSize(1);
+    }
+  }
+
+  @Test
   void activeHealthChecksMarkAndRecoverWorkers() {
     try (Router router =
         builder("a", "b")

@@ -60,12 +60,14 @@ final class CallerThreadCalls {
       }
       TokenUsage usage = op.usage(value);
       router.observeWeightVersion(worker, op.weightVersion(value));
+      // The worker did its part: the attempt counts as a success, also when an interrupt came
+      // with the answer. Finished first, so that the cancel below neither counts it as cancelled
+      // nor sends the worker an abort for a request it already answered.
+      attempt.finish(RequestOutcome.SUCCESS, usage, null);
       if (Thread.currentThread().isInterrupted()) {
-        // An interrupt cancels the request also when it comes with the answer (the worker did
-        // its part: the attempt still counts as a success).
+        // An interrupt cancels the request also when it comes with the answer.
         call.cancel(RouterCallContext.Reason.CALLER);
       }
-      attempt.finish(RequestOutcome.SUCCESS, usage, null);
       if (call.finish(RequestOutcome.SUCCESS, usage, null)) {
         return value;
       }

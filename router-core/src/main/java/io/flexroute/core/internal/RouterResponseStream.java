@@ -242,12 +242,13 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       if (resumption == null) {
         return false;
       }
-      long backoff = router.retryBackoff(call, failed, error);
-      if (backoff < 0) {
-        return false;
-      }
+      // Nothing left to generate: fail without taking a retry from the budget or announcing one.
       GenerateRequest resumed = resumption.resumeRequest();
       if (resumed == null) {
+        return false;
+      }
+      long backoff = router.retryBackoff(call, failed, error);
+      if (backoff < 0) {
         return false;
       }
       request = (Q) resumed;
