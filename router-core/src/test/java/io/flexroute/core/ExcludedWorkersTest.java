@@ -95,6 +95,28 @@ class ExcludedWorkersTest {
   }
 
   @Test
+  void aParkedWorkerPickedByAStrategyIsOverruled() {
+    transport.behavior(
+        "a",
+        call -> {
+          call.fail(
+              new io.flexroute.WorkerException(
+                  "a", io.flexroute.WorkerException.Kind.HTTP_STATUS, 429, "slow down", null,
+                  Duration.ofMinutes(1), null));
+          return FakeTransport.Action.HOLD;
+        });
+    AlwaysA strategy = new AlwaysA();
+    try (Router router = builder(strategy).build()) {
+      assertThat(router.generate(GenerateRequest.ofText("1")).workerId()).isEqualTo("b");
+      // "a" is parked for a minute: a new request's strategy still answers "a".
+      for (int i = 0; i < 3; i++) {
+        assertThat(router.generate(GenerateRequest.ofText("2")).workerId()).isEqualTo("b");
+      }
+      assertThat(transport.calls().stream().filter(c -> c.workerId().equals("a"))).hasSize(1);
+    }
+  }
+
+  @Test
   void aWorkerAtItsLimitIsNamedToTheNextChoice_andAStrategyThatPicksItAgainIsOverruled()
       throws Exception {
     transport.behavior("a", FakeTransport.Behavior.HOLD);

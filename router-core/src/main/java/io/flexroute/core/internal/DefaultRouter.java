@@ -1024,6 +1024,7 @@ final class DefaultRouter implements Router {
     if (state == null
         || state != chosen
         || !state.health().acceptsRequests()
+        || isParked(state)
         || state.worker().role() != view.role()
         || !state.worker().serves(view.model())
         || !snapshot.meetsVersion(state, view.minWeightVersion())
@@ -1034,6 +1035,12 @@ final class DefaultRouter implements Router {
       return leastInFlight(candidates);
     }
     return state;
+  }
+
+  /** Whether the worker is parked (it answered 429 or 503 with Retry-After) now. */
+  private static boolean isParked(WorkerState state) {
+    long until = state.parkedUntilNanos();
+    return until != Long.MIN_VALUE && until - System.nanoTime() > 0;
   }
 
   /**
