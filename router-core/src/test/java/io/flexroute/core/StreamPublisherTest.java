@@ -125,6 +125,38 @@ class StreamPublisherTest {
   }
 
   @Test
+  void aFullExecutorOfTheCallers_rejectsTheStreamAsALimitNotAsAClosedRouter() throws Exception {
+    java.util.concurrent.ThreadPoolExecutor full =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>());
+    CountDownLatch release = new CountDownLatch(1);
+    full.execute(
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    try (Router busy =
+        Router.builder().transport(transport).worker("a", "http://a:1").executor(full).build()) {
+      Recorder r = new Recorder();
+      busy.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+      r.subscription.request(1);
+
+      assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(r.error.get())
+          .isInstanceOfSatisfying(
+              RequestRejectedException.class,
+              e -> assertThat(e.reason())
+                  .isEqualTo(RequestRejectedException.Reason.LIMIT_REACHED));
+    } finally {
+      release.countDown();
+      full.shutdown();
+    }
+  }
+
+  @Test
   void workerErrorBecomesOnError() throws Exception {
     Recorder r = new Recorder();
     router.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);

@@ -1,10 +1,13 @@
 package io.flexroute.core.internal;
 
 import io.flexroute.ResponseStream;
+import io.flexroute.RequestRejectedException;
 import io.flexroute.RouterClosedException;
+import io.flexroute.RouterException;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,12 +110,18 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
         try {
           executor.execute(this::drain);
         } catch (RejectedExecutionException e) {
-          // The executor is gone (the router closed). The work counter stays above zero, so this
-          // thread keeps the drain's exclusive right and later schedule() calls start nothing: it
-          // alone signals the end (resetting the counter let a second rejected thread signal too).
-          RouterClosedException closed = new RouterClosedException();
-          closed.addSuppressed(e);
-          terminate(closed, true);
+          // The executor is gone (the router closed) or, a caller's bounded executor, full. The
+          // work counter stays above zero, so this thread keeps the drain's exclusive right and
+          // later schedule() calls start nothing: it alone signals the end (resetting the counter
+          // let a second rejected thread signal too).
+          RouterException end =
+              executor instanceof ExecutorService service && !service.isShutdown()
+                  ? new RequestRejectedException(
+                      RequestRejectedException.Reason.LIMIT_REACHED,
+                      "the router's executor rejected the stream's delivery task")
+                  : new RouterClosedException();
+          end.addSuppressed(e);
+          terminate(end, true);
         }
       }
     }
