@@ -229,7 +229,9 @@ public interface Fleet {
   /**
    * Reads the selected workers' current weight versions (SGLang {@code /model_info}, gRPC {@code
    * GetModelInfo}) and records them as the router's known versions, replacing what it knew (also a
-   * lower version, after a worker was restarted with older weights).
+   * lower version, after a worker was restarted with older weights). A worker whose weights a
+   * fleet update changed while the read ran, or is changing now, keeps the version the update
+   * recorded: the read may have seen the weights before it.
    *
    * @param broadcast the workers and how
    * @return a future of every worker's version

@@ -305,6 +305,25 @@ class VersionAwareRoutingTest {
   }
 
   @Test
+  void aSecondPauseThatFails_leavesAWorkerTheFirstPausedOutOfRotation() {
+    start(b -> {}, "1", "1");
+    router.fleet().pauseGeneration(PauseMode.ABORT, Broadcast.to(WorkerSelector.ids("w0")))
+        .orThrow();
+    fakes.get(0).enqueue(Fault.status(500).forPath("/pause_generation"));
+
+    FleetResult<ControlAck> again =
+        router.fleet().pauseGeneration(PauseMode.ABORT, Broadcast.all());
+
+    assertThat(again.allSucceeded()).isFalse();
+    // The worker still holds the first pause: it must stay out of rotation until continued.
+    assertThat(fakes.get(0).isPaused()).isTrue();
+    assertThat(view("w0").controlState()).isEqualTo(ControlState.PAUSED);
+    assertThat(view("w1").controlState()).isEqualTo(ControlState.PAUSED);
+    router.fleet().continueGeneration(Broadcast.all()).orThrow();
+    assertThat(view("w0").controlState()).isEqualTo(ControlState.SERVING);
+  }
+
+  @Test
   void pauseAbort_abortsRunningGenerations() throws Exception {
     FakeWorker slow =
         FakeWorker.builder().interTokenDelay(Duration.ofMillis(50)).weightVersion("1").start();

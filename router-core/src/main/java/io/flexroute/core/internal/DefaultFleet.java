@@ -273,6 +273,14 @@ final class DefaultFleet implements Fleet {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    // A worker an earlier pause already holds stays paused whatever happens to this one: only
+    // the workers this pause took out of rotation go back when it fails on them.
+    List<WorkerState> wereServing = new ArrayList<>();
+    for (WorkerState w : targets) {
+      if (!w.isPaused()) {
+        wereServing.add(w);
+      }
+    }
     // Out of rotation before the first pause goes out, so that no request races into a worker
     // that is about to hold or abort it.
     registry.setPaused(targets, true);
@@ -284,13 +292,13 @@ final class DefaultFleet implements Fleet {
             safely(() -> worker.transport().pauseGeneration(worker.worker(), mode, context))
                 .whenComplete(
                     (ack, error) -> {
-                      if (error != null) {
+                      if (error != null && wereServing.contains(worker)) {
                         registry.setPaused(List.of(worker), false);
                       }
                     }),
         // Workers the broadcast never called (halted after a failure, cancelled, router closing)
         // were taken out of rotation for a pause they never got: they go back too.
-        successes -> registry.setPaused(notSucceeded(targets, successes), false));
+        successes -> registry.setPaused(notSucceeded(wereServing, successes), false));
   }
 
   @Override
@@ -318,15 +326,17 @@ final class DefaultFleet implements Fleet {
     return broadcast(
         ControlOperation.READ_WEIGHT_VERSION,
         broadcast,
-        (worker, context) ->
-            worker
-                .transport()
-                .readWeightVersion(worker.worker(), context)
-                .thenApply(
-                    version -> {
-                      versions.set(worker, version);
-                      return version;
-                    }),
+        (worker, context) -> {
+          long mark = versions.mark(worker);
+          return worker
+              .transport()
+              .readWeightVersion(worker.worker(), context)
+              .thenApply(
+                  version -> {
+                    versions.setIfUnchangedSince(worker, version, mark);
+                    return version;
+                  });
+        },
         successes -> {});
   }
 
@@ -335,17 +345,19 @@ final class DefaultFleet implements Fleet {
     return broadcast(
         ControlOperation.SERVER_INFO,
         broadcast,
-        (worker, context) ->
-            worker
-                .transport()
-                .serverInfo(worker.worker(), context)
-                .thenApply(
-                    info -> {
-                      if (info.weightVersion() != null) {
-                        versions.set(worker, info.weightVersion());
-                      }
-                      return info;
-                    }),
+        (worker, context) -> {
+          long mark = versions.mark(worker);
+          return worker
+              .transport()
+              .serverInfo(worker.worker(), context)
+              .thenApply(
+                  info -> {
+                    if (info.weightVersion() != null) {
+                      versions.setIfUnchangedSince(worker, info.weightVersion(), mark);
+                    }
+                    return info;
+                  });
+        },
         successes -> {});
   }
 

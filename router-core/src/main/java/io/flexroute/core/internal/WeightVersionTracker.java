@@ -1,6 +1,7 @@
 package io.flexroute.core.internal;
 
 import io.flexroute.fleet.WeightVersionListener;
+import io.flexroute.spi.ControlState;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -76,15 +77,55 @@ final class WeightVersionTracker {
   }
 
   /**
-   * Sets the version the fleet learned, replacing the known one even if it is older.
+   * Sets the version a weight update left on the worker, replacing the known one even if it is
+   * older. Reads that started before it can no longer overwrite it ({@link #setIfUnchangedSince}).
    *
    * @param version the version, or null when it is no longer known
    */
   void set(WorkerState worker, @Nullable String version) {
-    String previous = worker.weightVersionCell().getAndSet(version);
+    String previous;
+    synchronized (worker.weightVersionCell()) {
+      worker.versionSets++;
+      previous = worker.weightVersionCell().getAndSet(version);
+    }
     if (!Objects.equals(previous, version)) {
       changed(worker, previous, version);
     }
+  }
+
+  /**
+   * The mark a version read takes before it asks the worker, for {@link #setIfUnchangedSince}.
+   *
+   * @return the number of updates recorded on the worker so far
+   */
+  long mark(WorkerState worker) {
+    synchronized (worker.weightVersionCell()) {
+      return worker.versionSets;
+    }
+  }
+
+  /**
+   * Sets the version a read found, unless an update recorded a version on the worker after the
+   * read started or one is running now: the read may have seen the weights before that update, and
+   * would roll the known version back (a worker running the new weights known by the old version
+   * gets no request that needs the new one).
+   *
+   * @param version the version the read found
+   * @param mark {@link #mark} taken before the read was sent
+   * @return whether the version was recorded
+   */
+  boolean setIfUnchangedSince(WorkerState worker, @Nullable String version, long mark) {
+    String previous;
+    synchronized (worker.weightVersionCell()) {
+      if (worker.versionSets != mark || worker.controlState() == ControlState.UPDATING) {
+        return false;
+      }
+      previous = worker.weightVersionCell().getAndSet(version);
+    }
+    if (!Objects.equals(previous, version)) {
+      changed(worker, previous, version);
+    }
+    return true;
   }
 
   private boolean newer(String candidate, String current) {

@@ -152,6 +152,11 @@ final class WorkerState implements WorkerView {
     this.paused = paused;
   }
 
+  /** @return whether a fleet pause holds the worker out of rotation */
+  boolean isPaused() {
+    return paused;
+  }
+
   /** Counts an update starting ({@code true}) or ending ({@code false}). */
   void setUpdating(boolean updating) {
     int n = updates + (updating ? 1 : -1);
@@ -162,6 +167,12 @@ final class WorkerState implements WorkerView {
   public @Nullable String weightVersion() {
     return weightVersion.get();
   }
+
+  /**
+   * How many versions weight updates have recorded on the worker; guarded by {@link
+   * #weightVersionCell()}'s monitor, written and read only by the {@link WeightVersionTracker}.
+   */
+  long versionSets;
 
   /** The known version's cell, which only the {@link WeightVersionTracker} writes. */
   AtomicReference<@Nullable String> weightVersionCell() {
