@@ -16,6 +16,7 @@ import io.flexroute.fleet.WeightVersionMismatchException;
 import io.flexroute.fleet.WorkerInfo;
 import io.flexroute.fleet.WorkerSuccess;
 import io.flexroute.spi.WorkerView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -109,7 +110,7 @@ final class DefaultFleet implements Fleet {
           registry.setUpdating(List.of(worker), true);
           CompletableFuture<ControlAck> updated =
               drain(worker, broadcast, context)
-                  .thenCompose(ignored -> safely(() -> call.run(worker, context)))
+                  .thenCompose(ignored -> safely(() -> call.run(worker, context), context))
                   .thenCompose(ack -> readBack(worker, context, ack, expectedVersion));
           return updated.whenComplete(
               (ack, error) -> registry.setUpdating(List.of(worker), false));
@@ -169,7 +170,7 @@ final class DefaultFleet implements Fleet {
       ControlAck ack,
       @Nullable String expectedVersion) {
     CompletableFuture<String> read =
-        safely(() -> worker.transport().readWeightVersion(worker.worker(), context));
+        safely(() -> worker.transport().readWeightVersion(worker.worker(), context), context);
     return read.handle(
         (version, error) -> {
           if (error == null) {
@@ -222,7 +223,8 @@ final class DefaultFleet implements Fleet {
               safely(
                   () ->
                       worker.transport().initWeightsUpdateGroup(
-                          worker.worker(), group, group.rankOffsets().get(worker.id()), context));
+                          worker.worker(), group, group.rankOffsets().get(worker.id()), context),
+                  context);
           return joined.whenComplete((ack, error) -> registry.setUpdating(List.of(worker), false));
         },
         successes -> {});
@@ -289,7 +291,9 @@ final class DefaultFleet implements Fleet {
         broadcast,
         targets,
         (worker, context) ->
-            safely(() -> worker.transport().pauseGeneration(worker.worker(), mode, context))
+            safely(
+                    () -> worker.transport().pauseGeneration(worker.worker(), mode, context),
+                    context)
                 .whenComplete(
                     (ack, error) -> {
                       if (error != null && wereServing.contains(worker)) {
@@ -424,7 +428,7 @@ final class DefaultFleet implements Fleet {
 
   /** The task, with a throw (which the contract forbids) turned into a failed future. */
   private static <T> BroadcastRun.Task<T> guarded(BroadcastRun.Task<T> task) {
-    return (worker, context) -> safely(() -> task.run(worker, context));
+    return (worker, context) -> safely(() -> task.run(worker, context), context);
   }
 
   /**
@@ -476,10 +480,15 @@ final class DefaultFleet implements Fleet {
     return out;
   }
 
-  /** Runs a transport call, turning a throw (which the contract forbids) into a failed future. */
+  /**
+   * Runs a transport call, turning a throw or a null future (which the contract forbids) into a
+   * failed future, and giving up on it a little after its context's deadline: a transport that
+   * ignores the cancellation cannot hang the broadcast, nor keep the worker out of rotation.
+   */
   private static <T> CompletableFuture<T> safely(
-      java.util.function.Supplier<CompletableFuture<T>> call) {
-    return BackgroundCalls.guarded(call);
+      java.util.function.Supplier<CompletableFuture<T>> call, RouterCallContext context) {
+    return BackgroundCalls.start(
+        call, context, Duration.ofNanos(Math.max(0, context.remainingNanos())));
   }
 
   private static Throwable unwrap(Throwable error) {
