@@ -103,10 +103,11 @@ public final class CacheAwareStrategy implements RoutingStrategy {
       boolean imbalanced =
           loads.max - loads.min > config.balanceAbsThreshold()
               && loads.max > config.balanceRelThreshold() * loads.min;
-      long limit =
-          imbalanced
-              ? loads.min + config.loadWindowAbs() + (long) (config.loadWindowRel() * loads.min)
-              : Long.MAX_VALUE;
+      // In doubles: a window of Integer.MAX_VALUE or a huge relative one means "always stay",
+      // and must not wrap around to a negative limit (which would mean "never").
+      double window =
+          (double) loads.min + config.loadWindowAbs() + config.loadWindowRel() * loads.min;
+      long limit = imbalanced && window < Long.MAX_VALUE ? (long) window : Long.MAX_VALUE;
       chosen = bestHolder(walk, index, candidates, limit, key.length());
     }
     if (chosen < 0) {

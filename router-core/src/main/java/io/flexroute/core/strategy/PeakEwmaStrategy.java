@@ -127,7 +127,7 @@ public final class PeakEwmaStrategy implements RoutingStrategy {
     if (latency <= 0) {
       return inFlight == 0 ? 0 : PENALTY + inFlight;
     }
-    return latency * (inFlight + 1);
+    return latency * (inFlight + 1.0);
   }
 
   @Override

@@ -264,8 +264,8 @@ public final class PrefixTree {
     if (partial != null) {
       Node child = walk.nodes[walk.size - 1];
       if (pos == key.length() && holds(child, tenant)) {
-        touch(child, tenant, stamp);
-        finish(tenant, child, stamp, fleet);
+        // Trimmed meanwhile: the queue entry goes to the last node this request did stamp.
+        finish(tenant, touch(child, tenant, stamp) ? child : tail, stamp, fleet);
         return;
       }
       Node upper = split(tail, child, partial, walk.partialCount);
@@ -463,7 +463,14 @@ public final class PrefixTree {
       boolean unlink;
       synchronized (node) {
         if (node.dead) {
-          return;
+          // Trimmed by another entry (or raced by an insert whose leaf it was): its ancestors may
+          // still carry this stamp, with no other entry to remove them.
+          Node up = node.parent;
+          if (up == null) {
+            return;
+          }
+          node = up;
+          continue;
         }
         TenantSet ts = node.tenants;
         int i = ts.find(tenant.index);
@@ -510,6 +517,11 @@ public final class PrefixTree {
       for (int i = 0; i < n; i++) {
         Node node = batch.nodes[i];
         long stamp = batch.stamps[i];
+        // A trimmed node's entry still covers the ancestors its request stamped: it moves up to
+        // the nearest one that is alive.
+        while (node.dead && node.parent != null) {
+          node = node.parent;
+        }
         TenantSet ts = node.tenants;
         int at = ts.find(tenant.index);
         if (!node.dead && at >= 0 && ts.stamp(at) == stamp) {
@@ -900,9 +912,16 @@ public final class PrefixTree {
 
     @Override
     boolean refresh(int handle, long stamp) {
-      // A removal replaces the whole set, so a write to this one after it is harmless.
-      STAMP.setOpaque(this, stamp);
-      return true;
+      // A removal replaces the whole set, so a write to this one after it is harmless. Only
+      // raised: a request that read its stamp earlier must not make the node look older than a
+      // later request's deeper node, or evicting the older stamp would strip this node from under
+      // that one.
+      while (true) {
+        long current = (long) STAMP.getVolatile(this);
+        if (current >= stamp || STAMP.compareAndSet(this, current, stamp)) {
+          return true;
+        }
+      }
     }
 
     @Override
@@ -970,9 +989,14 @@ public final class PrefixTree {
 
     @Override
     boolean refresh(int i, long stamp) {
-      // A removal replaces the whole set, so a write to this one after it is harmless.
-      STAMPS.setOpaque(stamps, i, stamp);
-      return true;
+      // A removal replaces the whole set, so a write to this one after it is harmless. Only
+      // raised, as in Single.
+      while (true) {
+        long current = (long) STAMPS.getVolatile(stamps, i);
+        if (current >= stamp || STAMPS.compareAndSet(stamps, i, current, stamp)) {
+          return true;
+        }
+      }
     }
 
     @Override

@@ -450,4 +450,21 @@ class PrefixTreeTest {
     }
     assertThat(found).isEqualTo(listed.size());
   }
+
+  @Test
+  void aHoldersStampIsOnlyEverRaised_inEveryFormOfTheSet() {
+    // One holder (Single), a few (Sorted), many (Dense).
+    for (int holders : new int[] {1, 3, 200}) {
+      PrefixTree.TenantSet set = PrefixTree.TenantSet.EMPTY;
+      for (int t = 0; t < holders; t++) {
+        set = set.with(t, 21, holders);
+      }
+      int at = set.find(0);
+      // A request that took stamp 20 touches the node after the one that took 21.
+      set.refresh(at, 20);
+      assertThat(set.stamp(at)).as("%d holders", holders).isEqualTo(21);
+      set.refresh(at, 22);
+      assertThat(set.stamp(set.find(0))).as("%d holders", holders).isEqualTo(22);
+    }
+  }
 }
