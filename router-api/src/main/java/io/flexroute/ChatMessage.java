@@ -40,7 +40,7 @@ public record ChatMessage(
     if (role.isBlank()) {
       throw new IllegalArgumentException("message role must not be blank");
     }
-    toolCalls = List.copyOf(toolCalls);
+    toolCalls = List.copyOf(Objects.requireNonNull(toolCalls, "toolCalls"));
     if (content == null && toolCalls.isEmpty()) {
       throw new IllegalArgumentException(
           "a '" + role + "' message needs content or tool calls");

@@ -240,7 +240,8 @@ public final class GenerateRequest extends InferenceRequest {
     }
 
     /**
-     * Asks for the top alternatives at each position.
+     * Asks for the top alternatives at each position; a positive {@code k} also turns on {@link
+     * #returnLogprob} (SGLang computes the alternatives only with it).
      *
      * @param k at least 0
      * @return this builder
@@ -251,6 +252,9 @@ public final class GenerateRequest extends InferenceRequest {
         throw new IllegalArgumentException("topLogprobsNum must be >= 0, but was " + k);
       }
       this.topLogprobsNum = k;
+      if (k > 0) {
+        this.returnLogprob = true;
+      }
       return this;
     }
 

@@ -324,6 +324,8 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
       if (value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
         throw new IllegalArgumentException("header '" + name + "' must not contain line breaks");
       }
+      // Header names are case-insensitive: a second spelling replaces the first.
+      headers.keySet().removeIf(name::equalsIgnoreCase);
       headers.put(name, value);
       return self();
     }

@@ -1,5 +1,7 @@
 package io.flexroute;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,29 +14,49 @@ final class JsonValues {
 
   private JsonValues() {}
 
+  /** Deeper nesting than any request needs; a value this deep is taken for a cycle. */
+  static final int MAX_DEPTH = 64;
+
   static void check(@Nullable Object value, String field) {
+    check(value, field, 0);
+  }
+
+  private static void check(@Nullable Object value, String field, int depth) {
     if (value == null || value instanceof String || value instanceof Boolean) {
       return;
     }
     if (value instanceof Number n) {
+      // Only the immutable number types: a mutable one (AtomicLong, DoubleAdder) would let the
+      // caller change a built request, and the JSON writer cannot write it.
+      if (!(n instanceof Integer || n instanceof Long || n instanceof Double || n instanceof Float
+          || n instanceof Short || n instanceof Byte || n instanceof BigInteger
+          || n instanceof BigDecimal)) {
+        throw new IllegalArgumentException(
+            field + " must be a JSON number (Integer, Long, Double, Float, Short, Byte,"
+                + " BigInteger or BigDecimal), but was a " + n.getClass().getName());
+      }
       if ((n instanceof Double d && !Double.isFinite(d))
           || (n instanceof Float f && !Float.isFinite(f))) {
         throw new IllegalArgumentException(field + " must be a finite number, but was " + n);
       }
       return;
     }
+    if ((value instanceof Map || value instanceof List) && depth >= MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          field + " is nested more than " + MAX_DEPTH + " levels deep (or contains itself)");
+    }
     if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
         if (!(e.getKey() instanceof String key)) {
           throw new IllegalArgumentException(field + " has a non-string key: " + e.getKey());
         }
-        check(e.getValue(), field + "." + key);
+        check(e.getValue(), field + "." + key, depth + 1);
       }
       return;
     }
     if (value instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
-        check(list.get(i), field + "[" + i + "]");
+        check(list.get(i), field + "[" + i + "]", depth + 1);
       }
       return;
     }

@@ -264,28 +264,39 @@ public final class Worker {
       while (trimmed.endsWith("/")) {
         trimmed = trimmed.substring(0, trimmed.length() - 1);
       }
+      // Messages never quote the URL: it may carry a password or a key in its query.
       URI uri;
       try {
         uri = new URI(trimmed);
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException(
-            "baseUrl of worker '" + id + "' is malformed: " + e.getMessage(), e);
+            "baseUrl of worker '" + id + "' is malformed at index " + e.getIndex() + ": "
+                + e.getReason());
       }
       String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
       if (scheme == null
           || !(scheme.equals("http") || scheme.equals("https") || scheme.equals("grpc")
               || scheme.equals("grpcs"))) {
         throw new IllegalArgumentException(
-            "baseUrl of worker '" + id + "' must use http, https, grpc or grpcs, but was '" + url
-                + "'");
+            "baseUrl of worker '" + id + "' must use http, https, grpc or grpcs, but "
+                + (scheme == null ? "has no scheme" : "uses '" + scheme + "'"));
+      }
+      if (uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "baseUrl of worker '" + id + "' must not carry credentials (user:password@), which"
+                + " would never be sent: use apiKey(...) or header(...)");
       }
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
-        throw new IllegalArgumentException(
-            "baseUrl of worker '" + id + "' has no host: '" + url + "'");
+        throw new IllegalArgumentException("baseUrl of worker '" + id + "' has no host");
       }
-      if (uri.getQuery() != null || uri.getFragment() != null) {
+      int port = uri.getPort();
+      if (port != -1 && (port < 1 || port > 65535)) {
         throw new IllegalArgumentException(
-            "baseUrl of worker '" + id + "' must not have a query or fragment: '" + url + "'");
+            "baseUrl of worker '" + id + "' has port " + port + ", outside 1-65535");
+      }
+      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "baseUrl of worker '" + id + "' must not have a query or fragment");
       }
       if (!scheme.equals(uri.getScheme())) {
         trimmed = scheme + trimmed.substring(uri.getScheme().length());
@@ -417,6 +428,8 @@ public final class Worker {
         throw new IllegalArgumentException(
             "header '" + name + "' of worker '" + id + "' must not contain line breaks");
       }
+      // Header names are case-insensitive: a second spelling replaces the first.
+      headers.keySet().removeIf(name::equalsIgnoreCase);
       headers.put(name, value);
       return this;
     }

@@ -1,5 +1,6 @@
 package io.flexroute;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,7 +78,10 @@ public class WorkerException extends RouterException {
       @Nullable String errorBody,
       java.time.@Nullable Duration retryAfter,
       @Nullable Throwable cause) {
-    super("worker '" + workerId + "' failed (" + describe(kind, statusCode) + "): " + message, cause);
+    super(
+        "worker '" + Objects.requireNonNull(workerId, "workerId") + "' failed ("
+            + describe(Objects.requireNonNull(kind, "kind"), statusCode) + "): " + message,
+        cause);
     this.workerId = workerId;
     this.kind = kind;
     this.statusCode = statusCode;

@@ -170,4 +170,30 @@ class RequestTypesTest {
         .isInstanceOf(IndexOutOfBoundsException.class)
         .hasMessageContaining("from 6 of 5");
   }
+
+  @Test
+  void extraBody_refusesMutableNumbersAndValuesThatContainThemselves() {
+    assertThatThrownBy(
+            () -> GenerateRequest.builder().extraBody("x", new java.util.concurrent.atomic.AtomicLong(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("AtomicLong");
+    java.util.Map<String, Object> loop = new java.util.HashMap<>();
+    loop.put("self", loop);
+    assertThatThrownBy(() -> GenerateRequest.builder().extraBody("x", loop))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("contains itself");
+    assertThat(
+            GenerateRequest.builder().text("t")
+                .extraBody("x", java.util.Map.of("n", new java.math.BigDecimal("1.5"), "l", 2L))
+                .build().extraBody())
+        .containsKey("x");
+  }
+
+  @Test
+  void topLogprobsNum_turnsOnReturnLogprob() {
+    assertThat(GenerateRequest.builder().text("t").topLogprobsNum(5).build().returnLogprob())
+        .isTrue();
+    assertThat(GenerateRequest.builder().text("t").topLogprobsNum(0).build().returnLogprob())
+        .isFalse();
+  }
 }

@@ -76,4 +76,43 @@ class WorkerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("line breaks");
   }
+
+  @Test
+  void aUrlWithCredentialsIsRefusedWithoutQuotingThem() {
+    assertThatThrownBy(() -> Worker.of("w", "https://user:s3cret@host:8443"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("credentials")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> Worker.of("w", "http://h:1/?api_key=SECRET"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("query")
+        .hasMessageNotContaining("SECRET");
+    assertThatThrownBy(() -> Worker.of("w", "ftp://user:SECRET@h:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'ftp'")
+        .hasMessageNotContaining("SECRET");
+    assertThatThrownBy(() -> Worker.of("w", "http://h:1/a b?key=SECRET"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("malformed")
+        .hasMessageNotContaining("SECRET");
+  }
+
+  @Test
+  void aPortOutsideItsRangeIsRefused() {
+    assertThatThrownBy(() -> Worker.of("w", "http://10.0.0.5:300000"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port 300000");
+    assertThat(Worker.of("w", "http://10.0.0.5:65535").baseUrl().getPort()).isEqualTo(65535);
+  }
+
+  @Test
+  void headerNamesAreCaseInsensitive_theLastSpellingWins() {
+    Worker w =
+        Worker.builder("w", "http://h:1").header("X-Api-Key", "old").header("x-api-key", "new")
+            .build();
+    assertThat(w.headers()).containsExactly(java.util.Map.entry("x-api-key", "new"));
+    GenerateRequest r =
+        GenerateRequest.builder().text("hi").header("X-Trace", "1").header("x-trace", "2").build();
+    assertThat(r.headers()).containsExactly(java.util.Map.entry("x-trace", "2"));
+  }
 }

@@ -23,6 +23,13 @@ final class EngineOptions {
       return;
     }
     if (value instanceof Number n) {
+      if (!(n instanceof Integer || n instanceof Long || n instanceof Double
+          || n instanceof Float)) {
+        // A mutable number (AtomicLong) would let the caller change a built request.
+        throw new IllegalArgumentException(
+            "option " + name + " must be an Integer, Long, Double or Float, but was a "
+                + n.getClass().getName());
+      }
       if ((n instanceof Double d && !Double.isFinite(d))
           || (n instanceof Float f && !Float.isFinite(f))) {
         throw new IllegalArgumentException("option " + name + " must be finite, but was " + n);

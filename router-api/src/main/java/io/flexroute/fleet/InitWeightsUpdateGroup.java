@@ -162,11 +162,21 @@ public final class InitWeightsUpdateGroup {
      * Builds the group description.
      *
      * @return the immutable description
-     * @throws IllegalArgumentException if no rank offset was set
+     * @throws IllegalArgumentException if no rank offset was set, or two workers have the same
      */
     public InitWeightsUpdateGroup build() {
       if (rankOffsets.isEmpty()) {
         throw new IllegalArgumentException("rankOffsets: set the rank offset of every worker");
+      }
+      java.util.Map<Integer, String> byOffset = new java.util.HashMap<>();
+      for (java.util.Map.Entry<String, Integer> e : rankOffsets.entrySet()) {
+        String other = byOffset.putIfAbsent(e.getValue(), e.getKey());
+        if (other != null) {
+          // Both would claim the same ranks, and the group's rendezvous would never complete.
+          throw new IllegalArgumentException(
+              "rankOffsets: workers " + other + " and " + e.getKey() + " both have rank offset "
+                  + e.getValue());
+        }
       }
       Objects.requireNonNull(groupName, "groupName");
       return new InitWeightsUpdateGroup(this);

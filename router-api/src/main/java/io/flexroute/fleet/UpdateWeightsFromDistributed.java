@@ -48,6 +48,12 @@ public final class UpdateWeightsFromDistributed {
     public Tensor {
       EngineOptions.requireText(name, "tensor name");
       EngineOptions.requireText(dtype, "dtype of tensor " + name);
+      Objects.requireNonNull(shape, "shape of tensor " + name);
+      for (Integer d : shape) {
+        if (d == null) {
+          throw new IllegalArgumentException("shape of tensor " + name + " has a null dimension");
+        }
+      }
       shape = List.copyOf(shape);
       for (int d : shape) {
         if (d < 0) {

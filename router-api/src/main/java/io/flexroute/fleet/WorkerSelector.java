@@ -58,7 +58,7 @@ public final class WorkerSelector {
    */
   public static WorkerSelector ids(String... ids) {
     Objects.requireNonNull(ids, "ids");
-    return ids(List.of(ids));
+    return ids(java.util.Arrays.asList(ids));
   }
 
   /**

@@ -166,4 +166,16 @@ class FleetTypesTest {
                 Duration.ZERO))
         .hasMessageContaining("appears twice");
   }
+
+  @Test
+  void initWeightsUpdateGroup_refusesTwoWorkersWithOneRankOffset() {
+    assertThatThrownBy(
+            () ->
+                InitWeightsUpdateGroup.builder("10.0.0.1", 29500, 3)
+                    .rankOffset("w0", 1)
+                    .rankOffset("w1", 1)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("w0 and w1 both have rank offset 1");
+  }
 }
