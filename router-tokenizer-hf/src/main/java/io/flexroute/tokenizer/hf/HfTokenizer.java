@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -132,6 +133,9 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
   /**
    * Encodes text without special tokens, truncation or padding.
    *
+   * @throws IllegalArgumentException if the text has an unpaired surrogate (the native library
+   *     would replace the whole text, silently, and the ids would not match the worker's), or the
+   *     tokenizer cannot encode it (a vocabulary without an unknown token, say)
    * @throws IllegalStateException if the tokenizer is closed
    */
   @Override
@@ -140,11 +144,19 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     if (text.isEmpty()) {
       return new int[0];
     }
+    checkSurrogates(text);
     long[] ids;
     lock.readLock().lock();
     try {
       checkOpen();
       ids = tokenizer.encode(text, false, false).getIds();
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // The native library reports its errors as plain RuntimeExceptions.
+      throw new IllegalArgumentException(
+          "tokenizer " + name + " could not encode a text of " + text.length() + " characters: "
+              + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
     }
@@ -172,8 +184,27 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     try {
       checkOpen();
       return tokenizer.decode(ids, false);
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "tokenizer " + name + " could not decode " + ids.length + " ids: " + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  /** Refuses a lone surrogate, which the native library's string conversion would garble. */
+  private static void checkSurrogates(String text) {
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            "text has an unpaired surrogate (U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
+                + ") at index " + i + ": cut inside a character?");
+      }
     }
   }
 
@@ -199,6 +230,11 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     try {
       checkOpen();
       pieces = tokenizer.batchDecode(singles, false);
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "tokenizer " + name + " could not decode " + ids.length + " ids: " + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
     }

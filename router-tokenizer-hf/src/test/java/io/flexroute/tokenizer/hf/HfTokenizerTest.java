@@ -60,6 +60,18 @@ class HfTokenizerTest {
   }
 
   @Test
+  void encode_refusesAnUnpairedSurrogate_andKeepsPairedOnes() {
+    assertThatThrownBy(() -> tokenizer.encode("a\uD83D b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unpaired surrogate")
+        .hasMessageContaining("index 1");
+    assertThatThrownBy(() -> tokenizer.encode("end\uDE00"))
+        .isInstanceOf(IllegalArgumentException.class);
+    String emoji = "a\uD83D\uDE00";
+    assertThat(tokenizer.decode(tokenizer.encode(emoji))).isEqualTo(emoji);
+  }
+
+  @Test
   void encode_turnsSpecialTokensInTheTextIntoSingleIds_andDecodeKeepsThem() {
     String text = "<|im_start|>hello world<|im_end|>\n";
     int[] ids = tokenizer.encode(text);

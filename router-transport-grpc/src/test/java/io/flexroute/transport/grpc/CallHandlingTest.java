@@ -56,6 +56,32 @@ class CallHandlingTest {
   }
 
   @Test
+  void callsIgnoreTheCallersGrpcContext_aCancelledIncomingRpcEndsNoWorkerCall() throws Exception {
+    // An application that routes from inside its own gRPC handler, whose RPC was cancelled.
+    io.grpc.Context.CancellableContext incoming = io.grpc.Context.current().withCancellation();
+    incoming.cancel(null);
+    io.grpc.Context previous = incoming.attach();
+    try {
+      assertThat(
+              GenerateMappingTest.await(transport.generate(worker, request, TestContext.of("c-1")))
+                  .outputIds().toArray())
+          .containsExactly(1, 2, 3);
+      GenerateMappingTest.await(transport.checkHealth(worker, TestContext.of("c-2")));
+      try (ChunkSource<GenerateChunk> stream =
+          transport.generateStream(worker, request, TestContext.of("c-3"))) {
+        GenerateChunk last = null;
+        for (GenerateChunk c = stream.next(); c != null; c = stream.next()) {
+          last = c;
+        }
+        assertThat(last).isNotNull();
+        assertThat(last.isLast()).isTrue();
+      }
+    } finally {
+      incoming.detach(previous);
+    }
+  }
+
+  @Test
   void generateStream_deadlineWhileWaitingForTheFirstMessage() {
     scheduler.script = (req, out) -> scheduler.stall();
     TestContext context = new TestContext("slow-2", Duration.ofMillis(300), Map.of());

@@ -104,7 +104,15 @@ public final class WorkerTokenizer implements Tokenizer, AutoCloseable {
       this.client = b.client;
       this.ownsClient = false;
     } else {
-      this.client = new OkHttpClient.Builder().build();
+      // No read or write timeout of its own (OkHttp's default is 10 s): the call timeout, this
+      // tokenizer's timeout(...), bounds every call.
+      this.client =
+          new OkHttpClient.Builder()
+              .readTimeout(Duration.ZERO)
+              .writeTimeout(Duration.ZERO)
+              .followRedirects(false)
+              .followSslRedirects(false)
+              .build();
       this.ownsClient = true;
     }
     this.timeout = b.timeout;

@@ -6,6 +6,7 @@ import io.flexroute.RouterException;
 import io.flexroute.Worker;
 import io.flexroute.spi.CallContext;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import java.time.Duration;
@@ -41,6 +42,29 @@ public final class CallSupport {
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private CallSupport() {}
+
+  /**
+   * Makes the root context the current one while a call is created and started, and returns the
+   * context to restore with {@link #leaveRoot}. A call takes the deadline and cancellation of the
+   * gRPC context current when it is created: an application that routes from inside its own gRPC
+   * handler would otherwise end every worker call (and the aborts) with its incoming RPC's
+   * deadline or cancel. The router's {@link CallContext} carries the call's own deadline and
+   * cancellation.
+   *
+   * @return the context that was current
+   */
+  static Context enterRoot() {
+    return Context.ROOT.attach();
+  }
+
+  /**
+   * Restores the context {@link #enterRoot} replaced.
+   *
+   * @param previous what {@link #enterRoot} returned
+   */
+  static void leaveRoot(Context previous) {
+    Context.ROOT.detach(previous);
+  }
 
   /** A call's deadline, and the timeout it stands for. */
   public record Timing(Deadline deadline, Duration timeout) {}

@@ -134,19 +134,24 @@ public final class GenerateCalls {
       SglangSchedulerProto.GenerateRequest message =
           codec.encode(request, context.requestId(), streaming);
       Metadata md = CallSupport.metadata(worker, context.requestId(), context.headers());
-      this.call =
-          channels
-              .channel(worker)
-              .newCall(SglangSchedulerGrpc.getGenerateMethod(), CallSupport.options(timing));
-      if (log.isDebugEnabled()) {
-        log.debug(
-            "Generate{} on worker {} for request {}",
-            streaming ? " (stream)" : "", worker.id(), context.requestId());
+      io.grpc.Context previous = CallSupport.enterRoot();
+      try {
+        this.call =
+            channels
+                .channel(worker)
+                .newCall(SglangSchedulerGrpc.getGenerateMethod(), CallSupport.options(timing));
+        if (log.isDebugEnabled()) {
+          log.debug(
+              "Generate{} on worker {} for request {}",
+              streaming ? " (stream)" : "", worker.id(), context.requestId());
+        }
+        call.start(this, md);
+        call.sendMessage(message);
+        call.halfClose();
+        call.request(1);
+      } finally {
+        CallSupport.leaveRoot(previous);
       }
-      call.start(this, md);
-      call.sendMessage(message);
-      call.halfClose();
-      call.request(1);
       context.onCancel(() -> cancel("cancelled by the router", false));
     }
 

@@ -150,10 +150,39 @@ public final class UnaryCalls {
       CallSupport.Timing timing,
       @Nullable CallContext context) {
     ManagedChannel channel = channels.channel(worker);
-    ClientCall<Q, R> call = channel.newCall(method, options);
     CompletableFuture<R> future = new CompletableFuture<>();
     AtomicBoolean ended = new AtomicBoolean();
     String requestId = context != null ? context.requestId() : method.getBareMethodName();
+    io.grpc.Context previous = CallSupport.enterRoot();
+    ClientCall<Q, R> call;
+    try {
+      call = channel.newCall(method, options);
+      startCall(call, worker, method, timing, context, future, ended, requestId, md, request);
+    } finally {
+      CallSupport.leaveRoot(previous);
+    }
+    if (context != null) {
+      context.onCancel(
+          () -> {
+            if (!ended.get()) {
+              call.cancel("cancelled by the router", null);
+            }
+          });
+    }
+    return future;
+  }
+
+  private static <Q, R> void startCall(
+      ClientCall<Q, R> call,
+      Worker worker,
+      MethodDescriptor<Q, R> method,
+      CallSupport.Timing timing,
+      @Nullable CallContext context,
+      CompletableFuture<R> future,
+      AtomicBoolean ended,
+      String requestId,
+      Metadata md,
+      Q request) {
     call.start(
         new ClientCall.Listener<R>() {
           private @Nullable R response;
@@ -195,14 +224,5 @@ public final class UnaryCalls {
     call.request(2);
     call.sendMessage(request);
     call.halfClose();
-    if (context != null) {
-      context.onCancel(
-          () -> {
-            if (!ended.get()) {
-              call.cancel("cancelled by the router", null);
-            }
-          });
-    }
-    return future;
   }
 }
