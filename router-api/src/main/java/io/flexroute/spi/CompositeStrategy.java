@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -112,17 +113,8 @@ public final class CompositeStrategy implements RoutingStrategy {
       }
       chosen = picker.pick(request, left, total);
     }
-    RuntimeException failure = null;
-    for (StrategyPart p : parts) {
-      try {
-        p.onSelected(request, chosen);
-      } catch (RuntimeException e) {
-        failure = first(failure, e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    WorkerView picked = chosen;
+    tellEveryPart(p -> p.onSelected(request, picked));
     return Choice.of(chosen);
   }
 
@@ -132,17 +124,7 @@ public final class CompositeStrategy implements RoutingStrategy {
    */
   @Override
   public void onComplete(RequestFeedback feedback) {
-    RuntimeException failure = null;
-    for (StrategyPart p : parts) {
-      try {
-        p.onComplete(feedback);
-      } catch (RuntimeException e) {
-        failure = first(failure, e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    tellEveryPart(p -> p.onComplete(feedback));
   }
 
   /**
@@ -151,10 +133,15 @@ public final class CompositeStrategy implements RoutingStrategy {
    */
   @Override
   public void onWorkerRemoved(Worker worker) {
+    tellEveryPart(p -> p.onWorkerRemoved(worker));
+  }
+
+  /** Tells every part; one that throws does not keep the later ones from hearing it. */
+  private void tellEveryPart(Consumer<StrategyPart> message) {
     RuntimeException failure = null;
     for (StrategyPart p : parts) {
       try {
-        p.onWorkerRemoved(worker);
+        message.accept(p);
       } catch (RuntimeException e) {
         failure = first(failure, e);
       }

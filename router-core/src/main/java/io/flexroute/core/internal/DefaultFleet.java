@@ -330,17 +330,9 @@ final class DefaultFleet implements Fleet {
     return broadcast(
         ControlOperation.READ_WEIGHT_VERSION,
         broadcast,
-        (worker, context) -> {
-          long mark = versions.mark(worker);
-          return worker
-              .transport()
-              .readWeightVersion(worker.worker(), context)
-              .thenApply(
-                  version -> {
-                    versions.setIfUnchangedSince(worker, version, mark);
-                    return version;
-                  });
-        },
+        recordingVersion(
+            (worker, context) -> worker.transport().readWeightVersion(worker.worker(), context),
+            version -> version),
         successes -> {});
   }
 
@@ -349,20 +341,30 @@ final class DefaultFleet implements Fleet {
     return broadcast(
         ControlOperation.SERVER_INFO,
         broadcast,
-        (worker, context) -> {
-          long mark = versions.mark(worker);
-          return worker
-              .transport()
-              .serverInfo(worker.worker(), context)
-              .thenApply(
-                  info -> {
-                    if (info.weightVersion() != null) {
-                      versions.setIfUnchangedSince(worker, info.weightVersion(), mark);
-                    }
-                    return info;
-                  });
-        },
+        recordingVersion(
+            (worker, context) -> worker.transport().serverInfo(worker.worker(), context),
+            WorkerInfo::weightVersion),
         successes -> {});
+  }
+
+  /**
+   * A read that also records the version it found, unless an update overtook it ({@link
+   * WeightVersionTracker#setIfUnchangedSince}).
+   */
+  private <T> BroadcastRun.Task<T> recordingVersion(
+      BroadcastRun.Task<T> read, java.util.function.Function<T, @Nullable String> versionOf) {
+    return (worker, context) -> {
+      long mark = versions.mark(worker);
+      return read.run(worker, context)
+          .thenApply(
+              value -> {
+                String version = versionOf.apply(value);
+                if (version != null) {
+                  versions.setIfUnchangedSince(worker, version, mark);
+                }
+                return value;
+              });
+    };
   }
 
   @Override
