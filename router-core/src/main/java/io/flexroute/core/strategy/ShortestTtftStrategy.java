@@ -96,7 +96,10 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   private final ShortestTtftConfig config;
   private final PrefixForest forest;
   private final ConcurrentHashMap<String, WorkerLedger> ledgers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+  // Keyed by the attempt's request view, which the router hands back in the attempt's feedback
+  // (views compare by identity): by request id, two requests that share an id would take each
+  // other's work out of the ledger.
+  private final ConcurrentHashMap<RequestView, Pending> pending = new ConcurrentHashMap<>();
   private final ListCache<Fleet> fleets = new ListCache<>(this::newFleet);
   private final AtomicLong clock = new AtomicLong();
   private final AtomicInteger sinceSweep = new AtomicInteger();
@@ -471,16 +474,17 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     long prefillNanos = (long) Math.min(Long.MAX_VALUE / 4.0, prefill * secondsPerToken * 1e9);
     long prefillEnd = ledger.enqueue(now, prefillNanos, (long) (prefill * 1000));
     Pending old =
-        pending.put(request.requestId(), new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
+        pending.put(request, new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
     if (old != null) {
-      // The same request routed again (a retry): its earlier attempt leaves its queue.
+      // The same view routed again (a retry given the first attempt's view): the earlier attempt
+      // leaves its queue.
       old.leave(now);
     }
   }
 
   @Override
   public void onComplete(RequestFeedback feedback) {
-    String id = feedback.request().requestId();
+    RequestView id = feedback.request();
     Pending p = pending.get(id);
     // Only the attempt that is in the ledger leaves it: a late report of an earlier attempt of the
     // same request (on another worker) must not remove the work of the current one.

@@ -281,6 +281,27 @@ class ShortestTtftStrategyTest {
   }
 
   @Test
+  void twoRequestsThatShareAnId_keepTheirOwnWorkInTheLedger() {
+    List<WorkerView> fleet = ClosedLoop.fleet(1);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    RequestView a = withId(LONG + "a", "dup");
+    RequestView b = withId(LONG + "b", "dup");
+    WorkerView w = s.select(a, fleet).worker();
+    double one = s.queuedWork(w.id());
+    s.select(b, fleet);
+    assertThat(s.pendingRequests()).isEqualTo(2);
+    assertThat(s.queuedWork(w.id())).isGreaterThan(one);
+
+    s.onComplete(ClosedLoop.success(a, w, Duration.ofMillis(1)));
+
+    assertThat(s.pendingRequests()).isEqualTo(1);
+    assertThat(s.queuedWork(w.id())).isPositive();
+    s.onComplete(ClosedLoop.success(b, w, Duration.ofMillis(1)));
+    assertThat(s.pendingRequests()).isZero();
+    assertThat(s.queuedWork(w.id())).isZero();
+  }
+
+  @Test
   void aFreshReportOfForeignWorkCountsAndAStaleOneDoesNot() {
     List<WorkerView> fleet = ClosedLoop.fleet(2);
     ShortestTtftStrategy s =
