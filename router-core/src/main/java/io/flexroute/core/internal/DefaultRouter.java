@@ -962,7 +962,7 @@ final class DefaultRouter implements Router {
           worker.passiveFailures().set(0);
           log.warn("worker {} failed {} requests in a row at the connection level; marking it"
               + " unhealthy until probes pass", worker.id(), health.passiveFailureThreshold());
-          registry.transitionHealth(worker.id(), HealthState.HEALTHY, HealthState.UNHEALTHY);
+          registry.transitionHealth(worker, HealthState.HEALTHY, HealthState.UNHEALTHY);
         }
       } else if (outcome == RequestOutcome.SUCCESS && worker.passiveFailures().get() != 0) {
         worker.passiveFailures().set(0);

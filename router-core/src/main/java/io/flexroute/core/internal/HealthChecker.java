@@ -103,7 +103,7 @@ final class HealthChecker implements AutoCloseable {
           && worker.probeSuccesses().incrementAndGet() >= policy.successThreshold()) {
         worker.probeSuccesses().set(0);
         worker.passiveFailures().set(0);
-        return registry.transitionHealth(worker.id(), HealthState.UNHEALTHY, HealthState.HEALTHY)
+        return registry.transitionHealth(worker, HealthState.UNHEALTHY, HealthState.HEALTHY)
             ? HealthState.HEALTHY
             : worker.health();
       }
@@ -115,7 +115,7 @@ final class HealthChecker implements AutoCloseable {
       worker.probeFailures().set(0);
       log.warn("worker {} failed {} health probes in a row: {}", worker.id(),
           policy.failureThreshold(), error == null ? "unhealthy" : error.getMessage());
-      return registry.transitionHealth(worker.id(), HealthState.HEALTHY, HealthState.UNHEALTHY)
+      return registry.transitionHealth(worker, HealthState.HEALTHY, HealthState.UNHEALTHY)
           ? HealthState.UNHEALTHY
           : worker.health();
     }

@@ -251,11 +251,31 @@ final class WorkerRegistryImpl implements WorkerRegistry {
    * @return whether the worker exists and was in {@code expected} (and is now in {@code state})
    */
   boolean transitionHealth(String workerId, @Nullable HealthState expected, HealthState state) {
+    return transitionHealth(workerId, null, expected, state);
+  }
+
+  /**
+   * As {@link #transitionHealth(String, HealthState, HealthState)}, for a judgement about one
+   * worker instance: nothing changes if that worker was removed meanwhile, also when another one
+   * was added under its id (the verdict is about the old one).
+   *
+   * @return whether the worker is still registered, was in {@code expected} and is now in {@code
+   *     state}
+   */
+  boolean transitionHealth(WorkerState judged, @Nullable HealthState expected, HealthState state) {
+    return transitionHealth(judged.id(), judged, expected, state);
+  }
+
+  private boolean transitionHealth(
+      String workerId,
+      @Nullable WorkerState judged,
+      @Nullable HealthState expected,
+      HealthState state) {
     lock.lock();
     try {
       WorkerSnapshot current = snapshot;
       WorkerState worker = current.get(workerId);
-      if (worker == null) {
+      if (worker == null || (judged != null && worker != judged)) {
         return false;
       }
       HealthState previous = worker.health();

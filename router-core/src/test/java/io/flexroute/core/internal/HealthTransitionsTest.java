@@ -33,6 +33,22 @@ class HealthTransitionsTest {
   }
 
   @Test
+  void aJudgementAboutARemovedWorker_doesNotReachTheOneReAddedUnderItsId() {
+    registry.add(Worker.builder("w", "http://w.invalid:30000").build());
+    WorkerState probed = registry.snapshot().get("w");
+    // While its probe runs, the worker is removed and added again (a discovery flap).
+    registry.remove("w");
+    registry.add(Worker.builder("w", "http://w.invalid:30000").build());
+
+    assertThat(registry.transitionHealth(probed, HealthState.HEALTHY, HealthState.UNHEALTHY))
+        .isFalse();
+    assertThat(registry.snapshot().get("w").health()).isEqualTo(HealthState.HEALTHY);
+    WorkerState current = registry.snapshot().get("w");
+    assertThat(registry.transitionHealth(current, HealthState.HEALTHY, HealthState.UNHEALTHY))
+        .isTrue();
+  }
+
+  @Test
   void aJudgementOnTheCurrentStateApplies() {
     registry.add(Worker.builder("w", "http://w.invalid:30000").build());
 
