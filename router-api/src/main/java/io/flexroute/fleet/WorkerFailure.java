@@ -37,7 +37,10 @@ public record WorkerFailure(
     UNREACHABLE,
     /** The worker's part took longer than {@link Broadcast#timeout()}. */
     TIMEOUT,
-    /** The broadcast was cancelled, or the router closed, before the worker's part ended. */
+    /**
+     * The broadcast was cancelled, or the router closed, before the worker's part ended; or the
+     * worker left the fleet before its part started.
+     */
     CANCELLED,
     /**
      * The worker accepted a weight update but reports another version ({@link

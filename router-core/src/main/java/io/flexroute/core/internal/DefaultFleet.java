@@ -428,9 +428,18 @@ final class DefaultFleet implements Fleet {
     return run.start();
   }
 
-  /** The task, with a throw (which the contract forbids) turned into a failed future. */
-  private static <T> BroadcastRun.Task<T> guarded(BroadcastRun.Task<T> task) {
-    return (worker, context) -> safely(() -> task.run(worker, context), context);
+  /**
+   * The task, with a throw (which the contract forbids) turned into a failed future, run only if
+   * the worker selected is still the one registered under its id: one removed since (and perhaps
+   * added again, a new worker) is not touched, and the new one is not updated without a drain.
+   */
+  private <T> BroadcastRun.Task<T> guarded(BroadcastRun.Task<T> task) {
+    return (worker, context) -> {
+      if (registry.snapshot().get(worker.id()) != worker) {
+        return CompletableFuture.failedFuture(new FleetFailures.WorkerLeftException(worker.id()));
+      }
+      return safely(() -> task.run(worker, context), context);
+    };
   }
 
   /**

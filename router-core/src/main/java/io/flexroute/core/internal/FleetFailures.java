@@ -29,7 +29,9 @@ final class FleetFailures {
     if (error instanceof RequestTimeoutException) {
       return WorkerFailure.Cause.TIMEOUT;
     }
-    if (error instanceof RequestCancelledException || error instanceof RouterClosedException) {
+    if (error instanceof RequestCancelledException
+        || error instanceof RouterClosedException
+        || error instanceof WorkerLeftException) {
       return WorkerFailure.Cause.CANCELLED;
     }
     if (error instanceof RequestRejectedException rejected) {
@@ -44,5 +46,14 @@ final class FleetFailures {
       return we.isRetryable() ? WorkerFailure.Cause.WORKER_ERROR : WorkerFailure.Cause.REJECTED;
     }
     return WorkerFailure.Cause.WORKER_ERROR;
+  }
+
+  /** A worker left the fleet after a broadcast selected it and before its part started. */
+  static final class WorkerLeftException extends RouterException {
+    private static final long serialVersionUID = 1L;
+
+    WorkerLeftException(String workerId) {
+      super("worker '" + workerId + "' left the fleet before its part of the broadcast started");
+    }
   }
 }
