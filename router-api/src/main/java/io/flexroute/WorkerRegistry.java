@@ -19,6 +19,7 @@ public interface WorkerRegistry {
    * @param worker the worker
    * @throws IllegalArgumentException if a worker with the same id is present
    * @throws IllegalStateException if no transport supports the worker's URL scheme
+   * @throws RouterClosedException if the router is closed
    */
   void add(Worker worker);
 

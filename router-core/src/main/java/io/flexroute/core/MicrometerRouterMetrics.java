@@ -260,17 +260,21 @@ public final class MicrometerRouterMetrics extends RouterListener {
 
   @Override
   public void workerRemoved(WorkerView worker) {
-    List<Meter> gauges = workerGauges.remove(worker.id());
-    if (gauges != null) {
-      gauges.forEach(registry::remove);
+    removeGauges(worker.id());
+  }
+
+  /** Removes the gauges of the closed router's workers (another router may share this object). */
+  @Override
+  public void routerClosed(List<Worker> workers) {
+    for (Worker w : workers) {
+      removeGauges(w.id());
     }
   }
 
-  @Override
-  public void routerClosed(List<Worker> workers) {
-    for (List<Meter> gauges : workerGauges.values()) {
+  private void removeGauges(String workerId) {
+    List<Meter> gauges = workerGauges.remove(workerId);
+    if (gauges != null) {
       gauges.forEach(registry::remove);
     }
-    workerGauges.clear();
   }
 }

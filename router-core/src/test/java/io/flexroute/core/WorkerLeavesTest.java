@@ -83,4 +83,15 @@ class WorkerLeavesTest {
       assertThat(router.generate(GenerateRequest.ofText("x")).workerId()).isEqualTo("b");
     }
   }
+
+  @Test
+  void aWorkerAddedAfterClose_isRefused() {
+    Router router = router(new RemovalRecorder(false));
+    router.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> router.workers().add(Worker.of("late", "http://late.invalid:1")))
+        .isInstanceOf(io.flexroute.RouterClosedException.class);
+    assertThat(router.workers().list()).extracting(Worker::id).containsExactly("a", "b");
+  }
 }

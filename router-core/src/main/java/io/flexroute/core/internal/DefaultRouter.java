@@ -1174,6 +1174,7 @@ final class DefaultRouter implements Router {
     for (RequestCall call : active) {
       call.cancel(RouterCallContext.Reason.CLOSED);
     }
+    registry.close();
     listeners.routerClosed(registry.list());
     scheduler.shutdownNow();
     if (ownsExecutor) {

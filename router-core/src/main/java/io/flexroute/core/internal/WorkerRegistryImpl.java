@@ -1,6 +1,7 @@
 package io.flexroute.core.internal;
 
 import io.flexroute.HealthState;
+import io.flexroute.RouterClosedException;
 import io.flexroute.Worker;
 import io.flexroute.WorkerChangeListener;
 import io.flexroute.WorkerRegistry;
@@ -47,6 +48,7 @@ final class WorkerRegistryImpl implements WorkerRegistry {
   // Listener notifications, queued under the lock in the order of the changes.
   private final SerialNotifier notifier = new SerialNotifier();
   private volatile WorkerSnapshot snapshot;
+  private boolean closed; // guarded by lock
 
   /**
    * Creates the registry.
@@ -68,6 +70,16 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     this.onChange = onChange;
     this.onRemoved = onRemoved;
     this.snapshot = new WorkerSnapshot(List.of(), versionOrder, new AtomicBoolean());
+  }
+
+  /** Refuses workers added from now on (the router is closing). */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The packed in-flight counters of the registered workers. */
@@ -148,6 +160,11 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     WorkerState state;
     lock.lock();
     try {
+      if (closed) {
+        // A discovery callback that outlived the router: its listeners have heard routerClosed,
+        // and a worker added now would keep gauges and a counter slot nobody releases.
+        throw new RouterClosedException();
+      }
       WorkerSnapshot current = snapshot;
       if (current.get(worker.id()) != null) {
         throw new IllegalArgumentException("workers: duplicate worker id '" + worker.id() + "'");
