@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.core.strategy.internal.Loads;
 import io.flexroute.core.strategy.internal.PrefixForest;
 import io.flexroute.core.strategy.internal.PrefixKey;
@@ -184,6 +185,15 @@ public final class CacheAwareStrategy implements RoutingStrategy {
       }
     }
     return count;
+  }
+
+  /**
+   * Removes the worker's prefixes from the trees at once (a worker long absent from the router's
+   * lists, unhealthy say, is also purged gradually).
+   */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    forest.forget(worker.id());
   }
 
   @Override

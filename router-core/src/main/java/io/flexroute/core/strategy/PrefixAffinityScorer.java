@@ -1,5 +1,6 @@
 package io.flexroute.core.strategy;
 
+import io.flexroute.Worker;
 import io.flexroute.core.strategy.internal.PrefixForest;
 import io.flexroute.core.strategy.internal.PrefixKey;
 import io.flexroute.core.strategy.internal.PrefixTree;
@@ -44,9 +45,10 @@ public final class PrefixAffinityScorer implements WorkerScorer {
       throw new IllegalArgumentException(
           "maxTreeSizePerWorker must be >= 1, but was " + maxTreeSizePerWorker);
     }
-    // Workers absent from the candidate lists for long are purged, as cache_aware's are: the
-    // scorer sees every list in score(), and the insert gets its index through the walk.
-    this.forest = new PrefixForest(maxTreeSizePerWorker, true);
+    // Workers leave the trees when they leave the fleet (onWorkerRemoved), not for being absent
+    // from the lists this part sees: a filter in front of it (the KV-usage gate, a priority group)
+    // leaves out workers that are only set aside for a while, and whose caches are intact.
+    this.forest = new PrefixForest(maxTreeSizePerWorker, false);
   }
 
   @Override
@@ -94,6 +96,12 @@ public final class PrefixAffinityScorer implements WorkerScorer {
     }
     tree.insert(walk, tree.tenant(chosen.id()), tree.tick(), walk.fleet());
   }
+  /** Removes the worker's prefixes from the trees. */
+  @Override
+  public void onWorkerRemoved(Worker worker) {
+    forest.forget(worker.id());
+  }
+
 
   @Override
   public String toString() {

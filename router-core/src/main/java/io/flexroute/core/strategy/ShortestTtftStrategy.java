@@ -511,12 +511,13 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   }
 
   /**
-   * Forgets the worker's ledger. Requests still running on it leave the ledger entry they hold as
-   * they end or time out.
+   * Forgets the worker's ledger and its prefixes. Requests still running on it leave the ledger
+   * entry they hold as they end or time out.
    */
   @Override
   public void onWorkerRemoved(Worker worker) {
     ledgers.remove(worker.id());
+    forest.forget(worker.id());
   }
 
   /**

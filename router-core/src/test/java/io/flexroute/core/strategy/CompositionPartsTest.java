@@ -262,7 +262,7 @@ class CompositionPartsTest {
   }
 
   @Test
-  void prefixAffinityScorer_forgetsAWorkerAbsentFromTheCandidatesForLong() {
+  void prefixAffinityScorer_keepsAWorkerAFilterSetsAside_andForgetsOneThatLeft() {
     List<WorkerView> fleet = ClosedLoop.fleet(3);
     List<WorkerView> withoutW2 = List.of(fleet.get(0), fleet.get(1));
     PrefixAffinityScorer scorer = new PrefixAffinityScorer();
@@ -270,17 +270,22 @@ class CompositionPartsTest {
     scorer.score(conversation, fleet, new double[3]);
     scorer.onSelected(conversation, fleet.get(2));
 
-    // The worker left: the lists the scorer sees no longer hold it, long enough to purge it
-    // (its entries would otherwise stay for good, a worker's whole budget per tree).
+    // A filter in front (the KV-usage gate, say) leaves w2 out of every list for long: its cache
+    // is intact, and its conversations must find it again when it is back.
     for (int i = 0; i < PrefixTree.ABSENT_PURGE_DELAY + 1000; i++) {
       RequestView other = FakeRequestView.text("other " + (i % 7));
       scorer.score(other, withoutW2, new double[2]);
       scorer.onSelected(other, withoutW2.get(i % 2));
     }
+    double[] back = new double[3];
+    scorer.score(conversation, fleet, back);
+    assertThat(back[2]).isEqualTo(1.0);
 
-    double[] scores = new double[3];
-    scorer.score(conversation, fleet, scores);
-    assertThat(scores[2]).isZero();
+    // It leaves the fleet: its entries go at once.
+    scorer.onWorkerRemoved(fleet.get(2).worker());
+    double[] gone = new double[3];
+    scorer.score(conversation, fleet, gone);
+    assertThat(gone[2]).isZero();
   }
 
   @Test

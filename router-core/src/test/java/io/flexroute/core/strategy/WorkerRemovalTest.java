@@ -121,6 +121,25 @@ class WorkerRemovalTest {
     }
   }
 
+  @Test
+  void cacheAware_forgetsTheWorkersPrefixesAtOnce() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    CacheAwareStrategy s = new CacheAwareStrategy();
+    String conversation = "a long conversation that one worker served. ".repeat(20);
+    WorkerView home = s.select(FakeRequestView.text(conversation + "turn 1"), fleet).worker();
+    ((FakeWorkerView) home).setInFlight(3); // busier, but within the balance threshold (4)
+    // The prefix keeps the conversation on its busier worker ...
+    assertThat(s.select(FakeRequestView.text(conversation + "turn 2"), fleet).worker())
+        .isSameAs(home);
+
+    s.onWorkerRemoved(home.worker());
+
+    // ... until the worker leaves: then nothing holds it (a worker added again under the same
+    // id starts empty), and the least-loaded worker takes it.
+    assertThat(s.select(FakeRequestView.text(conversation + "turn 3"), fleet).worker())
+        .isNotSameAs(home);
+  }
+
   /** Records the removals it is told of. */
   private static final class Recorder implements RoutingStrategy, WorkerFilter {
     final List<String> removed = new CopyOnWriteArrayList<>();

@@ -46,6 +46,19 @@ public final class PrefixForest {
     return trees[role.ordinal() * 2 + (tokenLevel ? 1 : 0)];
   }
 
+  /**
+   * Removes a worker that left the fleet from every tree.
+   *
+   * @param workerId the worker's id
+   */
+  public void forget(String workerId) {
+    for (PrefixTree[] trees : byModel.values()) {
+      for (PrefixTree tree : trees) {
+        tree.forget(workerId);
+      }
+    }
+  }
+
   private PrefixTree[] newTrees() {
     PrefixTree[] trees = new PrefixTree[ROLES * 2];
     for (int i = 0; i < trees.length; i++) {

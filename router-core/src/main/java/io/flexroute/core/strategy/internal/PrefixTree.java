@@ -437,6 +437,28 @@ public final class PrefixTree {
   // ---------------------------------------------------------------- eviction
 
   /** Evicts a tenant's least recently used nodes until its size is at most {@code target}. */
+  /**
+   * Removes every entry of a worker that left the fleet, at once (its queue of entries, O(its
+   * entries)). Inserts for it that race the removal may leave a few, which trimming handles.
+   *
+   * @param workerId the worker's id
+   */
+  public void forget(String workerId) {
+    Tenant tenant = tenantsById.get(workerId);
+    if (tenant == null) {
+      return;
+    }
+    tenant.lock.lock();
+    try {
+      EvictionQueue.Polled e = new EvictionQueue.Polled();
+      while (tenant.size.get() > 0 && tenant.queue.poll(e)) {
+        removeUpwards(e.node, tenant, e.stamp);
+      }
+    } finally {
+      tenant.lock.unlock();
+    }
+  }
+
   private void evict(Tenant tenant, long target, int maxSteps) {
     if (!tenant.lock.tryLock()) {
       return; // another thread is trimming this worker
