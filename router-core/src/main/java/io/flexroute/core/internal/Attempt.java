@@ -6,6 +6,8 @@ import io.flexroute.spi.RequestFeedback;
 import io.flexroute.spi.RequestView;
 import io.flexroute.spi.RoutingStrategy;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,6 +25,9 @@ final class Attempt {
   interface EndHook {
     void ended(Attempt attempt, RequestOutcome outcome, @Nullable Throwable error);
   }
+
+  /** Strategy names whose onComplete threw, already logged at WARN. */
+  private static final Set<String> WARNED_ON_COMPLETE = ConcurrentHashMap.newKeySet();
 
   private final RequestCall call;
   private final RequestView view;
@@ -117,7 +122,13 @@ final class Attempt {
           new RequestFeedback(
               view, worker, outcome, Duration.ofNanos(duration), ttft, usage));
     } catch (RuntimeException e) {
-      log.warn("strategy {} threw in onComplete; ignoring it", strategy.name(), e);
+      // Once per strategy name at WARN: a faulty plug-in would otherwise log on every request.
+      if (WARNED_ON_COMPLETE.add(strategy.name())) {
+        log.warn("strategy {} threw in onComplete; ignoring it (logged once, then at DEBUG)",
+            strategy.name(), e);
+      } else {
+        log.debug("strategy {} threw in onComplete; ignoring it", strategy.name(), e);
+      }
     } finally {
       // Also after an Error from the strategy: the end hook gives back the breaker's probe place.
       endHook.ended(this, outcome, error);

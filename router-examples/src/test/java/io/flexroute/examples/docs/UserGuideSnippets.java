@@ -235,7 +235,7 @@ class UserGuideSnippets {
       System.out.println(answer.content());
     } catch (WorkerException e) {
       // The worker answered an error (statusCode(), errorBody()) or broke the connection.
-      // isRetryable() tells worker faults (5xx, 429, connection) from request faults (4xx).
+      // isRetryable(): worker faults (5xx, 408, 429, connection) vs request faults (other 4xx).
       seen.add("worker " + e.workerId() + " said " + e.statusCode());
     } catch (RequestTimeoutException e) {
       seen.add("deadline expired");
