@@ -26,14 +26,12 @@ final class JsonValues {
       return;
     }
     if (value instanceof Number n) {
-      // Only the immutable number types: a mutable one (AtomicLong, DoubleAdder) would let the
-      // caller change a built request, and the JSON writer cannot write it.
-      if (!(n instanceof Integer || n instanceof Long || n instanceof Double || n instanceof Float
-          || n instanceof Short || n instanceof Byte || n instanceof BigInteger
-          || n instanceof BigDecimal)) {
-        throw new IllegalArgumentException(
-            field + " must be a JSON number (Integer, Long, Double, Float, Short, Byte,"
-                + " BigInteger or BigDecimal), but was a " + n.getClass().getName());
+      if (!isPlainNumber(n)) {
+        if (snapshot(n) == null) {
+          throw new IllegalArgumentException(
+              field + " must be a finite number, but was a " + n.getClass().getName() + " " + n);
+        }
+        return;
       }
       if ((n instanceof Double d && !Double.isFinite(d))
           || (n instanceof Float f && !Float.isFinite(f))) {
@@ -77,7 +75,31 @@ final class JsonValues {
     return Collections.unmodifiableMap(copy);
   }
 
+  /** Whether a number is of an immutable type the JSON writers know. */
+  static boolean isPlainNumber(Number n) {
+    return n instanceof Integer || n instanceof Long || n instanceof Double || n instanceof Float
+        || n instanceof Short || n instanceof Byte || n instanceof BigInteger
+        || n instanceof BigDecimal;
+  }
+
+  /**
+   * The value of a number of another type (AtomicLong, a JSON library's lazily parsed number) as a
+   * BigDecimal, so that the caller changing it later cannot change a built request.
+   *
+   * @return the snapshot, or null when it is not a finite number
+   */
+  static @Nullable BigDecimal snapshot(Number n) {
+    try {
+      return new BigDecimal(n.toString());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   static @Nullable Object deepCopy(@Nullable Object value) {
+    if (value instanceof Number n && !isPlainNumber(n)) {
+      return snapshot(n);
+    }
     if (value instanceof Map<?, ?> map) {
       Map<String, @Nullable Object> copy = new LinkedHashMap<>();
       map.forEach((k, v) -> copy.put((String) k, deepCopy(v)));

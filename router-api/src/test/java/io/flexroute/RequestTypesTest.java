@@ -172,11 +172,16 @@ class RequestTypesTest {
   }
 
   @Test
-  void extraBody_refusesMutableNumbersAndValuesThatContainThemselves() {
-    assertThatThrownBy(
-            () -> GenerateRequest.builder().extraBody("x", new java.util.concurrent.atomic.AtomicLong(1)))
+  void extraBody_keepsAMutableNumbersValue_andRefusesValuesThatContainThemselves() {
+    java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong(1);
+    GenerateRequest built = GenerateRequest.builder().text("t").extraBody("x", counter).build();
+    counter.set(2); // the built request keeps the value it was given
+    assertThat(built.extraBody().get("x")).isEqualTo(new java.math.BigDecimal("1"));
+    java.util.concurrent.atomic.DoubleAdder nan = new java.util.concurrent.atomic.DoubleAdder();
+    nan.add(Double.NaN);
+    assertThatThrownBy(() -> GenerateRequest.builder().extraBody("x", nan))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AtomicLong");
+        .hasMessageContaining("finite");
     java.util.Map<String, Object> loop = new java.util.HashMap<>();
     loop.put("self", loop);
     assertThatThrownBy(() -> GenerateRequest.builder().extraBody("x", loop))

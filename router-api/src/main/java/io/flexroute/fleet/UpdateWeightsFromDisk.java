@@ -166,11 +166,11 @@ public final class UpdateWeightsFromDisk {
      *     allowed
      */
     public Builder option(String name, Object value) {
-      EngineOptions.check(name, value);
+      Object kept = EngineOptions.checked(name, value);
       if (MODELLED.contains(name)) {
         throw new IllegalArgumentException("option " + name + " has its own setter");
       }
-      options.put(name, value);
+      options.put(name, kept);
       return this;
     }
 

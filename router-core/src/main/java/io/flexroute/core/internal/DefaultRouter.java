@@ -1049,6 +1049,11 @@ final class DefaultRouter implements Router {
    */
   private void workerLeft(WorkerState gone) {
     Worker worker = gone.worker();
+    if (registry.snapshot().get(worker.id()) != null) {
+      // Added again under its id before this event was delivered: what strategies and transports
+      // keep under the id is the new worker's now.
+      return;
+    }
     try {
       strategy.onWorkerRemoved(worker);
     } catch (RuntimeException e) {
@@ -1174,8 +1179,9 @@ final class DefaultRouter implements Router {
     for (RequestCall call : active) {
       call.cancel(RouterCallContext.Reason.CLOSED);
     }
+    // Refuses later additions and tells the listeners in order with the registry's own events,
+    // so that no workerAdded can reach them after routerClosed.
     registry.close();
-    listeners.routerClosed(registry.list());
     scheduler.shutdownNow();
     if (ownsExecutor) {
       executor.shutdown();

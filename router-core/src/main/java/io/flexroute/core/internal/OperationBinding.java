@@ -57,14 +57,19 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
   static final OperationBinding<ChatRequest, ChatCompletion, ChatChunk> CHAT =
       new OperationBinding<>(
           Transport::chat, Transport::chatBlocking, Transport::chatStream, ChatCompletion::usage,
-          ChatChunk::usage, chunk -> chunk.usage() != null && chunk.deltas().isEmpty(),
+          ChatChunk::usage,
+          chunk ->
+              chunk.usage() != null
+                  && chunk.deltas().stream().allMatch(d -> d.finishReason() != null),
           ChatCompletion::weightVersion, chunk -> null);
 
   static final OperationBinding<CompletionRequest, TextCompletion, CompletionChunk> COMPLETION =
       new OperationBinding<>(
           Transport::complete, Transport::completeBlocking, Transport::completeStream,
           TextCompletion::usage, CompletionChunk::usage,
-          chunk -> chunk.usage() != null && chunk.choices().isEmpty(),
+          chunk ->
+              chunk.usage() != null
+                  && chunk.choices().stream().allMatch(c -> c.finishReason() != null),
           TextCompletion::weightVersion, chunk -> null);
 
   private final Call<Q, R> call;
@@ -116,9 +121,10 @@ final class OperationBinding<Q extends InferenceRequest, R, C> {
   }
 
   /**
-   * Whether a chunk is the answer's last: generate's chunk with the finish reason, the usage chunk
-   * (no choices) of chat and completions. A chunk that merely carries usage is not: servers asked
-   * for continuous usage stats put it on every chunk.
+   * Whether a chunk is the answer's last: generate's chunk with the finish reason; for chat and
+   * completions, a chunk with the usage whose choices (none, in the usage chunk) all finish, as
+   * servers that put the usage on the last choice chunk send it. A chunk that merely carries
+   * usage is not: servers asked for continuous usage stats put it on every chunk.
    */
   boolean endsAnswer(C chunk) {
     return endsAnswer.test(chunk);

@@ -72,14 +72,23 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     this.snapshot = new WorkerSnapshot(List.of(), versionOrder, new AtomicBoolean());
   }
 
-  /** Refuses workers added from now on (the router is closing). */
+  /**
+   * Refuses workers added from now on (the router is closing), and tells the listeners that the
+   * router closed, after every registry event queued before.
+   */
   void close() {
     lock.lock();
     try {
+      if (closed) {
+        return;
+      }
       closed = true;
+      List<Worker> workers = list();
+      notifier.enqueue(() -> listeners.routerClosed(workers));
     } finally {
       lock.unlock();
     }
+    notifier.deliver();
   }
 
   /** The packed in-flight counters of the registered workers. */

@@ -96,10 +96,10 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   private final ShortestTtftConfig config;
   private final PrefixForest forest;
   private final ConcurrentHashMap<String, WorkerLedger> ledgers = new ConcurrentHashMap<>();
-  // Keyed by the attempt's request view, which the router hands back in the attempt's feedback
-  // (views compare by identity): by request id, two requests that share an id would take each
-  // other's work out of the ledger.
-  private final ConcurrentHashMap<RequestView, Pending> pending = new ConcurrentHashMap<>();
+  // Keyed by the request object itself, by identity: every selection of one request (a retry, a
+  // new choice after a worker refused it) shares it, so the latest replaces the earlier one; by
+  // request id, two requests that share an id would take each other's work out of the ledger.
+  private final ConcurrentHashMap<RequestKey, Pending> pending = new ConcurrentHashMap<>();
   private final ListCache<Fleet> fleets = new ListCache<>(this::newFleet);
   private final AtomicLong clock = new AtomicLong();
   private final AtomicInteger sinceSweep = new AtomicInteger();
@@ -474,17 +474,19 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     long prefillNanos = (long) Math.min(Long.MAX_VALUE / 4.0, prefill * secondsPerToken * 1e9);
     long prefillEnd = ledger.enqueue(now, prefillNanos, (long) (prefill * 1000));
     Pending old =
-        pending.put(request, new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
+        pending.put(
+            new RequestKey(request.request()),
+            new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
     if (old != null) {
-      // The same view routed again (a retry given the first attempt's view): the earlier attempt
-      // leaves its queue.
+      // The same request routed again (a retry, or a new choice after the chosen worker refused
+      // it): the earlier choice leaves its queue.
       old.leave(now);
     }
   }
 
   @Override
   public void onComplete(RequestFeedback feedback) {
-    RequestView id = feedback.request();
+    RequestKey id = new RequestKey(feedback.request().request());
     Pending p = pending.get(id);
     // Only the attempt that is in the ledger leaves it: a late report of an earlier attempt of the
     // same request (on another worker) must not remove the work of the current one.
@@ -699,6 +701,25 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       if (remaining > 0) {
         ledger.dequeue(now, Math.min(remaining, prefillNanos));
       }
+    }
+  }
+
+  /** A request object, compared by identity (request types may compare by value). */
+  private static final class RequestKey {
+    private final Object request;
+
+    RequestKey(Object request) {
+      this.request = request;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RequestKey k && k.request == request;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(request);
     }
   }
 }

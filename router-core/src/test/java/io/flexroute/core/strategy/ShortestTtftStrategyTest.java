@@ -281,6 +281,22 @@ class ShortestTtftStrategyTest {
   }
 
   @Test
+  void aChoiceTheWorkerRefused_leavesTheLedgerWhenTheRequestIsRoutedAgain() {
+    List<WorkerView> fleet = ClosedLoop.fleet(2);
+    ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
+    FakeRequestView request = text(LONG + "refused");
+    WorkerView refused = s.select(request, fleet).worker();
+    assertThat(s.queuedWork(refused.id())).isPositive();
+    // The chosen worker is at its concurrency limit: the router chooses again without it, with a
+    // view of the same request that names it.
+    WorkerView other = fleet.get(0) == refused ? fleet.get(1) : fleet.get(0);
+    s.select(request.excluding(refused), List.of(other));
+
+    assertThat(s.pendingRequests()).isEqualTo(1);
+    assertThat(s.queuedWork(refused.id())).isZero();
+  }
+
+  @Test
   void twoRequestsThatShareAnId_keepTheirOwnWorkInTheLedger() {
     List<WorkerView> fleet = ClosedLoop.fleet(1);
     ShortestTtftStrategy s = new ShortestTtftStrategy(config().build());
