@@ -115,6 +115,11 @@ class LifecycleTest {
       answer.countDown();
       assertThat(GenerateMappingTest.await(running).outputIds().toArray()).containsExactly(7);
       assertThat(first.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      // A request that outlived the removal is aborted: the abort is sent, and leaves no channel
+      // open for the removed worker.
+      GenerateMappingTest.await(transport.abort(w, "late", TestContext.of("late")));
+      assertThat(a.aborts.poll(10, TimeUnit.SECONDS)).isEqualTo("late");
+      assertThat(transport.ownedChannels()).isEmpty();
       // The worker comes back under the same id: a new channel.
       GenerateMappingTest.await(transport.generate(w, request, TestContext.of("2")));
       assertThat(transport.ownedChannels()).hasSize(1).doesNotContain(first);

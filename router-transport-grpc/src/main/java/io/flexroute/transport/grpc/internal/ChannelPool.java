@@ -48,6 +48,12 @@ public final class ChannelPool implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChannelPool.class);
 
+  /** Released workers remembered, for the aborts of their last requests. */
+  static final int MAX_RELEASED = 4096;
+
+  /** How long a channel opened for the aborts of a released worker lives before it shuts down. */
+  static final Duration ABORT_CHANNEL_LIFETIME = Duration.ofSeconds(30);
+
   /** How long {@link #close()} waits for calls on created channels to end before forcing. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
@@ -70,6 +76,15 @@ public final class ChannelPool implements AutoCloseable {
   // (or forced) by close() like the current ones, before the executors they run on stop. Guarded
   // by lock.
   private final List<ManagedChannel> retired = new ArrayList<>();
+  // Workers released since (removed from the fleet), by id, with the URL released; the oldest
+  // beyond MAX_RELEASED are forgotten. Guarded by lock.
+  private final Map<String, URI> released =
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, URI> eldest) {
+          return size() > MAX_RELEASED;
+        }
+      };
   private final Object lock = new Object();
   private @Nullable ExecutorService executor;
   private @Nullable ScheduledExecutorService timer;
@@ -112,6 +127,8 @@ public final class ChannelPool implements AutoCloseable {
       if (closed) {
         throw new RouterClosedException();
       }
+      // Called for other than an abort: the worker is back in a fleet.
+      released.remove(worker.id());
       entry = channels.get(worker.id());
       if (entry != null && entry.target().equals(worker.baseUrl())) {
         return entry.channel();
@@ -120,6 +137,50 @@ public final class ChannelPool implements AutoCloseable {
       channels.put(worker.id(), created);
       if (entry != null && entry.owned()) {
         retire(entry.channel());
+      }
+      return created.channel();
+    }
+  }
+
+  /**
+   * The channel for an {@code Abort}. For a worker released since (an abort of a request that
+   * outlived its worker's removal), a channel created here is not kept: it shuts down gracefully
+   * {@link #ABORT_CHANNEL_LIFETIME} after it opened, so the aborts of a removed worker cannot
+   * leave a channel open until the transport closes.
+   *
+   * @param worker the worker
+   * @return the channel
+   * @throws RouterClosedException if the pool is closed
+   * @throws RouterException as {@link #channel}
+   */
+  public ManagedChannel channelForAbort(Worker worker) {
+    ManagedChannel mine = given.get(worker.id());
+    if (mine != null) {
+      return mine;
+    }
+    Entry entry = channels.get(worker.id());
+    if (entry != null && entry.target().equals(worker.baseUrl())) {
+      return entry.channel();
+    }
+    synchronized (lock) {
+      if (closed) {
+        throw new RouterClosedException();
+      }
+      if (factory != null || !worker.baseUrl().equals(released.get(worker.id()))) {
+        return channel(worker);
+      }
+      Entry created = create(worker);
+      // Kept with the retired ones, so that close() awaits it too.
+      retired.removeIf(ManagedChannel::isTerminated);
+      retired.add(created.channel());
+      ScheduledExecutorService t = timer;
+      if (t != null) {
+        t.schedule(
+            created.channel()::shutdown,
+            ABORT_CHANNEL_LIFETIME.toNanos(),
+            TimeUnit.NANOSECONDS);
+      } else {
+        created.channel().shutdown();
       }
       return created.channel();
     }
@@ -135,8 +196,15 @@ public final class ChannelPool implements AutoCloseable {
    */
   public void release(Worker worker) {
     synchronized (lock) {
+      if (closed) {
+        return;
+      }
       Entry entry = channels.get(worker.id());
-      if (closed || entry == null || !entry.target().equals(worker.baseUrl())) {
+      if (entry != null && !entry.target().equals(worker.baseUrl())) {
+        return; // a channel opened since for another URL under the id: not this worker's
+      }
+      released.put(worker.id(), worker.baseUrl());
+      if (entry == null) {
         return;
       }
       channels.remove(worker.id());

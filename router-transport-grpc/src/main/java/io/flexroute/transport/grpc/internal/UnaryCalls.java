@@ -149,7 +149,12 @@ public final class UnaryCalls {
       Metadata md,
       CallSupport.Timing timing,
       @Nullable CallContext context) {
-    ManagedChannel channel = channels.channel(worker);
+    // An Abort may come after its worker left the fleet (its request outlived the removal): it
+    // must not reopen a channel that stays open until the transport closes.
+    ManagedChannel channel =
+        method == SglangSchedulerGrpc.getAbortMethod()
+            ? channels.channelForAbort(worker)
+            : channels.channel(worker);
     CompletableFuture<R> future = new CompletableFuture<>();
     AtomicBoolean ended = new AtomicBoolean();
     String requestId = context != null ? context.requestId() : method.getBareMethodName();
