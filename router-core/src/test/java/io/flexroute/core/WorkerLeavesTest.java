@@ -94,4 +94,38 @@ class WorkerLeavesTest {
         .isInstanceOf(io.flexroute.RouterClosedException.class);
     assertThat(router.workers().list()).extracting(Worker::id).containsExactly("a", "b");
   }
+
+  @Test
+  void aRemovalDeliveredAfterTheWorkerCameBack_leavesTheNewWorkersStateAlone() {
+    RemovalRecorder strategy = new RemovalRecorder(false);
+    java.util.concurrent.atomic.AtomicReference<Router> built =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    io.flexroute.spi.RouterListener flapping =
+        new io.flexroute.spi.RouterListener() {
+          @Override
+          public void workerAdded(WorkerView worker) {
+            if (worker.id().equals("trigger")) {
+              // Runs while the registry delivers an event: the removal below is delivered only
+              // after "a" is back.
+              Router r = built.get();
+              r.workers().remove("a");
+              r.workers().add(Worker.of("a", "http://a.invalid:1"));
+            }
+          }
+        };
+    try (Router router =
+        Router.builder()
+            .transport(transport)
+            .strategy(strategy)
+            .listener(flapping)
+            .worker("a", "http://a.invalid:1")
+            .build()) {
+      built.set(router);
+      router.workers().add(Worker.of("trigger", "http://t.invalid:1"));
+
+      assertThat(router.workers().list()).extracting(Worker::id).contains("a");
+      assertThat(strategy.removed).isEmpty();
+      assertThat(transport.removedWorkers()).isEmpty();
+    }
+  }
 }
