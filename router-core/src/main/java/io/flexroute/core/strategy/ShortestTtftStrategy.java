@@ -1,6 +1,7 @@
 package io.flexroute.core.strategy;
 
 import io.flexroute.Worker;
+import io.flexroute.core.strategy.internal.IdentityKey;
 import io.flexroute.core.strategy.internal.ListCache;
 import io.flexroute.core.strategy.internal.PrefixForest;
 import io.flexroute.core.strategy.internal.PrefixKey;
@@ -99,7 +100,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
   // Keyed by the request object itself, by identity: every selection of one request (a retry, a
   // new choice after a worker refused it) shares it, so the latest replaces the earlier one; by
   // request id, two requests that share an id would take each other's work out of the ledger.
-  private final ConcurrentHashMap<RequestKey, Pending> pending = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IdentityKey, Pending> pending = new ConcurrentHashMap<>();
   private final ListCache<Fleet> fleets = new ListCache<>(this::newFleet);
   private final AtomicLong clock = new AtomicLong();
   private final AtomicInteger sinceSweep = new AtomicInteger();
@@ -475,7 +476,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
     long prefillEnd = ledger.enqueue(now, prefillNanos, (long) (prefill * 1000));
     Pending old =
         pending.put(
-            new RequestKey(request.request()),
+            new IdentityKey(request.request()),
             new Pending(workerId, ledger, prefillNanos, prefillEnd, now));
     if (old != null) {
       // The same request routed again (a retry, or a new choice after the chosen worker refused
@@ -486,7 +487,7 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
 
   @Override
   public void onComplete(RequestFeedback feedback) {
-    RequestKey id = new RequestKey(feedback.request().request());
+    IdentityKey id = new IdentityKey(feedback.request().request());
     Pending p = pending.get(id);
     // Only the attempt that is in the ledger leaves it: a late report of an earlier attempt of the
     // same request (on another worker) must not remove the work of the current one.
@@ -701,25 +702,6 @@ public final class ShortestTtftStrategy implements RoutingStrategy {
       if (remaining > 0) {
         ledger.dequeue(now, Math.min(remaining, prefillNanos));
       }
-    }
-  }
-
-  /** A request object, compared by identity (request types may compare by value). */
-  private static final class RequestKey {
-    private final Object request;
-
-    RequestKey(Object request) {
-      this.request = request;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof RequestKey k && k.request == request;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(request);
     }
   }
 }

@@ -21,7 +21,7 @@ public final class ListCache<T> {
   static final int MAX_LISTS = 64;
 
   private final Function<List<WorkerView>, T> derive;
-  private final ConcurrentHashMap<Key, Slot<T>> slots = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IdentityKey, Slot<T>> slots = new ConcurrentHashMap<>();
   private volatile @Nullable Slot<T> last;
 
   /**
@@ -44,7 +44,7 @@ public final class ListCache<T> {
     if (s != null && s.list == candidates) {
       return s.value;
     }
-    Key key = new Key(candidates);
+    IdentityKey key = new IdentityKey(candidates);
     s = slots.get(key);
     if (s == null) {
       if (slots.size() >= MAX_LISTS) {
@@ -67,24 +67,6 @@ public final class ListCache<T> {
     Slot(List<WorkerView> list, T value) {
       this.list = list;
       this.value = value;
-    }
-  }
-
-  private static final class Key {
-    private final List<WorkerView> list;
-
-    Key(List<WorkerView> list) {
-      this.list = list;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.list == list;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(list);
     }
   }
 }

@@ -72,7 +72,7 @@ public final class PrefixTree {
   private final Object registryLock = new Object();
   private volatile Tenant[] tenants = new Tenant[0];
   private volatile @Nullable FleetIndex lastIndex;
-  private final ConcurrentHashMap<ListKey, FleetIndex> indexes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IdentityKey, FleetIndex> indexes = new ConcurrentHashMap<>();
 
   /**
    * Creates an empty tree.
@@ -153,7 +153,7 @@ public final class PrefixTree {
     if (last != null && last.candidates == candidates) {
       return last;
     }
-    ListKey key = new ListKey(candidates);
+    IdentityKey key = new IdentityKey(candidates);
     FleetIndex idx = indexes.get(key);
     if (idx == null) {
       if (indexes.size() >= 64) {
@@ -1473,25 +1473,6 @@ public final class PrefixTree {
         }
       }
       return this;
-    }
-  }
-
-  /** Identity of a candidate list. */
-  private static final class ListKey {
-    private final List<WorkerView> list;
-
-    ListKey(List<WorkerView> list) {
-      this.list = list;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ListKey k && k.list == list;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(list);
     }
   }
 }

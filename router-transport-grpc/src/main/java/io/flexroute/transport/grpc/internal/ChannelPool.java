@@ -115,13 +115,9 @@ public final class ChannelPool implements AutoCloseable {
    * @throws RouterException if the worker's URL cannot be a gRPC target or the factory failed
    */
   public ManagedChannel channel(Worker worker) {
-    ManagedChannel mine = given.get(worker.id());
-    if (mine != null) {
-      return mine;
-    }
-    Entry entry = channels.get(worker.id());
-    if (entry != null && entry.target().equals(worker.baseUrl())) {
-      return entry.channel();
+    ManagedChannel existing = existing(worker);
+    if (existing != null) {
+      return existing;
     }
     synchronized (lock) {
       if (closed) {
@@ -129,7 +125,7 @@ public final class ChannelPool implements AutoCloseable {
       }
       // Called for other than an abort: the worker is back in a fleet.
       released.remove(worker.id());
-      entry = channels.get(worker.id());
+      Entry entry = channels.get(worker.id());
       if (entry != null && entry.target().equals(worker.baseUrl())) {
         return entry.channel();
       }
@@ -154,13 +150,9 @@ public final class ChannelPool implements AutoCloseable {
    * @throws RouterException as {@link #channel}
    */
   public ManagedChannel channelForAbort(Worker worker) {
-    ManagedChannel mine = given.get(worker.id());
-    if (mine != null) {
-      return mine;
-    }
-    Entry entry = channels.get(worker.id());
-    if (entry != null && entry.target().equals(worker.baseUrl())) {
-      return entry.channel();
+    ManagedChannel existing = existing(worker);
+    if (existing != null) {
+      return existing;
     }
     synchronized (lock) {
       if (closed) {
@@ -219,6 +211,16 @@ public final class ChannelPool implements AutoCloseable {
     channel.shutdown();
     retired.removeIf(ManagedChannel::isTerminated);
     retired.add(channel);
+  }
+
+  /** The caller's channel for the worker, or the one created for its current URL; null if none. */
+  private @Nullable ManagedChannel existing(Worker worker) {
+    ManagedChannel mine = given.get(worker.id());
+    if (mine != null) {
+      return mine;
+    }
+    Entry entry = channels.get(worker.id());
+    return entry != null && entry.target().equals(worker.baseUrl()) ? entry.channel() : null;
   }
 
   private Entry create(Worker worker) {
