@@ -178,4 +178,20 @@ class FleetTypesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("w0 and w1 both have rank offset 1");
   }
+
+  @Test
+  void engineOptions_keepAMutableNumbersValueAndTakeEveryPlainNumberType() {
+    java.util.concurrent.atomic.AtomicLong flushed = new java.util.concurrent.atomic.AtomicLong(5);
+    UpdateWeightsFromDisk update =
+        UpdateWeightsFromDisk.builder("/ckpt")
+            .option("flushed", flushed)
+            .option("big", new java.math.BigDecimal("1e40"))
+            .option("small", (short) 3)
+            .build();
+    flushed.set(6); // the built update keeps the value it was given
+    assertThat(update.options())
+        .containsEntry("flushed", new java.math.BigDecimal("5"))
+        .containsEntry("big", new java.math.BigDecimal("1e40"))
+        .containsEntry("small", (short) 3);
+  }
 }

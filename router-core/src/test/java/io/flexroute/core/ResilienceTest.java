@@ -772,6 +772,36 @@ class ResilienceTest {
   }
 
   @Test
+  void aChatStreamBrokenAfterItsLastChoiceChunkWithTheUsage_endsAsAnswered() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    try (Router router = builder("a").build();
+        ResponseStream<io.flexroute.ChatChunk> stream =
+            router.chatStream(
+                io.flexroute.ChatRequest.builder()
+                    .message(io.flexroute.ChatMessage.user("x"))
+                    .build())) {
+      FakeCall call = transport.awaitCall(WAIT);
+      call.emit("Hel");
+      // Some servers put the usage on the last choice chunk, the one that finishes it.
+      call.emitChunk(
+          new io.flexroute.ChatChunk(
+              "c", call.requestId(), call.workerId(), null,
+              List.of(
+                  new io.flexroute.ChatChunk.Delta(
+                      0, null, "lo", null, List.of(), io.flexroute.FinishReason.of("stop"))),
+              new io.flexroute.TokenUsage(3, 2, 0)));
+      call.failStream(
+          new WorkerException(
+              call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      List<String> text = new ArrayList<>();
+      stream.forEach(c -> c.deltas().forEach(d -> text.add(d.content())));
+
+      assertThat(text).containsExactly("Hel", "lo");
+      assertThat(transport.calls()).hasSize(1);
+    }
+  }
+
+  @Test
   void aTokenStreamBrokenWithNothingLeftToGenerate_failsWithoutSchedulingARetry() {
     transport.behavior(FakeTransport.Behavior.HOLD);
     try (Router router = builder("a", "b").build()) {
