@@ -115,27 +115,7 @@ public final class ChannelPool implements AutoCloseable {
    * @throws RouterException if the worker's URL cannot be a gRPC target or the factory failed
    */
   public ManagedChannel channel(Worker worker) {
-    ManagedChannel existing = existing(worker);
-    if (existing != null) {
-      return existing;
-    }
-    synchronized (lock) {
-      if (closed) {
-        throw new RouterClosedException();
-      }
-      // Called for other than an abort: the worker is back in a fleet.
-      released.remove(worker.id());
-      Entry entry = channels.get(worker.id());
-      if (entry != null && entry.target().equals(worker.baseUrl())) {
-        return entry.channel();
-      }
-      Entry created = create(worker);
-      channels.put(worker.id(), created);
-      if (entry != null && entry.owned()) {
-        retire(entry.channel());
-      }
-      return created.channel();
-    }
+    return channel(worker, false);
   }
 
   /**
@@ -150,6 +130,10 @@ public final class ChannelPool implements AutoCloseable {
    * @throws RouterException as {@link #channel}
    */
   public ManagedChannel channelForAbort(Worker worker) {
+    return channel(worker, true);
+  }
+
+  private ManagedChannel channel(Worker worker, boolean forAbort) {
     ManagedChannel existing = existing(worker);
     if (existing != null) {
       return existing;
@@ -158,24 +142,36 @@ public final class ChannelPool implements AutoCloseable {
       if (closed) {
         throw new RouterClosedException();
       }
-      if (factory != null || !worker.baseUrl().equals(released.get(worker.id()))) {
-        return channel(worker);
+      if (forAbort && factory == null && worker.baseUrl().equals(released.get(worker.id()))) {
+        return shortLived(worker);
+      }
+      // Called for other than an abort of a released worker: the worker is back in a fleet.
+      released.remove(worker.id());
+      Entry entry = channels.get(worker.id());
+      if (entry != null && entry.target().equals(worker.baseUrl())) {
+        return entry.channel();
       }
       Entry created = create(worker);
-      // Kept with the retired ones, so that close() awaits it too.
-      retired.removeIf(ManagedChannel::isTerminated);
-      retired.add(created.channel());
-      ScheduledExecutorService t = timer;
-      if (t != null) {
-        t.schedule(
-            created.channel()::shutdown,
-            ABORT_CHANNEL_LIFETIME.toNanos(),
-            TimeUnit.NANOSECONDS);
-      } else {
-        created.channel().shutdown();
+      channels.put(worker.id(), created);
+      if (entry != null && entry.owned()) {
+        retire(entry.channel());
       }
       return created.channel();
     }
+  }
+
+  /** A channel not kept, that shuts down gracefully after its lifetime. Under the lock. */
+  private ManagedChannel shortLived(Worker worker) {
+    Entry created = create(worker);
+    keepForClose(created.channel());
+    ScheduledExecutorService t = timer;
+    if (t != null) {
+      t.schedule(
+          created.channel()::shutdown, ABORT_CHANNEL_LIFETIME.toNanos(), TimeUnit.NANOSECONDS);
+    } else {
+      created.channel().shutdown();
+    }
+    return created.channel();
   }
 
   /**
@@ -209,6 +205,11 @@ public final class ChannelPool implements AutoCloseable {
   /** Shuts an owned channel down gracefully and keeps it for close() to await. Under the lock. */
   private void retire(ManagedChannel channel) {
     channel.shutdown();
+    keepForClose(channel);
+  }
+
+  /** Keeps an owned channel no entry holds, so that close() awaits it too. Under the lock. */
+  private void keepForClose(ManagedChannel channel) {
     retired.removeIf(ManagedChannel::isTerminated);
     retired.add(channel);
   }
