@@ -62,6 +62,16 @@ class ResilienceTest {
     return b;
   }
 
+  private static io.flexroute.ChatRequest chat(String message) {
+    return io.flexroute.ChatRequest.builder().message(io.flexroute.ChatMessage.user(message)).build();
+  }
+
+  /** The failure of a stream whose connection broke. */
+  private static WorkerException connectionReset(FakeCall call) {
+    return new WorkerException(
+        call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null);
+  }
+
   private static WorkerException status(String worker, int code) {
     return new WorkerException(worker, WorkerException.Kind.HTTP_STATUS, code, "fake " + code, null, null);
   }
@@ -710,9 +720,7 @@ class ResilienceTest {
       FakeCall first = transport.awaitCall(WAIT);
       first.emit("one");
       first.emit(" two");
-      first.failStream(
-          new WorkerException(
-              first.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      first.failStream(connectionReset(first));
       List<GenerateChunk> chunks = new ArrayList<>();
       var it = stream.iterator();
       chunks.add(it.next());
@@ -746,11 +754,7 @@ class ResilienceTest {
       throws Exception {
     transport.behavior(FakeTransport.Behavior.HOLD);
     try (Router router = builder("a").build();
-        ResponseStream<io.flexroute.ChatChunk> stream =
-            router.chatStream(
-                io.flexroute.ChatRequest.builder()
-                    .message(io.flexroute.ChatMessage.user("x"))
-                    .build())) {
+        ResponseStream<io.flexroute.ChatChunk> stream = router.chatStream(chat("x"))) {
       FakeCall call = transport.awaitCall(WAIT);
       // A server asked for continuous usage stats puts the usage on every chunk.
       call.emitChunk(
@@ -758,9 +762,7 @@ class ResilienceTest {
               "c", call.requestId(), call.workerId(), null,
               List.of(new io.flexroute.ChatChunk.Delta(0, "assistant", "Hel", null, List.of(), null)),
               new io.flexroute.TokenUsage(3, 1, 0)));
-      call.failStream(
-          new WorkerException(
-              call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      call.failStream(connectionReset(call));
       var it = stream.iterator();
       assertThat(it.next().deltas().get(0).content()).isEqualTo("Hel");
 
@@ -775,11 +777,7 @@ class ResilienceTest {
   void aChatStreamBrokenAfterItsLastChoiceChunkWithTheUsage_endsAsAnswered() throws Exception {
     transport.behavior(FakeTransport.Behavior.HOLD);
     try (Router router = builder("a").build();
-        ResponseStream<io.flexroute.ChatChunk> stream =
-            router.chatStream(
-                io.flexroute.ChatRequest.builder()
-                    .message(io.flexroute.ChatMessage.user("x"))
-                    .build())) {
+        ResponseStream<io.flexroute.ChatChunk> stream = router.chatStream(chat("x"))) {
       FakeCall call = transport.awaitCall(WAIT);
       call.emit("Hel");
       // Some servers put the usage on the last choice chunk, the one that finishes it.
@@ -790,9 +788,7 @@ class ResilienceTest {
                   new io.flexroute.ChatChunk.Delta(
                       0, null, "lo", null, List.of(), io.flexroute.FinishReason.of("stop"))),
               new io.flexroute.TokenUsage(3, 2, 0)));
-      call.failStream(
-          new WorkerException(
-              call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      call.failStream(connectionReset(call));
       List<String> text = new ArrayList<>();
       stream.forEach(c -> c.deltas().forEach(d -> text.add(d.content())));
 
@@ -819,9 +815,7 @@ class ResilienceTest {
       }
       call.emit("one");
       call.emit(" two");
-      call.failStream(
-          new WorkerException(
-              call.workerId(), WorkerException.Kind.CONNECTION, 0, "connection reset", null, null));
+      call.failStream(connectionReset(call));
       var it = stream.iterator();
       it.next();
       it.next();
