@@ -21,6 +21,7 @@ import io.flexroute.RequestOutcome;
 import io.flexroute.RequestRejectedException;
 import io.flexroute.core.strategy.PerModelStrategy;
 import io.flexroute.core.strategy.internal.CountedCandidates;
+import io.flexroute.core.strategy.internal.Exclusions;
 import io.flexroute.core.strategy.internal.LeastInFlight;
 import io.flexroute.ResponseStream;
 import io.flexroute.Router;
@@ -1028,7 +1029,7 @@ final class DefaultRouter implements Router {
         || state.worker().role() != view.role()
         || !state.worker().serves(view.model())
         || !snapshot.meetsVersion(state, view.minWeightVersion())
-        || view.excludes(state.id())) {
+        || Exclusions.excludes(view, state.id())) {
       // An excluded worker already failed this request or refused it in this selection: taking
       // it again would retry on the failed worker, or ask the refusing one forever.
       warnStrategy("chose worker '" + chosen.id() + "', which is not a candidate", null);

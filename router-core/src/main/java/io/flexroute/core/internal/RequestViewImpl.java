@@ -55,21 +55,6 @@ final class RequestViewImpl implements RequestView {
     return new RequestViewImpl(this, List.copyOf(all));
   }
 
-  /**
-   * Whether a worker was left out of this selection.
-   *
-   * @param workerId the worker's id
-   * @return whether it is one of {@link #excludedWorkers()}
-   */
-  boolean excludes(String workerId) {
-    for (WorkerView w : excluded) {
-      if (w.id().equals(workerId)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static int estimateTokens(InferenceRequest request) {
     TokenIds ids = request.promptTokenIds();
     if (ids != null) {
