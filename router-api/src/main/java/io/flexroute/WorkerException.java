@@ -25,7 +25,16 @@ public class WorkerException extends RouterException {
     /** The worker's answer could not be parsed (not JSON, missing fields, truncated stream). */
     MALFORMED_RESPONSE,
     /** The worker reported an error inside a stream that had started successfully. */
-    STREAM_ERROR
+    STREAM_ERROR,
+    /**
+     * The worker answered with weights older than the request's minimum weight version ({@link
+     * InferenceRequest#minWeightVersion()}): it went back to earlier weights (a restart on its
+     * launch weights, a rollback the router was not told of) after the router last learnt its
+     * version. The answer is not delivered; the router records the older version, so that the
+     * worker gets no more requests that need newer weights, and tries another worker. Retryable,
+     * but not a fault against the worker's health or circuit breaker.
+     */
+    WEIGHT_VERSION
   }
 
   /** The worker concerned. */
@@ -132,14 +141,15 @@ public class WorkerException extends RouterException {
 
   /**
    * Whether the failure lies with the worker rather than the request, so that trying another worker
-   * may succeed: connection failures, 408, 429, 5xx, and broken or unreadable answers. A 4xx caused
+   * may succeed: connection failures, 408, 429, 5xx, broken or unreadable answers, and answers with
+   * weights older than the request needs. A 4xx caused
    * by the request itself (such as a context-length error) is not retryable.
    *
    * @return {@code true} if another attempt may succeed
    */
   public boolean isRetryable() {
     return switch (kind) {
-      case CONNECTION, MALFORMED_RESPONSE -> true;
+      case CONNECTION, MALFORMED_RESPONSE, WEIGHT_VERSION -> true;
       case STREAM_ERROR -> statusCode == 408 || statusCode == 429 || statusCode >= 500;
       case HTTP_STATUS -> statusCode == 408 || statusCode == 429 || statusCode >= 500;
     };
@@ -147,11 +157,12 @@ public class WorkerException extends RouterException {
 
   /**
    * Whether the failure counts against the worker's health and circuit breaker: the same failures as
-   * {@link #isRetryable()}. A 4xx caused by the request never does.
+   * {@link #isRetryable()}, except {@link Kind#WEIGHT_VERSION} (the worker works; its weights are
+   * only too old for this request). A 4xx caused by the request never does.
    *
    * @return {@code true} for a worker fault
    */
   public boolean isWorkerFault() {
-    return isRetryable();
+    return kind != Kind.WEIGHT_VERSION && isRetryable();
   }
 }

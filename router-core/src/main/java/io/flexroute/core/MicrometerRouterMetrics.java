@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code flexroute.retries}</td><td>counter</td><td>worker, cause</td>
  *       <td>retries scheduled (and token streams resumed), by the worker whose attempt failed and
  *       the failure: {@code http_<status>}, {@code connection}, {@code malformed_response},
- *       {@code stream_error}</td></tr>
+ *       {@code stream_error}, {@code weight_version}</td></tr>
  *   <tr><td>{@code flexroute.breaker.transitions}</td><td>counter</td><td>worker, state</td>
  *       <td>circuit breaker changes, by the state entered: {@code open}, {@code half_open},
  *       {@code closed}</td></tr>

@@ -227,7 +227,7 @@ class VersionAwareRoutingTest {
   }
 
   @Test
-  void versionsInAnswers_raiseTheKnownVersionButNeverLowerIt() {
+  void versionsInAnswers_raiseTheKnownVersion_andLowerItWhenTheWorkerWentBack() {
     start(b -> {}, "4");
 
     router.generate(prompt("a"));
@@ -235,13 +235,117 @@ class VersionAwareRoutingTest {
     fakes.get(0).setWeightVersion("5");
     router.generate(prompt("b"));
     assertThat(view("w0").weightVersion()).isEqualTo("5");
-    // An answer written before an update finished may still carry the old version.
+    // Sent when the router knew the worker at 5 and answered by older weights: the worker went
+    // back (restarted on earlier weights). (An answer sent before an update landed, carrying the
+    // version the router knew when it was sent, never lowers it: WeightVersionAnswersTest.)
     fakes.get(0).setWeightVersion("3");
-    router.generate(prompt("c"));
-    assertThat(view("w0").weightVersion()).isEqualTo("5");
-    // A read is authoritative, even downwards (a worker restarted with older weights).
-    router.fleet().readWeightVersions(Broadcast.all()).orThrow();
+    assertThat(router.generate(prompt("c")).weightVersion()).isEqualTo("3");
     assertThat(view("w0").weightVersion()).isEqualTo("3");
+    assertThat(view("w0").health()).isEqualTo(io.flexroute.HealthState.HEALTHY);
+  }
+
+  @Test
+  void anAnswerWithWeightsOlderThanTheMinimum_isNeverDelivered_andTheRequestMovesOn() {
+    start(b -> {}, "2", "2");
+    router.fleet().readWeightVersions(Broadcast.all()).orThrow();
+    fakes.get(0).setWeightVersion("1"); // w0 restarts on its launch weights, unbeknown to the router
+
+    List<GenerateResult> results = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      results.add(router.generate(prompt("b" + i).toBuilder().minWeightVersion("2").build()));
+    }
+    for (int i = 0; i < 4; i++) {
+      results.add(
+          router.generateAsync(prompt("a" + i).toBuilder().minWeightVersion("2").build()).join());
+    }
+
+    assertThat(results).allSatisfy(r -> {
+      assertThat(r.workerId()).isEqualTo("w1");
+      assertThat(r.weightVersion()).isEqualTo("2");
+    });
+    // One answer showed the router w0's real version; no request that needs 2 went there again.
+    assertThat(fakes.get(0).requests("/generate")).hasSize(1);
+    assertThat(view("w0").weightVersion()).isEqualTo("1");
+    assertThat(view("w0").health()).isEqualTo(io.flexroute.HealthState.HEALTHY);
+    assertThat(router.generate(prompt("any")).workerId()).isIn("w0", "w1");
+  }
+
+  @Test
+  void aStreamWithWeightsOlderThanTheMinimum_deliversNothingFromThatWorker() {
+    start(b -> {}, "2", "2");
+    router.fleet().readWeightVersions(Broadcast.all()).orThrow();
+    fakes.get(0).setWeightVersion("1");
+
+    for (int i = 0; i < 3; i++) {
+      List<io.flexroute.GenerateChunk> chunks = new ArrayList<>();
+      try (var stream =
+          router.generateStream(prompt("s" + i).toBuilder().minWeightVersion("2").build())) {
+        stream.forEach(chunks::add);
+      }
+      assertThat(chunks).isNotEmpty().allSatisfy(
+          c -> assertThat(c.weightVersion()).isEqualTo("2"));
+    }
+    assertThat(fakes.get(0).requests("/generate")).hasSize(1);
+    assertThat(view("w0").weightVersion()).isEqualTo("1");
+  }
+
+  @Test
+  void anAnswerWithWeightsOlderThanTheMinimum_andNoOtherWorker_failsWithATypedError() {
+    start(b -> {}, "2");
+    router.fleet().readWeightVersions(Broadcast.all()).orThrow();
+    fakes.get(0).setWeightVersion("1");
+
+    assertThatThrownBy(
+            () -> router.generate(prompt("x").toBuilder().minWeightVersion("2").build()))
+        .isInstanceOfSatisfying(
+            io.flexroute.WorkerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(io.flexroute.WorkerException.Kind.WEIGHT_VERSION);
+              assertThat(e.isRetryable()).isTrue();
+              assertThat(e.isWorkerFault()).isFalse();
+            })
+        .hasMessageContaining("weight version '1', older than the request's minimum '2'");
+    // The next request knows better and is refused before anything is sent.
+    assertThatThrownBy(
+            () -> router.generate(prompt("y").toBuilder().minWeightVersion("2").build()))
+        .isInstanceOfSatisfying(
+            NoEligibleWorkerException.class,
+            e -> assertThat(e.reason()).isEqualTo(NoEligibleWorkerException.Reason.WEIGHT_VERSION));
+    assertThat(fakes.get(0).requests("/generate")).hasSize(1);
+  }
+
+  @Test
+  void aWorkerBackFromUnhealthy_hasItsVersionReadAgain() {
+    start(
+        b ->
+            b.healthChecks(
+                io.flexroute.HealthCheckPolicy.builder()
+                    .interval(Duration.ofMillis(10))
+                    .failureThreshold(1)
+                    .successThreshold(1)
+                    .build()),
+        "2",
+        "2");
+    fakes.get(0).setWeightVersion("2");
+    router.generate(prompt("learn w0")); // round robin: w0 first; w1's version stays unknown
+    assertThat(router.fleet().knownWeightVersions()).containsOnlyKeys("w0");
+    int w1Reads = fakes.get(1).requests("/get_model_info").size();
+
+    for (FakeWorker fake : fakes) {
+      fake.setHealthy(false);
+      fake.setWeightVersion("1"); // both restart on their launch weights
+    }
+    Polling.await(() -> router.workers().views().stream()
+        .allMatch(w -> w.health() == io.flexroute.HealthState.UNHEALTHY));
+    fakes.forEach(f -> f.setHealthy(true));
+    Polling.await(() -> router.workers().views().stream()
+        .allMatch(w -> w.health() == io.flexroute.HealthState.HEALTHY));
+
+    // Read again without any generation; a worker whose version was never known is not read.
+    Polling.await(() -> "1".equals(view("w0").weightVersion()));
+    assertThat(fakes.get(0).requests("/generate")).hasSize(1);
+    assertThat(fakes.get(1).requests("/get_model_info")).hasSize(w1Reads);
+    assertThat(view("w1").weightVersion()).isNull();
   }
 
   @Test

@@ -39,6 +39,10 @@ final class Attempt {
   private final EndHook endHook;
   private final int number;
   private final long startNanos = System.nanoTime();
+  // What the router knew of the worker's weights when the attempt was sent (the mark read first):
+  // an answer with older weights than that shows the worker went back (WeightVersionTracker).
+  private final long versionMark;
+  private final @Nullable String versionAtDispatch;
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile long firstChunkNanos;
 
@@ -61,6 +65,8 @@ final class Attempt {
     this.strategy = strategy;
     this.endHook = endHook;
     this.number = number;
+    this.versionMark = worker.versionSets;
+    this.versionAtDispatch = worker.weightVersion();
   }
 
   RequestCall call() {
@@ -82,6 +88,16 @@ final class Attempt {
 
   int number() {
     return number;
+  }
+
+  /** @return the worker's version mark when the attempt was sent */
+  long versionMark() {
+    return versionMark;
+  }
+
+  /** @return the worker's known weight version when the attempt was sent, or null */
+  @Nullable String versionAtDispatch() {
+    return versionAtDispatch;
   }
 
   boolean isFinished() {

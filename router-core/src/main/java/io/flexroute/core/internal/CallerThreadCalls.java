@@ -5,6 +5,7 @@ import io.flexroute.RequestCancelledException;
 import io.flexroute.RequestOutcome;
 import io.flexroute.RouterException;
 import io.flexroute.TokenUsage;
+import io.flexroute.WorkerException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,10 @@ final class CallerThreadCalls {
         if (value == null) {
           throw DefaultRouter.noResult(worker);
         }
+        WorkerException tooOld = router.answeredWeightVersion(attempt, op.weightVersion(value));
+        if (tooOld != null) {
+          throw tooOld;
+        }
       } catch (RuntimeException e) {
         endIfInterruptedOrLate(call);
         RouterException mapped = failureOf(call, attempt, e);
@@ -59,7 +64,6 @@ final class CallerThreadCalls {
         throw e;
       }
       TokenUsage usage = op.usage(value);
-      router.observeWeightVersion(worker, op.weightVersion(value));
       // The worker did its part: the attempt counts as a success, also when an interrupt came
       // with the answer. Finished first, so that the cancel below neither counts it as cancelled
       // nor sends the worker an abort for a request it already answered.

@@ -14,6 +14,7 @@ import io.flexroute.fleet.UpdateWeightsFromDistributed;
 import io.flexroute.fleet.WeightVersionListener;
 import io.flexroute.fleet.WeightVersionMismatchException;
 import io.flexroute.fleet.WorkerInfo;
+import io.flexroute.fleet.WorkerSelector;
 import io.flexroute.fleet.WorkerSuccess;
 import io.flexroute.spi.WorkerView;
 import java.time.Duration;
@@ -334,6 +335,31 @@ final class DefaultFleet implements Fleet {
             (worker, context) -> worker.transport().readWeightVersion(worker.worker(), context),
             version -> version),
         successes -> {});
+  }
+
+  /**
+   * After the health probes brought a worker back from unhealthy: reads its weight version, if the
+   * router knew one, since a worker that was down may have restarted on other weights (its launch
+   * weights) than the ones the router knew. Until the read lands, an answer with weights too old
+   * for its request is caught by the router. A worker whose version the router never knew is not
+   * read (its transport or server may not tell versions); a failed read leaves the known version.
+   */
+  void recovered(WorkerState worker) {
+    if (closed.get() || worker.weightVersion() == null) {
+      return;
+    }
+    try {
+      readWeightVersionsAsync(Broadcast.to(WorkerSelector.ids(worker.id())))
+          .whenComplete(
+              (result, error) -> {
+                if (error != null) {
+                  log.debug("reading the version of recovered worker {} failed", worker.id(), error);
+                }
+              });
+    } catch (RuntimeException e) {
+      // The router is closing; nothing to read for.
+      log.debug("reading the version of recovered worker {} not started", worker.id(), e);
+    }
   }
 
   @Override

@@ -146,7 +146,8 @@ final class DefaultRouter implements Router {
         loadPoller = new LoadPoller(registry::snapshot, pollInterval, scheduler, executor);
       }
       if (healthPolicy != null) {
-        healthChecker = new HealthChecker(registry, healthPolicy, scheduler, executor);
+        healthChecker =
+            new HealthChecker(registry, healthPolicy, scheduler, executor, fleet::recovered);
       }
     } catch (RuntimeException e) {
       close();
@@ -413,8 +414,10 @@ final class DefaultRouter implements Router {
         (value, failure) -> {
           Throwable error = failure != null || value != null ? failure : noResult(worker);
           if (error == null) {
+            error = answeredWeightVersion(attempt, op.weightVersion(value));
+          }
+          if (error == null) {
             TokenUsage usage = op.usage(value);
-            observeWeightVersion(worker, op.weightVersion(value));
             attempt.finish(RequestOutcome.SUCCESS, usage, null);
             if (call.finish(RequestOutcome.SUCCESS, usage, null)) {
               deliver(result, value, null);
@@ -1093,11 +1096,32 @@ final class DefaultRouter implements Router {
     return java.util.Collections.unmodifiableMap(merged);
   }
 
-  /** Records the weight version a worker reported in an answer (raising the known one only). */
-  void observeWeightVersion(WorkerState worker, @Nullable String version) {
-    if (version != null) {
-      versions.observe(worker, version);
+  /**
+   * Records the weight version a worker reported in an answer to the attempt, and checks it
+   * against the request's minimum before anything of the answer reaches the caller.
+   *
+   * @param reported the version the answer (or stream chunk) reported, or null when it had none
+   * @return the attempt's failure when the answer was made with weights older than the request's
+   *     minimum weight version, else null
+   */
+  @Nullable WorkerException answeredWeightVersion(Attempt attempt, @Nullable String reported) {
+    if (reported == null || reported.isEmpty()) {
+      return null;
     }
+    WorkerState worker = attempt.worker();
+    versions.answered(worker, reported, attempt.versionMark(), attempt.versionAtDispatch());
+    String min = attempt.call().view().minWeightVersion();
+    if (min == null || min.equals(reported) || !versions.older(reported, min)) {
+      return null;
+    }
+    return new WorkerException(
+        worker.id(),
+        WorkerException.Kind.WEIGHT_VERSION,
+        0,
+        "answered with weight version '" + reported + "', older than the request's minimum '"
+            + min + "'",
+        null,
+        null);
   }
 
   // ---- administration ----

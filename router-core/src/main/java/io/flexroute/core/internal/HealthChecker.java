@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ final class HealthChecker implements AutoCloseable {
   private final HealthCheckPolicy policy;
   private final Set<WorkerState> outstanding = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> task;
+  private final Consumer<WorkerState> recovered;
   private volatile boolean closed;
 
   /**
@@ -35,14 +37,17 @@ final class HealthChecker implements AutoCloseable {
    * @param scheduler the router's timer, which only starts each round
    * @param executor runs the rounds: sending probes can wait on the transport's locks, and the
    *     timer thread must stay free to fire deadlines on time
+   * @param recovered told of a worker the probes brought back from unhealthy (must not throw)
    */
   HealthChecker(
       WorkerRegistryImpl registry,
       HealthCheckPolicy policy,
       ScheduledExecutorService scheduler,
-      Executor executor) {
+      Executor executor,
+      Consumer<WorkerState> recovered) {
     this.registry = registry;
     this.policy = policy;
+    this.recovered = recovered;
     long nanos = policy.interval().toNanos();
     this.task =
         scheduler.scheduleWithFixedDelay(
@@ -103,9 +108,11 @@ final class HealthChecker implements AutoCloseable {
           && worker.probeSuccesses().incrementAndGet() >= policy.successThreshold()) {
         worker.probeSuccesses().set(0);
         worker.passiveFailures().set(0);
-        return registry.transitionHealth(worker, HealthState.UNHEALTHY, HealthState.HEALTHY)
-            ? HealthState.HEALTHY
-            : worker.health();
+        if (!registry.transitionHealth(worker, HealthState.UNHEALTHY, HealthState.HEALTHY)) {
+          return worker.health();
+        }
+        recovered.accept(worker);
+        return HealthState.HEALTHY;
       }
       return state;
     }

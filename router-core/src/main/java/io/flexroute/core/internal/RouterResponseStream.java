@@ -7,6 +7,7 @@ import io.flexroute.RequestOutcome;
 import io.flexroute.ResponseStream;
 import io.flexroute.RouterException;
 import io.flexroute.TokenUsage;
+import io.flexroute.WorkerException;
 import io.flexroute.spi.ChunkSource;
 import java.time.Duration;
 import java.util.Iterator;
@@ -148,6 +149,15 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       C chunk;
       try {
         chunk = s.next();
+        if (chunk != null) {
+          // Checked before the chunk reaches the caller: a worker that answers with weights too
+          // old for the request fails the attempt, and the stream goes on elsewhere.
+          WorkerException tooOld =
+              router.answeredWeightVersion(a, binding.chunkWeightVersion(chunk));
+          if (tooOld != null) {
+            throw tooOld;
+          }
+        }
       } catch (RuntimeException e) {
         CallerThreadCalls.endIfInterruptedOrLate(call);
         if (complete && !call.isFinished()) {
@@ -196,7 +206,6 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       if (binding.endsAnswer(chunk)) {
         complete = true;
       }
-      router.observeWeightVersion(a.worker(), binding.chunkWeightVersion(chunk));
       return chunk;
     }
   }

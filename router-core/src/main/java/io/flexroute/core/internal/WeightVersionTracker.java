@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each worker's known weight version: set exactly by the fleet (updates and reads), raised by
- * the versions workers report in their answers. Every change publishes a new snapshot (eligibility
+ * the versions workers report in their answers, lowered by an answer that shows the worker went
+ * back to older weights. Every change publishes a new snapshot (eligibility
  * depends on versions) and is told to the {@link WeightVersionListener}s.
  *
  * <p>Thread-safe. Answers report the version at the time they were written, so an answer that
@@ -77,6 +78,48 @@ final class WeightVersionTracker {
   }
 
   /**
+   * Records the version a worker reported in an answer to an attempt sent when the router knew the
+   * worker at {@code atDispatch}. A newer version raises the known one ({@link #observe}). An older
+   * one means the worker went back after the router learnt its version (a restart on its launch
+   * weights, a rollback done outside the router), since an attempt sent after an update cannot be
+   * answered by the weights before it: the older version replaces the known one, unless a fleet
+   * update or read recorded a version since the attempt was sent, one is running, or an answer
+   * raised the version meanwhile.
+   *
+   * @param reported the version the answer reported, or null when it had none
+   * @param mark {@link #mark} taken when the attempt was sent
+   * @param atDispatch the known version when the attempt was sent (read after the mark)
+   */
+  void answered(
+      WorkerState worker, @Nullable String reported, long mark, @Nullable String atDispatch) {
+    if (reported == null || reported.isEmpty() || reported.equals(atDispatch)) {
+      return;
+    }
+    if (atDispatch == null || !older(reported, atDispatch)) {
+      observe(worker, reported);
+      return;
+    }
+    synchronized (worker.weightVersionCell()) {
+      if (worker.versionSets != mark
+          || worker.controlState() == ControlState.UPDATING
+          || !worker.weightVersionCell().compareAndSet(atDispatch, reported)) {
+        return;
+      }
+    }
+    log.warn("worker {} answered with weight version {}, older than its known {}: it went back to"
+        + " earlier weights; recording {}", worker.id(), reported, atDispatch, reported);
+    changed(worker, atDispatch, reported);
+  }
+
+  /**
+   * Whether {@code candidate} is older than {@code reference} in the router's order; false when
+   * the order throws (logged once).
+   */
+  boolean older(String candidate, String reference) {
+    return compare(candidate, reference) < 0;
+  }
+
+  /**
    * Sets the version a weight update left on the worker, replacing the known one even if it is
    * older. Reads that started before it can no longer overwrite it ({@link #setIfUnchangedSince}).
    *
@@ -99,9 +142,7 @@ final class WeightVersionTracker {
    * @return the number of updates recorded on the worker so far
    */
   long mark(WorkerState worker) {
-    synchronized (worker.weightVersionCell()) {
-      return worker.versionSets;
-    }
+    return worker.versionSets;
   }
 
   /**
@@ -129,14 +170,19 @@ final class WeightVersionTracker {
   }
 
   private boolean newer(String candidate, String current) {
+    return compare(candidate, current) > 0;
+  }
+
+  /** The order's verdict, or 0 (no change) when it throws. */
+  private int compare(String a, String b) {
     try {
-      return order.compare(candidate, current) > 0;
+      return order.compare(a, b);
     } catch (RuntimeException e) {
       if (orderFailureLogged.compareAndSet(false, true)) {
         log.warn("the weight-version order threw; versions from answers are ignored when it does"
             + " (logged once)", e);
       }
-      return false;
+      return 0;
     }
   }
 

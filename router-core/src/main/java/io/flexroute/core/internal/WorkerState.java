@@ -169,10 +169,11 @@ final class WorkerState implements WorkerView {
   }
 
   /**
-   * How many versions weight updates have recorded on the worker; guarded by {@link
-   * #weightVersionCell()}'s monitor, written and read only by the {@link WeightVersionTracker}.
+   * How many versions weight updates have recorded on the worker; written under {@link
+   * #weightVersionCell()}'s monitor, and only by the {@link WeightVersionTracker}. Volatile, since
+   * every attempt reads it without the monitor when it is sent.
    */
-  long versionSets;
+  volatile long versionSets;
 
   /** The known version's cell, which only the {@link WeightVersionTracker} writes. */
   AtomicReference<@Nullable String> weightVersionCell() {
