@@ -86,6 +86,73 @@ public class RadixCacheBenchmark {
     }
   }
 
+  /**
+   * Diagnostic: the multi-turn entries' texts and token ids, for the least any insert has to do.
+   * The ids are copies allocated one after the other, more compact in memory than the entries
+   * (whose ids lie between their logprobs and token ends), so the floor measured on them is, if
+   * anything, lower than the real one.
+   */
+  @State(Scope.Benchmark)
+  public static class MultiTurnEntryData {
+    String[] texts = new String[0];
+    int[][] tokenIds = new int[0][];
+    char[] buffer = new char[0];
+
+    @Setup(Level.Trial)
+    public void load() {
+      List<CacheEntry> entries = RadixWorkloads.multiTurn().inserts();
+      texts = new String[entries.size()];
+      tokenIds = new int[entries.size()][];
+      int longest = 0;
+      for (int i = 0; i < entries.size(); i++) {
+        texts[i] = entries.get(i).text();
+        tokenIds[i] = entries.get(i).tokenIds();
+        longest = Math.max(longest, texts[i].length());
+      }
+      buffer = new char[longest];
+    }
+  }
+
+  /**
+   * Diagnostic: the multi-turn lookup mix with, for each query, the token ids and logprobs its
+   * cached part has (copies of the entry it extends, cut to the matched share of its text; none for
+   * unseen text), for the least any lookup with the copy has to do. The arrays are more compact in
+   * memory than a cache's nodes, so the floor measured on them is, if anything, too low.
+   */
+  @State(Scope.Benchmark)
+  public static class MultiTurnLookupData {
+    String[] queries = new String[0];
+    int[][] matchedIds = new int[0][];
+    float[][] matchedLogprobs = new float[0][];
+    char[] buffer = new char[0];
+
+    @Setup(Level.Trial)
+    public void load() {
+      RadixWorkloads.Workload w = RadixWorkloads.multiTurn();
+      int[] bases = new int[LOOKUPS];
+      queries = RadixWorkloads.lookupMix(w.texts(), LOOKUPS, 7, bases);
+      matchedIds = new int[LOOKUPS][];
+      matchedLogprobs = new float[LOOKUPS][];
+      int longest = 0;
+      for (int i = 0; i < LOOKUPS; i++) {
+        longest = Math.max(longest, queries[i].length());
+        if (bases[i] < 0) {
+          matchedIds[i] = new int[0];
+          matchedLogprobs[i] = new float[0];
+          continue;
+        }
+        CacheEntry base = w.inserts().get(bases[i]);
+        int baseChars = base.text().length();
+        int matchedChars = Math.min(baseChars, queries[i].length());
+        int tokens = (int) ((long) base.tokenIds().length * matchedChars / baseChars);
+        matchedIds[i] = Arrays.copyOf(base.tokenIds(), tokens);
+        float[] logprobs = base.logprobs();
+        matchedLogprobs[i] = logprobs == null ? new float[tokens] : Arrays.copyOf(logprobs, tokens);
+      }
+      buffer = new char[longest];
+    }
+  }
+
   /** The flat entries and an empty cache for every invocation. */
   @State(Scope.Benchmark)
   public static class FlatInserts {
@@ -298,6 +365,53 @@ public class RadixCacheBenchmark {
       added += s.cache.insert(e);
     }
     return added;
+  }
+
+  /**
+   * Diagnostic: the floor under {@link #multiTurnInsert}. Whatever its data structure, an insert
+   * must read the entry's whole text (to compare the part the cache holds and store the rest) and
+   * the token ids of the part the cache holds (a stretch is shared only when text and ids agree).
+   * This reads each entry's text into a buffer, as the insert does, and sums all its token ids,
+   * with no tree at all: entries per second that no insert can exceed on this machine.
+   */
+  @Benchmark
+  @OperationsPerInvocation(10_625)
+  public long multiTurnEntryReadFloor(MultiTurnEntryData s) {
+    long sum = 0;
+    char[] buffer = s.buffer;
+    for (int i = 0; i < s.texts.length; i++) {
+      String text = s.texts[i];
+      text.getChars(0, text.length(), buffer, 0);
+      int idSum = buffer[text.length() - 1];
+      for (int id : s.tokenIds[i]) {
+        idSum += id; // an int reduction, which the JIT vectorises
+      }
+      sum += idSum;
+    }
+    return sum;
+  }
+
+  /**
+   * Diagnostic: the floor under {@link #multiTurnLookup}. Whatever its data structure, a lookup
+   * must read the query (to compare it with the cached text) and, to give back what matched, copy
+   * the matched token ids and logprobs. This reads each query into a buffer, as the lookup does, and
+   * copies the ids and logprobs its cached part has into the caller's arrays, with no tree at all:
+   * lookups per second that no cache can exceed on this machine (the loss mask is left out).
+   */
+  @Benchmark
+  public long multiTurnLookupReadFloor(MultiTurnLookupData s, Cursor c, Sink sink) {
+    int i = c.next();
+    String query = s.queries[i];
+    query.getChars(0, query.length(), s.buffer, 0);
+    int[] ids = s.matchedIds[i];
+    float[] logprobs = s.matchedLogprobs[i];
+    if (ids.length > sink.ids.length) {
+      sink.ids = new int[ids.length];
+      sink.logprobs = new float[ids.length];
+    }
+    System.arraycopy(ids, 0, sink.ids, 0, ids.length);
+    System.arraycopy(logprobs, 0, sink.logprobs, 0, logprobs.length);
+    return s.buffer[query.length() - 1] + (ids.length == 0 ? 0 : sink.ids[ids.length - 1]);
   }
 
   /** Lookups (with the copy) per second, multi-turn workload, two reader threads (total). */

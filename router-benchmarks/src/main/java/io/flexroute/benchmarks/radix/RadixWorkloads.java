@@ -117,11 +117,21 @@ final class RadixWorkloads {
    * point, 10% unseen text.
    */
   static String[] lookupMix(List<String> cached, int n, long seed) {
+    return lookupMix(cached, n, seed, new int[n]);
+  }
+
+  /**
+   * As {@link #lookupMix(List, int, long)}, also giving for each query the index of the cached
+   * text it starts with, or -1 for unseen text.
+   */
+  static String[] lookupMix(List<String> cached, int n, long seed, int[] bases) {
     SplittableRandom r = new SplittableRandom(seed);
     String[] out = new String[n];
     for (int i = 0; i < n; i++) {
-      String base = cached.get(r.nextInt(cached.size()));
+      int index = r.nextInt(cached.size());
+      String base = cached.get(index);
       int kind = r.nextInt(10);
+      bases[i] = kind < 9 ? index : -1;
       if (kind < 8) {
         out[i] = base + turn("user", r, 60);
       } else if (kind == 8) {
