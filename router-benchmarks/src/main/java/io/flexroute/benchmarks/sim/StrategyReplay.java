@@ -1,5 +1,15 @@
 package io.flexroute.benchmarks.sim;
 
+import io.flexroute.core.strategy.ConsistentHashConfig;
+import io.flexroute.core.strategy.ConsistentHashStrategy;
+import io.flexroute.core.strategy.LeastTokenWorkConfig;
+import io.flexroute.core.strategy.LeastTokenWorkStrategy;
+import io.flexroute.core.strategy.PeakEwmaConfig;
+import io.flexroute.core.strategy.PeakEwmaStrategy;
+import io.flexroute.core.strategy.PowerOfTwoStrategy;
+import io.flexroute.core.strategy.PriorityFailoverConfig;
+import io.flexroute.core.strategy.PriorityFailoverStrategy;
+import io.flexroute.core.strategy.SessionAffinityStrategy;
 import io.flexroute.core.strategy.ShortestTtftConfig;
 import io.flexroute.core.strategy.ShortestTtftStrategy;
 import io.flexroute.spi.RoutingStrategy;
@@ -35,9 +45,8 @@ import java.util.function.LongSupplier;
  * and reports, per strategy, throughput, cache hit rate, time to first token and load imbalance,
  * with round robin as the baseline. Strategies are found by name through {@link ServiceLoader}
  * ({@link StrategyProvider}) with their default settings, as a router configured by name gets them,
- * with one change: {@code shortest_ttft} gets the replay's virtual clock as its ticker, since its
- * prefill queue drains on that clock and the router's clock is real time, which the virtual clock
- * stands for here.
+ * with one change: those that keep time get the replay's virtual clock as their ticker, since the
+ * router's clock is real time, which the virtual clock stands for here ({@link #onVirtualClock}).
  *
  * <p>Workloads (trace seed 42):
  *
@@ -253,15 +262,37 @@ public final class StrategyReplay {
   }
 
   /**
-   * Creates a strategy as its provider does, except that {@code shortest_ttft}, whose prefill
-   * queue drains on its ticker, runs on the replay's virtual clock: in a router that clock is real
-   * time, which the virtual clock stands for here. Its other settings are the defaults.
+   * Creates a strategy with its provider's default settings, on the replay's virtual clock when it
+   * keeps time (shortest_ttft's prefill queue, peak-EWMA's decay, session and sticky-key expiry,
+   * report ages, failover cooldowns): in a router that clock is real time, which the virtual clock
+   * stands for here. The strategies without a clock come from their provider as they are.
    */
   static Function<LongSupplier, RoutingStrategy> onVirtualClock(String name, StrategyProvider p) {
-    if (ShortestTtftStrategy.NAME.equals(name)) {
-      return clock -> new ShortestTtftStrategy(ShortestTtftConfig.builder().ticker(clock).build());
+    switch (name) {
+      case ShortestTtftStrategy.NAME:
+        return clock ->
+            new ShortestTtftStrategy(ShortestTtftConfig.builder().ticker(clock).build());
+      case PeakEwmaStrategy.NAME:
+        return clock -> new PeakEwmaStrategy(PeakEwmaConfig.builder().ticker(clock).build());
+      case LeastTokenWorkStrategy.NAME:
+        return clock ->
+            new LeastTokenWorkStrategy(LeastTokenWorkConfig.builder().ticker(clock).build());
+      case ConsistentHashStrategy.NAME:
+        return clock ->
+            new ConsistentHashStrategy(ConsistentHashConfig.builder().ticker(clock).build());
+      case SessionAffinityStrategy.NAME:
+        return clock ->
+            new SessionAffinityStrategy(
+                SessionAffinityStrategy.DEFAULT_MAX_SESSIONS,
+                SessionAffinityStrategy.DEFAULT_SESSION_TTL,
+                clock);
+      case PriorityFailoverStrategy.NAME:
+        return clock ->
+            new PriorityFailoverStrategy(
+                new PowerOfTwoStrategy(), PriorityFailoverConfig.builder().ticker(clock).build());
+      default:
+        return clock -> p.create();
     }
-    return clock -> p.create();
   }
 
   /** Round robin, cache-aware and shortest-TTFT on the 4-16-turn rollouts at other limits. */

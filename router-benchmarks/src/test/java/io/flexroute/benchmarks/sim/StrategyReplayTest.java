@@ -60,4 +60,46 @@ class StrategyReplayTest {
         .contains("cache_aware")
         .endsWith("</svg>\n");
   }
+
+  @Test
+  void strategiesThatKeepTime_runOnTheReplaysVirtualClock() {
+    Map<String, StrategyProvider> providers = StrategyReplay.providers();
+    Trace trace =
+        TraceGenerator.rollouts(
+            RolloutTraceConfig.builder()
+                .prompts(8, IntRange.of(50, 100))
+                .samplesPerPrompt(2)
+                .turns(IntRange.of(2, 3))
+                .build(),
+            1);
+    ReplayConfig config =
+        ReplayConfig.builder()
+            .fleet(FleetConfig.builder().workers(3).build())
+            .maxConcurrentConversations(6)
+            .build();
+    List<String> timeKeeping =
+        List.of("shortest_ttft", "peak_ewma", "least_token_work", "consistent_hash",
+            "session_affinity", "priority_failover");
+    for (String name : StrategyReplay.STRATEGIES) {
+      java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+      ReplayResult r =
+          Replay.run(
+              trace,
+              config,
+              clock ->
+                  StrategyReplay.onVirtualClock(name, providers.get(name))
+                      .apply(
+                          () -> {
+                            reads.incrementAndGet();
+                            return clock.getAsLong();
+                          }));
+      assertThat(r.strategy()).isEqualTo(name);
+      assertThat(r.strategyFaults()).isZero();
+      if (timeKeeping.contains(name)) {
+        assertThat(reads.get()).as(name + " reads the virtual clock").isPositive();
+      } else {
+        assertThat(reads.get()).as(name).isZero();
+      }
+    }
+  }
 }
