@@ -7,6 +7,7 @@ import io.flexroute.Router;
 import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
+import io.flexroute.WeightVersionSpan;
 import io.flexroute.Worker;
 import io.flexroute.fleet.Fleet;
 import io.flexroute.fleet.WeightVersionListener;
@@ -41,6 +42,7 @@ final class FakeRouter {
   private volatile int[] output = new int[0];
   private volatile String text = "";
   private volatile @Nullable String weightVersion = "1";
+  private volatile List<WeightVersionSpan> spans = List.of();
   private final Router router;
   private final List<WeightVersionListener> versionListeners = new CopyOnWriteArrayList<>();
   private final Fleet fleet =
@@ -106,6 +108,12 @@ final class FakeRouter {
 
   FakeRouter weightVersion(@Nullable String version) {
     this.weightVersion = version;
+    return this;
+  }
+
+  /** Sets the weight version spans of the default answers (empty: none reported). */
+  FakeRouter spans(List<WeightVersionSpan> spans) {
+    this.spans = List.copyOf(spans);
     return this;
   }
 
@@ -197,6 +205,7 @@ final class FakeRouter {
         TokenLogprobs.of(lps),
         finish,
         new TokenUsage(prompt == null ? 0 : prompt.size(), ids.length, 0),
-        weightVersion);
+        weightVersion,
+        ids.length == 0 ? List.of() : spans);
   }
 }

@@ -3,7 +3,9 @@ package io.flexroute.radix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flexroute.WeightVersionSpan;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,77 @@ class RolloutWeightVersionTest {
         .isInstanceOf(IllegalArgumentException.class);
     // Tool tokens (mask 0) have no version and do not count.
     assertThat(t2.trainingSample(t2.promptTokenCount()).isOnPolicy(4)).isTrue();
+  }
+
+  @Test
+  void aGenerationAcrossAWeightUpdate_keepsTheVersionOfEveryToken_inTheResultAndTheCache() {
+    client(false);
+    int[] out = toy.encode(ANSWER_2);
+    int cut = out.length / 2;
+    fake.spans(List.of(new WeightVersionSpan("3", 0, cut), new WeightVersionSpan("4", cut, out.length)));
+
+    RolloutResult t = turn(PROMPT, "4", ANSWER_2);
+
+    int prompt = t.promptTokenCount();
+    int[] outVersions = Arrays.copyOfRange(t.weightVersions(), prompt, prompt + out.length);
+    int[] expected = new int[out.length];
+    Arrays.fill(expected, 0, cut, 3);
+    Arrays.fill(expected, cut, out.length, 4);
+    assertThat(outVersions).containsExactly(expected);
+    assertThat(t.trainingSample(prompt).offPolicyTokenCount(4)).isEqualTo(cut);
+    // The cache holds the two runs apart: a later turn's lookup gives the same versions.
+    PrefixMatch cached = cache.lookup(t.fullText());
+    assertThat(cached.matchedLength()).isEqualTo(t.fullText().length());
+    assertThat(Arrays.copyOfRange(cached.weightVersions(), prompt, prompt + out.length))
+        .containsExactly(expected);
+  }
+
+  @Test
+  void withoutTokenBoundaries_aGenerationAcrossAnUpdateIsCachedUnderItsOldestVersion() {
+    // Single tokens decode without their leading space (as SentencePiece decoders do), so the
+    // output's token boundaries are unknown and the runs cannot be cut out of its text.
+    io.flexroute.spi.Tokenizer stripping =
+        new io.flexroute.spi.Tokenizer() {
+          @Override
+          public int[] encode(String text) {
+            return toy.encode(text);
+          }
+
+          @Override
+          public String decode(int[] tokenIds) {
+            String text = toy.decode(tokenIds);
+            return tokenIds.length == 1 ? text.strip() : text;
+          }
+        };
+    client =
+        RolloutClient.builder(fake.router(), cache, stripping).executor(Runnable::run).build();
+    int[] out = toy.encode(ANSWER_2);
+    int cut = out.length / 2;
+    fake.spans(List.of(new WeightVersionSpan("3", 0, cut), new WeightVersionSpan("4", cut, out.length)));
+
+    RolloutResult t = turn(PROMPT, "4", ANSWER_2);
+
+    int prompt = t.promptTokenCount();
+    assertThat(t.weightVersions()[prompt]).isEqualTo(3);
+    assertThat(t.weightVersions()[prompt + out.length - 1]).isEqualTo(4);
+    PrefixMatch cached = cache.lookup(t.fullText());
+    assertThat(cached.matchedLength()).isEqualTo(t.fullText().length());
+    assertThat(Arrays.copyOfRange(cached.weightVersions(), prompt, prompt + out.length))
+        .containsOnly(3);
+  }
+
+  @Test
+  void tokensNoSpanCovers_haveNoVersion() {
+    client(false);
+    int[] out = toy.encode(ANSWER_2);
+    fake.spans(List.of(new WeightVersionSpan("4", 1, out.length)));
+
+    RolloutResult t = turn(PROMPT, "4", ANSWER_2);
+
+    int prompt = t.promptTokenCount();
+    assertThat(t.weightVersions()[prompt]).isEqualTo(RadixTokenCache.NO_VERSION);
+    assertThat(t.weightVersions()[prompt + 1]).isEqualTo(4);
+    assertThat(t.trainingSample(prompt).isOnPolicy(0)).isFalse();
   }
 
   @Test

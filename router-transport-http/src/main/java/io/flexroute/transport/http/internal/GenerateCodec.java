@@ -10,7 +10,10 @@ import io.flexroute.SamplingParams;
 import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
+import io.flexroute.WeightVersionSpan;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -220,6 +223,11 @@ public final class GenerateCodec {
             JsonNodes.count(meta, "cached_tokens", metaPath));
     TokenLogprobs logprobs = JsonNodes.logprobTuples(meta, "output_token_logprobs", metaPath);
     String weightVersion = JsonNodes.scalarText(meta, "weight_version", metaPath);
+    List<WeightVersionSpan> spans =
+        weightVersionSpans(
+            JsonNodes.array(meta, "weight_versions", metaPath),
+            metaPath + ".weight_versions",
+            outputIds.size());
     return new GenerateResult(
         requestId,
         workerId,
@@ -228,7 +236,51 @@ public final class GenerateCodec {
         logprobs,
         finish == null ? UNKNOWN_FINISH : finish,
         usage,
-        weightVersion);
+        weightVersion,
+        spans);
+  }
+
+  /**
+   * Reads SGLang's {@code weight_versions}: {@code [{"version": "7", "start": 0, "end": 12}, ...]},
+   * half-open runs of output positions, in order.
+   *
+   * @param array the array, or null when absent
+   * @param path its path, for messages
+   * @param outputTokens the number of output tokens the spans describe
+   * @return the spans, empty when absent
+   * @throws JsonShapeException if a span is not such an object, or the spans overlap, are out of
+   *     order or reach past the output
+   */
+  static List<WeightVersionSpan> weightVersionSpans(
+      @Nullable JsonNode array, String path, int outputTokens) {
+    if (array == null || array.isEmpty()) {
+      return List.of();
+    }
+    List<WeightVersionSpan> spans = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      JsonNode span = array.get(i);
+      String at = path + "[" + i + "]";
+      if (!span.isObject()) {
+        throw new JsonShapeException(at + " must be an object, but was " + JsonNodes.describe(span));
+      }
+      String version = JsonNodes.scalarText(span, "version", at);
+      Integer start = JsonNodes.integer(span, "start", at);
+      Integer end = JsonNodes.integer(span, "end", at);
+      if (version == null || version.isEmpty() || start == null || end == null) {
+        throw new JsonShapeException(
+            at + " must have a version, a start and an end, but was " + span);
+      }
+      try {
+        spans.add(new WeightVersionSpan(version, start, end));
+      } catch (IllegalArgumentException e) {
+        throw new JsonShapeException(at + ": " + e.getMessage());
+      }
+    }
+    try {
+      return WeightVersionSpan.checked(spans, outputTokens);
+    } catch (IllegalArgumentException e) {
+      throw new JsonShapeException(path + ": " + e.getMessage());
+    }
   }
 
   /**

@@ -7,8 +7,11 @@ import io.flexroute.GenerateResult;
 import io.flexroute.TokenIds;
 import io.flexroute.TokenLogprobs;
 import io.flexroute.TokenUsage;
+import io.flexroute.WeightVersionSpan;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +39,7 @@ final class GenerateFastPath {
   private static final int CACHED_TOKENS = 8;
   private static final int LOGPROBS = 16;
   private static final int WEIGHT_VERSION = 32;
+  private static final int WEIGHT_VERSIONS = 64;
 
   private final JsonCodec json;
 
@@ -65,6 +69,8 @@ final class GenerateFastPath {
     /** The finish reason object's {@code status_code}, when it is an int. */
     @Nullable Integer statusCode;
     @Nullable String weightVersion;
+    /** SGLang's {@code weight_versions}, unchecked against the output (the caller checks). */
+    List<WeightVersionSpan> spans = List.of();
   }
 
   /**
@@ -83,6 +89,12 @@ final class GenerateFastPath {
       return null;
     }
     int completion = f.completionTokens == null ? f.ids.size() : f.completionTokens;
+    List<WeightVersionSpan> spans;
+    try {
+      spans = WeightVersionSpan.checked(f.spans, f.ids.size());
+    } catch (IllegalArgumentException e) {
+      return null; // spans that do not fit the output: the tree path names the problem
+    }
     return new GenerateResult(
         requestId,
         workerId,
@@ -91,7 +103,8 @@ final class GenerateFastPath {
         f.logprobs,
         f.finish == null ? unknownFinish : f.finish,
         new TokenUsage(f.promptTokens, completion, f.cachedTokens),
-        f.weightVersion);
+        f.weightVersion,
+        spans);
   }
 
   /**
@@ -179,6 +192,7 @@ final class GenerateFastPath {
             case "cached_tokens" -> CACHED_TOKENS;
             case "output_token_logprobs" -> LOGPROBS;
             case "weight_version" -> WEIGHT_VERSION;
+            case "weight_versions" -> WEIGHT_VERSIONS;
             default -> 0;
           };
       if ((seen & bit) != 0) {
@@ -238,10 +252,66 @@ final class GenerateFastPath {
             return false; // a number's text is the tree path's to format
           }
         }
+        case WEIGHT_VERSIONS -> {
+          if (value == JsonToken.START_ARRAY) {
+            List<WeightVersionSpan> spans = spans(p);
+            if (spans == null) {
+              return false;
+            }
+            meta.spans = spans;
+          } else if (!isNull) {
+            return false;
+          }
+        }
         default -> p.skipChildren();
       }
     }
     return true;
+  }
+
+  /**
+   * SGLang's weight version spans, {@code {"version": "7", "start": 0, "end": 12}} each, the parser
+   * on the array's start; null to give up (any other shape is the tree path's to report).
+   */
+  private static @Nullable List<WeightVersionSpan> spans(JsonParser p) throws IOException {
+    List<WeightVersionSpan> spans = new ArrayList<>(2);
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String version = null;
+      int start = -1;
+      int end = -1;
+      for (JsonToken f = p.nextToken(); f == JsonToken.FIELD_NAME; f = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "version" -> {
+            if (value != JsonToken.VALUE_STRING || version != null) {
+              return null;
+            }
+            version = p.getText();
+          }
+          case "start", "end" -> {
+            if (!isInt(p, value) || p.getIntValue() < 0
+                || (name.equals("start") ? start : end) >= 0) {
+              return null;
+            }
+            if (name.equals("start")) {
+              start = p.getIntValue();
+            } else {
+              end = p.getIntValue();
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (version == null || version.isEmpty() || start < 0 || end < start) {
+        return null;
+      }
+      spans.add(new WeightVersionSpan(version, start, end));
+    }
+    return spans;
   }
 
   /** SGLang's finish reason object, the parser on its start, into the fields; false to give up. */

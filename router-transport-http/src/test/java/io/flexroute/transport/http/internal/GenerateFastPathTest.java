@@ -62,6 +62,37 @@ class GenerateFastPathTest {
   }
 
   @Test
+  void readsWeightVersionSpans() {
+    String answer =
+        "{\"text\":\"abc\",\"output_ids\":[1,2,3],\"meta_info\":{\"finish_reason\":\"stop\","
+            + "\"weight_version\":\"8\",\"weight_versions\":[{\"version\":\"7\",\"start\":0,"
+            + "\"end\":2},{\"version\":\"8\",\"start\":2,\"end\":3}]}}";
+    GenerateResult result = fastPath.result(bytes(answer), "r1", "w1", UNKNOWN);
+
+    assertThat(result).isNotNull();
+    assertThat(result.weightVersionSpans())
+        .containsExactly(
+            new io.flexroute.WeightVersionSpan("7", 0, 2),
+            new io.flexroute.WeightVersionSpan("8", 2, 3));
+    assertThat(result.tokenWeightVersion(1)).isEqualTo("7");
+    assertThat(result.tokenWeightVersion(2)).isEqualTo("8");
+    assertThat(result).isEqualTo(codec.decodeTree(bytes(answer), "r1", "w1"));
+  }
+
+  @Test
+  void spansThatDoNotFitTheOutput_areAMalformedAnswer() {
+    String tooLong =
+        "{\"output_ids\":[1,2],\"meta_info\":{\"weight_versions\":[{\"version\":\"7\","
+            + "\"start\":0,\"end\":3}]}}";
+    assertThat(fastPath.result(bytes(tooLong), "r1", "w1", UNKNOWN)).isNull();
+    assertThat(outcome(() -> codec.decode(bytes(tooLong), "r1", "w1")))
+        .asString()
+        .contains("JsonShapeException")
+        .contains("$.meta_info.weight_versions")
+        .contains("reaches past the 2 output tokens");
+  }
+
+  @Test
   void leavesErrorsAndOddShapesToTheTreePath() {
     for (String odd :
         List.of(
@@ -83,6 +114,7 @@ class GenerateFastPathTest {
   void agreesWithTheTreePathOnRandomAnswers() {
     SplittableRandom random = new SplittableRandom(17);
     int accepted = 0;
+    int withSpans = 0;
     int rounds = 20_000;
     for (int i = 0; i < rounds; i++) {
       String answer = new Generator(random).answer();
@@ -93,11 +125,13 @@ class GenerateFastPathTest {
       GenerateResult fast = fastPath.result(body, "r1", "w1", UNKNOWN);
       if (fast != null) {
         accepted++;
+        withSpans += fast.weightVersionSpans().isEmpty() ? 0 : 1;
         assertThat(fast).as(answer).isEqualTo(expected);
       }
     }
     // Well-formed answers are generated often enough for the fast path to be what is compared.
     assertThat(accepted).isGreaterThan(rounds / 5);
+    assertThat(withSpans).isGreaterThan(rounds / 50);
   }
 
   @Test
@@ -212,6 +246,7 @@ class GenerateFastPathTest {
       maybe(fields, "output_token_logprobs", this::logprobs);
       maybe(fields, "weight_version", () -> odd() ? pick("3", "1.5", "true", "[]", "{}")
           : pick("null", "\"v1\"", "\"\""));
+      maybe(fields, "weight_versions", this::spans);
       if (random.nextInt(3) == 0) {
         fields.add(pick("\"id\":\"r1\"", "\"e2e_latency\":0.25", "\"spec\":{\"a\":[1,2]}"));
       }
@@ -239,6 +274,36 @@ class GenerateFastPathTest {
       maybe(fields, "length", () -> "128");
       shuffle(fields);
       return random.nextInt(5) == 0 ? type : "{" + String.join(",", fields) + "}";
+    }
+
+    private String spans() {
+      if (odd()) {
+        return pick("{}", "1", "[1]", "[[]]", "[{\"version\":3,\"start\":0,\"end\":1}]",
+            "[{\"version\":\"v1\",\"start\":\"0\",\"end\":1}]",
+            "[{\"version\":\"v1\",\"start\":0}]", "[{\"version\":\"\",\"start\":0,\"end\":1}]",
+            "[{\"version\":\"v1\",\"start\":2,\"end\":1}]",
+            "[{\"version\":\"v1\",\"start\":-1,\"end\":1}]",
+            "[{\"version\":\"v1\",\"start\":0,\"end\":4,\"end\":5}]",
+            "[{\"version\":\"v1\",\"start\":0,\"end\":4},{\"version\":\"v2\",\"start\":3,"
+                + "\"end\":6}]", "[null]");
+      }
+      if (random.nextInt(5) == 0) {
+        return pick("null", "[]");
+      }
+      // Spans of random lengths: they may or may not fit the output, which both paths must judge
+      // alike.
+      StringBuilder s = new StringBuilder("[");
+      int n = 1 + random.nextInt(3);
+      int at = random.nextInt(3) == 0 ? random.nextInt(4) : 0;
+      for (int i = 0; i < n; i++) {
+        int end = at + random.nextInt(40);
+        s.append(i == 0 ? "" : ",")
+            .append("{\"version\":\"v").append(i + 1).append("\",\"start\":").append(at)
+            .append(",\"end\":").append(end)
+            .append(random.nextInt(4) == 0 ? ",\"extra\":[1]" : "").append('}');
+        at = end;
+      }
+      return s.append(']').toString();
     }
 
     private String count() {
