@@ -8,6 +8,9 @@ import io.flexroute.HealthState;
 import io.flexroute.Router;
 import io.flexroute.SamplingParams;
 import io.flexroute.Worker;
+import io.flexroute.fleet.Broadcast;
+import io.flexroute.fleet.PauseMode;
+import io.flexroute.fleet.UpdateWeightsFromDisk;
 import io.flexroute.radix.RadixTokenCache;
 import io.flexroute.radix.RolloutClient;
 import io.flexroute.radix.RolloutRequest;
@@ -121,6 +124,59 @@ class RolloutOverHttpTest {
 
       assertThat(second.workerId()).isEqualTo("w" + (1 - pinned));
       assertThat(second.cachedTokenCount()).isEqualTo(first.length());
+    }
+  }
+
+  @Test
+  void aTurnThatRunsAcrossAWeightUpdate_knowsWhichWeightsMadeEachToken() throws Exception {
+    FakeWorker fake =
+        FakeWorker.builder()
+            .tokenizer(shared)
+            .weightVersion("5")
+            .interTokenDelay(Duration.ofMillis(20))
+            .weightVersionSpans(true)
+            .start();
+    fakes.add(fake);
+    RadixTokenCache cache = RadixTokenCache.builder().maxCachedTokens(100_000).build();
+    try (Router router =
+            Router.builder()
+                .worker(Worker.builder("u", fake.baseUrl()).flavor(ApiFlavor.SGLANG).build())
+                .build();
+        RolloutClient rollouts = RolloutClient.builder(router, cache, shared).build()) {
+      java.util.concurrent.CompletableFuture<RolloutResult> running =
+          rollouts.rolloutAsync(
+              RolloutRequest.builder("<|im_start|>user\nCount to ten.<|im_end|>\n")
+                  .sampling(SamplingParams.builder().maxNewTokens(24).ignoreEos(true).build())
+                  .build());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (fake.generatedTokens() < 3 && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling the worker's count
+      }
+      assertThat(fake.generatedTokens()).isGreaterThanOrEqualTo(3);
+
+      // The trainer's step: pause keeping the running generation, load new weights, continue.
+      router.fleet().pauseGeneration(PauseMode.IN_PLACE, Broadcast.all()).orThrow();
+      router.fleet()
+          .updateWeightsFromDisk(
+              UpdateWeightsFromDisk.builder("/ckpt/6").weightVersion("6").build(),
+              Broadcast.builder().drainTimeout(Duration.ZERO).build())
+          .orThrow();
+      router.fleet().continueGeneration(Broadcast.all()).orThrow();
+      RolloutResult turn = running.get(30, TimeUnit.SECONDS);
+
+      int prompt = turn.promptTokenCount();
+      int[] versions = java.util.Arrays.copyOfRange(turn.weightVersions(), prompt, turn.length());
+      assertThat(versions).hasSize(24);
+      int oldTokens = (int) java.util.Arrays.stream(versions).filter(v -> v == 5).count();
+      assertThat(oldTokens).isBetween(3, 23);
+      for (int i = 0; i < versions.length; i++) {
+        assertThat(versions[i]).as("token " + i).isEqualTo(i < oldTokens ? 5 : 6);
+      }
+      assertThat(turn.weightVersion()).isEqualTo(6);
+      assertThat(turn.trainingSample(prompt).offPolicyTokenCount(6)).isEqualTo(oldTokens);
+      // The next turn's lookup returns the same versions.
+      int[] cached = cache.lookup(turn.fullText()).weightVersions();
+      assertThat(java.util.Arrays.copyOfRange(cached, prompt, turn.length())).containsExactly(versions);
     }
   }
 }

@@ -66,7 +66,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Weight updates and pauses</h2>
  *
  * A weight update takes the new {@code weight_version}, empties the prefix cache and, with {@code
- * abort_all_requests}, aborts the running generations. {@link #holdWeightUpdates()} keeps update
+ * abort_all_requests}, aborts the running generations. A generation held by a pause goes on with
+ * the new weights once generation continues; with {@link Builder#weightVersionSpans(boolean)} its
+ * answer reports which tokens each version produced ({@code meta_info.weight_versions}), as newer
+ * SGLang builds do. {@link #holdWeightUpdates()} keeps update
  * calls waiting until {@link #releaseWeightUpdates()}; {@link #failNextWeightUpdates(int, String)}
  * answers the next ones with SGLang's 400 {@code success: false}, leaving weights and version as
  * they were. While generation is paused new generation requests wait before their first token; the
@@ -373,6 +376,16 @@ public final class FakeWorker implements AutoCloseable {
   }
 
   /**
+   * Returns how many output tokens the running generation requests have produced so far (a
+   * finished request no longer counts).
+   *
+   * @return the token count
+   */
+  public long generatedTokens() {
+    return runtime.generatedTokens();
+  }
+
+  /**
    * Waits until at least {@code count} generation requests are in flight.
    *
    * @param count the number to wait for
@@ -469,6 +482,7 @@ public final class FakeWorker implements AutoCloseable {
     private Duration stallLimit = Duration.ofSeconds(60);
     private int requestLogCapacity = 10_000;
     private int prefixCacheCapacity = 1_000;
+    private boolean weightVersionSpans;
     private int port;
     private @Nullable ToyTokenizer tokenizer;
 
@@ -623,6 +637,19 @@ public final class FakeWorker implements AutoCloseable {
     }
 
     /**
+     * Makes {@code /generate} answers and stream chunks report {@code meta_info.weight_versions},
+     * the version that produced each run of output tokens ({@code [{"version", "start", "end"}]}),
+     * as newer SGLang builds do. Default false, as SGLang v0.5 (only {@code weight_version}).
+     *
+     * @param spans whether to report the spans
+     * @return this builder
+     */
+    public Builder weightVersionSpans(boolean spans) {
+      this.weightVersionSpans = spans;
+      return this;
+    }
+
+    /**
      * Sets how long a stall fault holds a request before dropping its connection. Default 60 s.
      *
      * @param stallLimit the limit, positive
@@ -712,7 +739,8 @@ public final class FakeWorker implements AutoCloseable {
               incrementalStreamOutput,
               stallLimit,
               requestLogCapacity,
-              prefixCacheCapacity);
+              prefixCacheCapacity,
+              weightVersionSpans);
       try {
         return new FakeWorker(WorkerRuntime.start(settings, workerTokenizer, port), model,
             workerTokenizer);

@@ -1,5 +1,6 @@
 package io.flexroute.testkit.worker.internal;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Instant;
 import java.util.Arrays;
 
@@ -13,6 +14,9 @@ final class Generation {
   private final long startNanos;
   private final long createdEpochSecond = Instant.now().getEpochSecond();
   private final WorkerContext context;
+  // The weight version in force when each output token was produced (written by the one thread
+  // that paces the generation, read by it when it writes the answer).
+  private final String[] tokenVersions;
 
   private Generation(
       String rid,
@@ -27,6 +31,7 @@ final class Generation {
     this.output = output;
     this.startNanos = startNanos;
     this.context = context;
+    this.tokenVersions = new String[output.length()];
   }
 
   /**
@@ -89,6 +94,27 @@ final class Generation {
 
   double elapsedSeconds() {
     return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** Records that output token {@code index} was produced now, with the current weights. */
+  void produced(int index) {
+    tokenVersions[index] = context.state().weightVersion();
+  }
+
+  /**
+   * The runs of output tokens {@code [0, to)} that one weight version produced, as SGLang's
+   * {@code weight_versions}: {@code [{"version", "start", "end"}, ...]}.
+   */
+  ArrayNode weightVersionSpans(int to) {
+    ArrayNode spans = Json.array();
+    int start = 0;
+    for (int i = 1; i <= to; i++) {
+      if (i == to || !tokenVersions[i].equals(tokenVersions[start])) {
+        spans.addObject().put("version", tokenVersions[start]).put("start", start).put("end", i);
+        start = i;
+      }
+    }
+    return spans;
   }
 
   /** Remembers prompt plus the {@code produced} output tokens in the prefix cache. */

@@ -51,6 +51,7 @@ final class GenerationRunner {
         end(call, generation, sink, produced, finish);
         return;
       }
+      generation.produced(produced);
       produced++;
       flight.setGeneratedTokens(produced);
       if (produced == total && abortAt != total) {

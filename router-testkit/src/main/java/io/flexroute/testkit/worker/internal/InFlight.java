@@ -88,6 +88,11 @@ final class InFlight {
     this.generatedTokens = generatedTokens;
   }
 
+  /** Returns the output tokens generated so far. */
+  int generatedTokens() {
+    return generatedTokens;
+  }
+
   /** Returns the KV tokens this request occupies: its prompt plus what it generated so far. */
   int usedTokens() {
     return promptTokens + generatedTokens;

@@ -60,6 +60,14 @@ final class InFlightRegistry {
   }
 
   /** Returns the KV tokens held by the running generation requests. */
+  long generatedTokens() {
+    long generated = 0;
+    for (InFlight flight : running) {
+      generated += flight.generatedTokens();
+    }
+    return generated;
+  }
+
   long usedTokens() {
     long used = 0;
     for (InFlight flight : running) {

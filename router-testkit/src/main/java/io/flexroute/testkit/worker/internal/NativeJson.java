@@ -34,6 +34,9 @@ final class NativeJson {
     meta.put("completion_tokens", to);
     meta.put("cached_tokens", generation.cachedTokens());
     meta.put("weight_version", generation.weightVersion());
+    if (generation.context().settings().weightVersionSpans() && to > 0) {
+      meta.set("weight_versions", generation.weightVersionSpans(to));
+    }
     if (logprobs.enabled()) {
       meta.set("output_token_logprobs", outputLogprobs(generation, logprobs, from, to));
       if (logprobs.startLen() >= 0 && from == 0) {

@@ -293,6 +293,15 @@ public final class WorkerRuntime {
   }
 
   /**
+   * Returns the output tokens the running generation requests have produced so far.
+   *
+   * @return the token count
+   */
+  public long generatedTokens() {
+    return context.flights().generatedTokens();
+  }
+
+  /**
    * Waits for the number of in-flight generation requests to reach a value.
    *
    * @param count the count to wait for

@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param stallLimit how long a stall fault holds a request
  * @param requestLogCapacity how many requests the log keeps
  * @param prefixCacheCapacity how many requests the prefix cache remembers
+ * @param weightVersionSpans whether {@code /generate} answers report {@code weight_versions}
  */
 public record WorkerSettings(
     String model,
@@ -39,7 +40,8 @@ public record WorkerSettings(
     boolean incrementalStreamOutput,
     Duration stallLimit,
     int requestLogCapacity,
-    int prefixCacheCapacity) {
+    int prefixCacheCapacity,
+    boolean weightVersionSpans) {
 
   /**
    * Returns the token limit for a request that gives none.
