@@ -19,22 +19,30 @@ import org.junit.jupiter.api.Test;
 
 class StrategyReplayTest {
 
+  /** 16 short rollouts. */
+  private static Trace tinyTrace() {
+    return TraceGenerator.rollouts(
+        RolloutTraceConfig.builder()
+            .prompts(8, IntRange.of(50, 100))
+            .samplesPerPrompt(2)
+            .turns(IntRange.of(2, 3))
+            .build(),
+        1);
+  }
+
+  /** Three workers, six conversations at once. */
+  private static ReplayConfig tinyFleet() {
+    return ReplayConfig.builder()
+        .fleet(FleetConfig.builder().workers(3).build())
+        .maxConcurrentConversations(6)
+        .build();
+  }
+
   @Test
   void everyBuiltInStrategyIsFoundByNameAndReplaysATinyTrace() {
     Map<String, StrategyProvider> providers = StrategyReplay.providers();
-    Trace trace =
-        TraceGenerator.rollouts(
-            RolloutTraceConfig.builder()
-                .prompts(8, IntRange.of(50, 100))
-                .samplesPerPrompt(2)
-                .turns(IntRange.of(2, 3))
-                .build(),
-            1);
-    ReplayConfig config =
-        ReplayConfig.builder()
-            .fleet(FleetConfig.builder().workers(3).build())
-            .maxConcurrentConversations(6)
-            .build();
+    Trace trace = tinyTrace();
+    ReplayConfig config = tinyFleet();
     Workload w =
         new Workload("tiny", "Tiny", "A tiny trace.", trace, config, Workload.Kind.MULTI_TURN);
     List<ReplayRow> rows = new ArrayList<>();
@@ -64,19 +72,8 @@ class StrategyReplayTest {
   @Test
   void strategiesThatKeepTime_runOnTheReplaysVirtualClock() {
     Map<String, StrategyProvider> providers = StrategyReplay.providers();
-    Trace trace =
-        TraceGenerator.rollouts(
-            RolloutTraceConfig.builder()
-                .prompts(8, IntRange.of(50, 100))
-                .samplesPerPrompt(2)
-                .turns(IntRange.of(2, 3))
-                .build(),
-            1);
-    ReplayConfig config =
-        ReplayConfig.builder()
-            .fleet(FleetConfig.builder().workers(3).build())
-            .maxConcurrentConversations(6)
-            .build();
+    Trace trace = tinyTrace();
+    ReplayConfig config = tinyFleet();
     List<String> timeKeeping =
         List.of("shortest_ttft", "peak_ewma", "least_token_work", "consistent_hash",
             "session_affinity", "priority_failover");
