@@ -156,7 +156,11 @@ public abstract sealed class InferenceRequest permits GenerateRequest, OpenAiReq
    * whose version the router does not know yet is not. When no worker qualifies the request waits
    * in the admission queue, if the router has one, until a worker reports a new enough version,
    * and otherwise fails with {@link NoEligibleWorkerException} ({@link
-   * NoEligibleWorkerException.Reason#WEIGHT_VERSION}). Never sent to the worker.
+   * NoEligibleWorkerException.Reason#WEIGHT_VERSION}). An answer that reports an older version
+   * than this (the worker went back to older weights since the router learnt its version) is not
+   * delivered: the attempt fails with {@link WorkerException} of kind {@link
+   * WorkerException.Kind#WEIGHT_VERSION}, which is retried on a worker that qualifies, and is what
+   * the request fails with when no retry is left. Never sent to the worker.
    *
    * @return the version, or null for any
    */

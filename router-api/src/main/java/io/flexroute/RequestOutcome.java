@@ -14,7 +14,11 @@ public enum RequestOutcome {
   TIMEOUT("timeout"),
   /** The caller cancelled the request or closed the stream before its end. */
   CANCELLED("cancelled"),
-  /** No eligible worker could take the request, or the router refused it. */
+  /**
+   * No eligible worker could take the request, or the router refused it, or refused a worker's
+   * answer made with weights older than the request's minimum weight version ({@link
+   * WorkerException.Kind#WEIGHT_VERSION}).
+   */
   REJECTED("rejected");
 
   private final String tagValue;

@@ -33,8 +33,11 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Weight versions and routing</h2>
  *
  * The router knows a weight version per worker ({@link
- * io.flexroute.spi.WorkerView#weightVersion()}): set by weight updates (read back from the worker once it accepted them), by {@link
- * #readWeightVersions}, and raised when a worker's answer reports a newer version. While a worker
+ * io.flexroute.spi.WorkerView#weightVersion()}): set by weight updates (read back from the worker
+ * once it accepted them), by {@link #readWeightVersions} and by a read when health probes bring
+ * the worker back from unhealthy; raised when a worker's answer reports a newer version, and
+ * lowered when an answer shows the worker went back to older weights after the router learnt its
+ * version. While a worker
  * updates its weights or joins a weight-update group it is taken out of rotation: the router sends
  * it no new request until the call ended and the worker reported its version; the other workers
  * keep serving. Paused workers are out of rotation from before the pause is sent until they were

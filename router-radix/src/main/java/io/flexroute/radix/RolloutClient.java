@@ -51,8 +51,10 @@ import org.jspecify.annotations.Nullable;
  *       decoding and the turn is cached without boundaries (still matched whole, never split).
  *   <li>The cache gets the prompt (when part of it was tokenised now, without a version) and then
  *       the prompt plus the output, with the output's logprobs, mask 1 and the worker's weight
- *       version mapped by the {@link WeightVersionMapper}. The {@link RolloutResult} carries all
- *       of it.
+ *       version mapped by the {@link WeightVersionMapper}; when the worker reported weight version
+ *       spans, one insert per run of output tokens with its own version (runs whose boundary the
+ *       output text cannot be cut at go together, under the older version). The {@link
+ *       RolloutResult} carries all of it.
  * </ol>
  *
  * <h2>Weight versions</h2>

@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * and {@link #tokenizedTokenCount()} were tokenised now from the uncached rest of the text (tool
  * results, new messages: logprob 0.0, mask 0, version {@link RadixTokenCache#NO_VERSION}). The
  * last {@link #outputTokenCount()} tokens are the worker's output: its logprobs, mask 1, and the
- * turn's {@link #weightVersion()}.
+ * turn's {@link #weightVersion()}, or, when the worker reported weight version spans (a generation
+ * that ran across a weight update), the version of each token's span ({@link
+ * RadixTokenCache#NO_VERSION} for a token no span covers).
  *
  * <h2>Text</h2>
  *

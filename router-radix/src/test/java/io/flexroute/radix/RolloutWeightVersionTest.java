@@ -148,6 +148,24 @@ class RolloutWeightVersionTest {
   }
 
   @Test
+  void labelsSeenFirstInSpans_areNumberedInTheSpansOrder() {
+    client(false);
+    int[] out = toy.encode(ANSWER_2);
+    int cut = out.length / 2;
+    fake.spans(List.of(
+        new WeightVersionSpan("step-300", 0, cut), new WeightVersionSpan("step-400", cut, out.length)));
+
+    RolloutResult t = turn(PROMPT, "step-400", ANSWER_2);
+
+    int prompt = t.promptTokenCount();
+    int older = t.weightVersions()[prompt];
+    int newer = t.weightVersions()[prompt + out.length - 1];
+    assertThat(older).isLessThan(newer);
+    assertThat(t.weightVersion()).isEqualTo(newer);
+    assertThat(client.weightVersionMapper().toInt("step-300")).isEqualTo(older);
+  }
+
+  @Test
   void tokensNoSpanCovers_haveNoVersion() {
     client(false);
     int[] out = toy.encode(ANSWER_2);

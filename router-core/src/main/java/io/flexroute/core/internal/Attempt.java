@@ -65,7 +65,7 @@ final class Attempt {
     this.strategy = strategy;
     this.endHook = endHook;
     this.number = number;
-    this.versionMark = worker.versionSets;
+    this.versionMark = WeightVersionTracker.recordMark(worker);
     this.versionAtDispatch = worker.weightVersion();
   }
 

@@ -391,8 +391,11 @@ final class RequestCall {
         || error instanceof io.flexroute.RequestRejectedException) {
       return RequestOutcome.REJECTED;
     }
-    if (error instanceof WorkerException) {
-      return RequestOutcome.WORKER_ERROR;
+    if (error instanceof WorkerException we) {
+      // The worker works; the router refused an answer made with weights too old for the request.
+      return we.kind() == WorkerException.Kind.WEIGHT_VERSION
+          ? RequestOutcome.REJECTED
+          : RequestOutcome.WORKER_ERROR;
     }
     return RequestOutcome.WORKER_ERROR;
   }

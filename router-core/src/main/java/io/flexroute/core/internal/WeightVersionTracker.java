@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * depends on versions) and is told to the {@link WeightVersionListener}s.
  *
  * <p>Thread-safe. Answers report the version at the time they were written, so an answer that
- * raced an update may carry the old one: answers therefore only ever raise the known version, in
- * the router's version order, and the check for an unchanged version is one string comparison.
+ * raced an update may carry the old one: an answer raises the known version, in the router's
+ * version order, and lowers it only when it is older than the version known when its attempt was
+ * sent and no update or read has recorded a version since ({@link #answered}). The check for an
+ * unchanged version is one string comparison.
  */
 final class WeightVersionTracker {
 
@@ -87,7 +89,7 @@ final class WeightVersionTracker {
    * raised the version meanwhile.
    *
    * @param reported the version the answer reported, or null when it had none
-   * @param mark {@link #mark} taken when the attempt was sent
+   * @param mark {@link #recordMark} taken when the attempt was sent
    * @param atDispatch the known version when the attempt was sent (read after the mark)
    */
   void answered(
@@ -100,7 +102,7 @@ final class WeightVersionTracker {
       return;
     }
     synchronized (worker.weightVersionCell()) {
-      if (worker.versionSets != mark
+      if (worker.versionRecords != mark
           || worker.controlState() == ControlState.UPDATING
           || !worker.weightVersionCell().compareAndSet(atDispatch, reported)) {
         return;
@@ -129,11 +131,22 @@ final class WeightVersionTracker {
     String previous;
     synchronized (worker.weightVersionCell()) {
       worker.versionSets++;
+      worker.versionRecords++;
       previous = worker.weightVersionCell().getAndSet(version);
     }
     if (!Objects.equals(previous, version)) {
       changed(worker, previous, version);
     }
+  }
+
+  /**
+   * The mark an attempt takes when it is sent, for {@link #answered}: changes with every version
+   * an update or a read records on the worker.
+   *
+   * @return the number of versions recorded on the worker so far
+   */
+  static long recordMark(WorkerState worker) {
+    return worker.versionRecords;
   }
 
   /**
@@ -161,6 +174,7 @@ final class WeightVersionTracker {
       if (worker.versionSets != mark || worker.controlState() == ControlState.UPDATING) {
         return false;
       }
+      worker.versionRecords++;
       previous = worker.weightVersionCell().getAndSet(version);
     }
     if (!Objects.equals(previous, version)) {

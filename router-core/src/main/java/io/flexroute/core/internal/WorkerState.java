@@ -175,6 +175,14 @@ final class WorkerState implements WorkerView {
    */
   volatile long versionSets;
 
+  /**
+   * How many versions updates and reads have recorded on the worker; written under {@link
+   * #weightVersionCell()}'s monitor by the {@link WeightVersionTracker}, read without it when an
+   * attempt is sent. Reads count here but not in {@link #versionSets}, so that a read never
+   * defeats another read, yet an answer sent before either cannot undo what it recorded.
+   */
+  volatile long versionRecords;
+
   /** The known version's cell, which only the {@link WeightVersionTracker} writes. */
   AtomicReference<@Nullable String> weightVersionCell() {
     return weightVersion;

@@ -58,4 +58,19 @@ class RequestCallTest {
 
     assertThat(stopped).containsExactly("retry");
   }
+
+  @Test
+  void anAnswerRefusedForItsWeights_isRejectedNotAWorkerError() {
+    // Strategies count WORKER_ERROR against a worker (priority groups fail over on it); a worker
+    // whose weights are only too old for one request is not failing.
+    io.flexroute.WorkerException tooOld =
+        new io.flexroute.WorkerException(
+            "w", io.flexroute.WorkerException.Kind.WEIGHT_VERSION, 0, "old weights", null, null);
+    io.flexroute.WorkerException broken =
+        new io.flexroute.WorkerException(
+            "w", io.flexroute.WorkerException.Kind.CONNECTION, 0, "reset", null, null);
+
+    assertThat(RequestCall.outcomeOf(tooOld)).isEqualTo(io.flexroute.RequestOutcome.REJECTED);
+    assertThat(RequestCall.outcomeOf(broken)).isEqualTo(io.flexroute.RequestOutcome.WORKER_ERROR);
+  }
 }

@@ -23,7 +23,7 @@ class WeightVersionAnswersTest {
   void aNewerVersion_raisesTheKnownOne() {
     tracker.set(worker, "7");
 
-    tracker.answered(worker, "8", tracker.mark(worker), "7");
+    tracker.answered(worker, "8", WeightVersionTracker.recordMark(worker), "7");
 
     assertThat(worker.weightVersion()).isEqualTo("8");
   }
@@ -31,7 +31,7 @@ class WeightVersionAnswersTest {
   @Test
   void aVersionOlderThanTheOneKnownAtDispatch_showsTheWorkerWentBack() {
     tracker.set(worker, "7");
-    long mark = tracker.mark(worker);
+    long mark = WeightVersionTracker.recordMark(worker);
 
     tracker.answered(worker, "default", mark, "7");
 
@@ -41,7 +41,7 @@ class WeightVersionAnswersTest {
   @Test
   void anAnswerSentBeforeAnUpdate_keepsTheUpdatesVersion() {
     tracker.set(worker, "7");
-    long mark = tracker.mark(worker);
+    long mark = WeightVersionTracker.recordMark(worker);
     tracker.set(worker, "8"); // the update landed while the answer was being written
 
     tracker.answered(worker, "7", mark, "7");
@@ -52,7 +52,7 @@ class WeightVersionAnswersTest {
   @Test
   void anOlderVersion_afterAnUpdateRecordedOne_isIgnored() {
     tracker.set(worker, "7");
-    long mark = tracker.mark(worker);
+    long mark = WeightVersionTracker.recordMark(worker);
     tracker.set(worker, "8");
 
     tracker.answered(worker, "6", mark, "7");
@@ -61,9 +61,22 @@ class WeightVersionAnswersTest {
   }
 
   @Test
+  void anOlderVersion_afterAReadRecordedTheSameVersionAgain_isIgnored() {
+    // Sent while the worker was known at 5; it restarted on its launch weights and answered, then
+    // was updated to 5 again outside the router, and a read recorded that before the late answer.
+    tracker.set(worker, "5");
+    long mark = WeightVersionTracker.recordMark(worker);
+    assertThat(tracker.setIfUnchangedSince(worker, "5", tracker.mark(worker))).isTrue();
+
+    tracker.answered(worker, "default", mark, "5");
+
+    assertThat(worker.weightVersion()).isEqualTo("5");
+  }
+
+  @Test
   void anOlderVersion_duringAnUpdate_isIgnored() {
     tracker.set(worker, "7");
-    long mark = tracker.mark(worker);
+    long mark = WeightVersionTracker.recordMark(worker);
     worker.setUpdating(true);
 
     tracker.answered(worker, "6", mark, "7");
@@ -74,7 +87,7 @@ class WeightVersionAnswersTest {
   @Test
   void anOlderVersion_afterAnotherAnswerRaisedTheKnownOne_isIgnored() {
     tracker.set(worker, "7");
-    long mark = tracker.mark(worker);
+    long mark = WeightVersionTracker.recordMark(worker);
     tracker.observe(worker, "9");
 
     tracker.answered(worker, "6", mark, "7");
@@ -84,7 +97,7 @@ class WeightVersionAnswersTest {
 
   @Test
   void aVersionUnknownAtDispatch_isRecorded() {
-    tracker.answered(worker, "3", tracker.mark(worker), null);
+    tracker.answered(worker, "3", WeightVersionTracker.recordMark(worker), null);
 
     assertThat(worker.weightVersion()).isEqualTo("3");
   }
@@ -95,7 +108,7 @@ class WeightVersionAnswersTest {
         new WeightVersionTracker(Comparator.comparingInt(Integer::parseInt), () -> {});
     numeric.set(worker, "7");
 
-    numeric.answered(worker, "default", numeric.mark(worker), "7");
+    numeric.answered(worker, "default", WeightVersionTracker.recordMark(worker), "7");
 
     assertThat(worker.weightVersion()).isEqualTo("7");
     assertThat(numeric.older("default", "7")).isFalse();

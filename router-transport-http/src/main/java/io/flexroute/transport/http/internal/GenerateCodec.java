@@ -16,15 +16,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps SGLang's native {@code POST /generate}: the request body, the result object and the finish
  * reason object.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>Thread-safe; its only state is whether it has warned of weight version spans it ignored.
  */
 public final class GenerateCodec {
+
+  private static final Logger log = LoggerFactory.getLogger(GenerateCodec.class);
 
   /** Body fields that {@code extraBody} may not replace. */
   static final Set<String> RESERVED = Set.of("stream");
@@ -40,6 +45,7 @@ public final class GenerateCodec {
 
   private final JsonCodec json;
   private final GenerateFastPath fastPath;
+  private final AtomicBoolean badSpansLogged = new AtomicBoolean();
 
   /**
    * Creates the codec.
@@ -223,11 +229,23 @@ public final class GenerateCodec {
             JsonNodes.count(meta, "cached_tokens", metaPath));
     TokenLogprobs logprobs = JsonNodes.logprobTuples(meta, "output_token_logprobs", metaPath);
     String weightVersion = JsonNodes.scalarText(meta, "weight_version", metaPath);
-    List<WeightVersionSpan> spans =
-        weightVersionSpans(
-            JsonNodes.array(meta, "weight_versions", metaPath),
-            metaPath + ".weight_versions",
-            outputIds.size());
+    List<WeightVersionSpan> spans;
+    try {
+      spans =
+          weightVersionSpans(
+              JsonNodes.array(meta, "weight_versions", metaPath),
+              metaPath + ".weight_versions",
+              outputIds.size());
+    } catch (JsonShapeException e) {
+      // Metadata only the rollout path reads: a build that writes spans another way must not fail
+      // every answer (and open every breaker). Its tokens then all get the answer's version.
+      if (badSpansLogged.compareAndSet(false, true)) {
+        log.warn("worker {} sent weight version spans this client cannot read; ignoring them, so"
+            + " every output token gets the answer's weight_version (logged once): {}",
+            workerId, e.getMessage());
+      }
+      spans = List.of();
+    }
     return new GenerateResult(
         requestId,
         workerId,

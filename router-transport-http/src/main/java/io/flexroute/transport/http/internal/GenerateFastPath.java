@@ -84,7 +84,7 @@ final class GenerateFastPath {
    */
   @Nullable GenerateResult result(
       byte[] body, String requestId, String workerId, FinishReason unknownFinish) {
-    Fields f = fields(body, 0, body.length);
+    Fields f = fields(body, 0, body.length, true);
     if (f == null) {
       return null;
     }
@@ -108,7 +108,8 @@ final class GenerateFastPath {
   }
 
   /**
-   * Reads the fields of an answer or a stream event's data.
+   * Reads the fields of a stream event's data (weight version spans are skipped: chunks keep only
+   * the version).
    *
    * @param bytes the array holding the JSON
    * @param offset where it starts
@@ -116,6 +117,11 @@ final class GenerateFastPath {
    * @return the fields, or null when the JSON needs the tree path
    */
   @Nullable Fields fields(byte[] bytes, int offset, int length) {
+    return fields(bytes, offset, length, false);
+  }
+
+  /** Reads the fields of an answer or a stream event's data, with or without the spans. */
+  private @Nullable Fields fields(byte[] bytes, int offset, int length, boolean withSpans) {
     try (JsonParser p = json.parser(bytes, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -159,7 +165,7 @@ final class GenerateFastPath {
           }
           case META -> {
             if (value == JsonToken.START_OBJECT) {
-              if (!meta(p, f)) {
+              if (!meta(p, f, withSpans)) {
                 return null;
               }
             } else if (value != JsonToken.VALUE_NULL) {
@@ -179,7 +185,7 @@ final class GenerateFastPath {
   }
 
   /** The meta object, the parser on its start; false to give up. */
-  private static boolean meta(JsonParser p, Fields meta) throws IOException {
+  private static boolean meta(JsonParser p, Fields meta, boolean withSpans) throws IOException {
     int seen = 0;
     for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String name = p.currentName();
@@ -192,7 +198,7 @@ final class GenerateFastPath {
             case "cached_tokens" -> CACHED_TOKENS;
             case "output_token_logprobs" -> LOGPROBS;
             case "weight_version" -> WEIGHT_VERSION;
-            case "weight_versions" -> WEIGHT_VERSIONS;
+            case "weight_versions" -> withSpans ? WEIGHT_VERSIONS : 0;
             default -> 0;
           };
       if ((seen & bit) != 0) {

@@ -80,16 +80,22 @@ class GenerateFastPathTest {
   }
 
   @Test
-  void spansThatDoNotFitTheOutput_areAMalformedAnswer() {
-    String tooLong =
-        "{\"output_ids\":[1,2],\"meta_info\":{\"weight_versions\":[{\"version\":\"7\","
-            + "\"start\":0,\"end\":3}]}}";
-    assertThat(fastPath.result(bytes(tooLong), "r1", "w1", UNKNOWN)).isNull();
-    assertThat(outcome(() -> codec.decode(bytes(tooLong), "r1", "w1")))
-        .asString()
-        .contains("JsonShapeException")
-        .contains("$.meta_info.weight_versions")
-        .contains("reaches past the 2 output tokens");
+  void spansThatCannotBeRead_areDropped_andTheAnswerKept() {
+    for (String spans :
+        List.of(
+            "[{\"version\":\"7\",\"start\":0,\"end\":3}]",
+            "[{\"version\":\"7\",\"start\":0,\"end\":2},{\"version\":\"8\",\"start\":1,\"end\":2}]",
+            "[{\"weight_version\":\"7\",\"first\":0,\"last\":1}]",
+            "{\"7\":[0,2]}")) {
+      String answer =
+          "{\"output_ids\":[1,2],\"meta_info\":{\"weight_version\":\"8\",\"weight_versions\":"
+              + spans + "}}";
+      assertThat(fastPath.result(bytes(answer), "r1", "w1", UNKNOWN)).as(spans).isNull();
+      GenerateResult result = codec.decode(bytes(answer), "r1", "w1");
+      assertThat(result.weightVersionSpans()).as(spans).isEmpty();
+      assertThat(result.outputIds()).isEqualTo(TokenIds.of(1, 2));
+      assertThat(result.tokenWeightVersion(0)).isEqualTo("8");
+    }
   }
 
   @Test
