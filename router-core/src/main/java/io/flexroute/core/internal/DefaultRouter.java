@@ -174,13 +174,15 @@ final class DefaultRouter implements Router {
       log.info("circuit breaker of worker {}: {} -> {}", worker.id(), previous, current);
     }
     registry.republish();
-    listeners.breakerStateChanged(worker, previous, current);
+    // The end of the open period is scheduled before listeners hear of it: whatever a listener
+    // does, the breaker must not stay open for good.
     if (current == BreakerState.OPEN) {
       CircuitBreaker breaker = worker.breaker();
       if (breaker != null) {
         schedule(breaker::openPeriodEnded, openNanos);
       }
     }
+    listeners.breakerStateChanged(worker, previous, current);
   }
 
   private void schedule(Runnable task, long delayNanos) {

@@ -39,7 +39,11 @@ final class ListenerSet {
     for (RouterListener l : listeners) {
       try {
         call.accept(l);
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e; // out of memory or stack: nothing a listener did, and nothing to carry on with
+      } catch (Throwable e) {
+        // Also an Error (a listener's missing optional class) or a checked exception thrown
+        // sneakily: the request, breaker or registry change that emitted the event must go on.
         if (warned.add(l.getClass().getName() + "#" + event)) {
           log.warn("listener {} threw in {}; further failures of it there are not logged",
               l.getClass().getName(), event, e);

@@ -53,7 +53,13 @@ final class SerialNotifier {
       while ((next = queue.poll()) != null) {
         try {
           next.run();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+          // Leave the rest queued for the next delivery, which must not find delivery under way.
+          pending.set(0);
+          throw e;
+        } catch (Throwable e) {
+          // Also an Error or a sneaky checked exception from a listener: delivery must go on, or
+          // every later notification would stay queued for good.
           log.warn("a change notification threw; ignoring it", e);
         }
       }

@@ -13,6 +13,8 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Response;
 import okio.BufferedSource;
@@ -116,6 +118,11 @@ public final class Failures {
       if (message != null) {
         return message;
       }
+      // A JSON error of an unknown shape may echo the request (and so the prompt): name its
+      // fields only. The raw body stays in WorkerException.errorBody() for the caller.
+      List<String> fields = new ArrayList<>();
+      node.fieldNames().forEachRemaining(fields::add);
+      return clip("error body without a message (fields " + fields + ")");
     }
     return clip(trimmed);
   }
@@ -145,9 +152,37 @@ public final class Failures {
     }
     JsonNode detail = JsonNodes.field(node, "detail");
     if (detail != null) {
-      return clip(detail.isTextual() ? detail.textValue() : detail.toString());
+      return clip(detailMessage(detail));
     }
     return null;
+  }
+
+  /**
+   * FastAPI's {@code detail}: a string, or pydantic's validation errors ({@code [{"type", "loc",
+   * "msg", "input", "ctx"}, ...]}), of which only the messages and locations are kept: {@code
+   * input} holds the rejected part of the request, which may be the prompt.
+   */
+  private static String detailMessage(JsonNode detail) {
+    if (detail.isTextual()) {
+      return detail.textValue();
+    }
+    List<String> parts = new ArrayList<>();
+    Iterable<JsonNode> items = detail.isArray() ? detail : List.of(detail);
+    for (JsonNode item : items) {
+      JsonNode msg = JsonNodes.field(item, "msg");
+      if (msg == null || !msg.isTextual()) {
+        continue;
+      }
+      JsonNode loc = JsonNodes.field(item, "loc");
+      StringBuilder part = new StringBuilder(msg.textValue());
+      if (loc != null && loc.isArray() && !loc.isEmpty()) {
+        List<String> path = new ArrayList<>();
+        loc.forEach(step -> path.add(step.asText()));
+        part.append(" at ").append(String.join(".", path));
+      }
+      parts.add(part.toString());
+    }
+    return parts.isEmpty() ? "validation failed (details not shown)" : String.join("; ", parts);
   }
 
   /**
