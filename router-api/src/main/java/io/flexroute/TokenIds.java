@@ -185,12 +185,12 @@ public final class TokenIds {
     return Arrays.hashCode(ids);
   }
 
-  /** Shows the length and at most the first 16 ids. */
+  /**
+   * Shows the length only: token ids decode straight back to the prompt or output text, which
+   * never goes into logs or messages.
+   */
   @Override
   public String toString() {
-    if (ids.length <= 16) {
-      return Arrays.toString(ids);
-    }
-    return Arrays.toString(Arrays.copyOf(ids, 16)).replace("]", ", ... (" + ids.length + " tokens)]");
+    return "TokenIds[" + ids.length + " tokens]";
   }
 }

@@ -201,4 +201,10 @@ class RequestTypesTest {
     assertThat(GenerateRequest.builder().text("t").topLogprobsNum(0).build().returnLogprob())
         .isFalse();
   }
+
+  @Test
+  void tokenIdsShowOnlyTheirCount() {
+    // Ids decode straight back to text: they stay out of logs and messages like the text does.
+    assertThat(TokenIds.of(151644, 872, 198).toString()).isEqualTo("TokenIds[3 tokens]");
+  }
 }

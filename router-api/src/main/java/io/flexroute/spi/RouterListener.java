@@ -80,7 +80,8 @@ public abstract class RouterListener {
    *
    * @param request the request
    * @param worker the worker serving it
-   * @param timeToFirstChunk the time from dispatch to the first chunk
+   * @param timeToFirstChunk the time from the request's submission to its first chunk, including
+   *     any wait in the admission queue and any attempts that failed before the one that served it
    */
   public void firstChunk(RequestView request, WorkerView worker, Duration timeToFirstChunk) {}
 

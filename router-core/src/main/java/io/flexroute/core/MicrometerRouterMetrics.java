@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -61,13 +62,19 @@ import org.jspecify.annotations.Nullable;
  *       <td>health changes, by the state entered: {@code healthy}, {@code unhealthy},
  *       {@code draining}</td></tr>
  *   <tr><td>{@code flexroute.rejections}</td><td>counter</td><td>reason</td>
- *       <td>requests refused by the router: {@code no_worker}, {@code queue_full},
- *       {@code wait_timeout}, {@code limit_reached}, {@code closed}, {@code unsupported}</td></tr>
+ *       <td>requests refused by the router (outcome {@code rejected}): {@code no_worker},
+ *       {@code queue_full}, {@code wait_timeout}, {@code limit_reached}, {@code closed}, {@code
+ *       unsupported}, {@code weight_version} (the last answer's weights were older than the
+ *       request's minimum)</td></tr>
  * </table>
  *
  * <p>The {@code worker} tag is the worker id, {@code none} for requests rejected before a worker was
  * chosen; tags never hold request ids, prompts or users, so cardinality stays bounded by the fleet.
- * Meters are created once per tag combination and cached. Gauges of a removed worker are removed.
+ * Meters are created once per tag combination and cached. Every meter of a removed worker (gauges,
+ * counters, timers) is removed with it, so a fleet whose worker ids change (pods replaced) does not
+ * leave their series behind; a closed router's gauges are removed, its counters and timers kept.
+ * Use one instance per router and registry: two routers publishing the same worker ids to one
+ * registry would share those meters.
  *
  * <p>Thread-safe. The registry belongs to the caller; this class never closes it.
  */
@@ -82,6 +89,8 @@ public final class MicrometerRouterMetrics extends RouterListener {
   private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> workerGauges = new ConcurrentHashMap<>();
+  // Counters and timers tagged with each worker, removed with the worker.
+  private final Map<String, Set<Meter>> workerMeters = new ConcurrentHashMap<>();
 
   /**
    * Creates the metrics publisher.
@@ -144,10 +153,12 @@ public final class MicrometerRouterMetrics extends RouterListener {
         .computeIfAbsent(
             List.of(op, worker.id()),
             k ->
-                Timer.builder(PREFIX + ".ttft")
-                    .description("Time from submission to the first chunk of a stream")
-                    .tags("operation", op, "worker", worker.id())
-                    .register(registry))
+                tracked(
+                    worker.id(),
+                    Timer.builder(PREFIX + ".ttft")
+                        .description("Time from submission to the first chunk of a stream")
+                        .tags("operation", op, "worker", worker.id())
+                        .register(registry)))
         .record(timeToFirstChunk);
   }
 
@@ -166,12 +177,15 @@ public final class MicrometerRouterMetrics extends RouterListener {
         .computeIfAbsent(
             List.of(op, workerId, result),
             k ->
-                Timer.builder(PREFIX + ".requests")
-                    .description("Routed requests, by outcome, with their duration")
-                    .tags("operation", op, "worker", workerId, "outcome", result)
-                    .register(registry))
+                tracked(
+                    workerId,
+                    Timer.builder(PREFIX + ".requests")
+                        .description("Routed requests, by outcome, with their duration")
+                        .tags("operation", op, "worker", workerId, "outcome", result)
+                        .register(registry)))
         .record(duration);
-    String rejection = rejectionOf(error);
+    // Only requests the router refused: one it cancelled at close after a worker had it is not.
+    String rejection = outcome == RequestOutcome.REJECTED ? rejectionOf(error) : null;
     if (rejection != null) {
       rejections
           .computeIfAbsent(
@@ -197,6 +211,9 @@ public final class MicrometerRouterMetrics extends RouterListener {
     if (error instanceof NoEligibleWorkerException) {
       return "no_worker";
     }
+    if (error instanceof WorkerException we && we.kind() == WorkerException.Kind.WEIGHT_VERSION) {
+      return "weight_version"; // the answer was refused: its weights were older than required
+    }
     return null;
   }
 
@@ -209,7 +226,18 @@ public final class MicrometerRouterMetrics extends RouterListener {
   private Counter counter(String name, String k1, String v1, String k2, String v2) {
     return counters.computeIfAbsent(
         List.of(name, v1, v2),
-        k -> Counter.builder(name).tags(k1, v1, k2, v2).register(registry));
+        k -> {
+          Counter c = Counter.builder(name).tags(k1, v1, k2, v2).register(registry);
+          return "worker".equals(k1) ? tracked(v1, c) : "worker".equals(k2) ? tracked(v2, c) : c;
+        });
+  }
+
+  /** Records a meter tagged with a worker, to remove it with the worker. */
+  private <M extends Meter> M tracked(String workerId, M meter) {
+    if (!"none".equals(workerId)) {
+      workerMeters.computeIfAbsent(workerId, id -> ConcurrentHashMap.newKeySet()).add(meter);
+    }
+    return meter;
   }
 
   @Override
@@ -261,6 +289,13 @@ public final class MicrometerRouterMetrics extends RouterListener {
   @Override
   public void workerRemoved(WorkerView worker) {
     removeGauges(worker.id());
+    Set<Meter> meters = workerMeters.remove(worker.id());
+    if (meters != null) {
+      counters.values().removeIf(meters::contains);
+      requestTimers.values().removeIf(meters::contains);
+      ttftTimers.values().removeIf(meters::contains);
+      meters.forEach(registry::remove);
+    }
   }
 
   /** Removes the gauges of the closed router's workers (another router may share this object). */

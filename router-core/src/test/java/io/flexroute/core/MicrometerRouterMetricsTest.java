@@ -175,4 +175,49 @@ class MicrometerRouterMetricsTest {
           .isEqualTo(1);
     }
   }
+
+  @Test
+  void everyMeterOfARemovedWorkerGoesWithIt() {
+    try (Router router = router()) {
+      router.workers().add(io.flexroute.Worker.of("b", "http://b:1"));
+      for (int i = 0; i < 4; i++) {
+        router.generate(GenerateRequest.ofText("hello"));
+      }
+      assertThat(registry.find("flexroute.requests").tag("worker", "b").timers()).isNotEmpty();
+      assertThat(registry.find("flexroute.selections").tag("worker", "b").counters()).isNotEmpty();
+
+      router.workers().remove("b");
+
+      // Worker ids change when pods are replaced: a departed worker's series must not stay.
+      assertThat(registry.getMeters())
+          .noneMatch(m -> "b".equals(m.getId().getTag("worker")));
+      assertThat(registry.find("flexroute.requests").tag("worker", "a").timers()).isNotEmpty();
+      // A worker added again under the id starts new meters.
+      router.workers().add(io.flexroute.Worker.of("b", "http://b:1"));
+      router.generate(GenerateRequest.ofText("hello"));
+      router.generate(GenerateRequest.ofText("hello"));
+      assertThat(
+              registry.get("flexroute.requests").tags("worker", "b", "outcome", "success").timer()
+                  .count())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void onlyRejectedRequestsCountAsRejections() throws Exception {
+    transport.behavior(FakeTransport.Behavior.HOLD);
+    Router router = router();
+    java.util.concurrent.CompletableFuture<io.flexroute.GenerateResult> running =
+        router.generateAsync(GenerateRequest.ofText("hello"));
+    transport.awaitCall(java.time.Duration.ofSeconds(10));
+
+    router.close(); // cancels the request a worker already had: cancelled, not rejected
+
+    assertThat(running).isCompletedExceptionally();
+    assertThat(registry.find("flexroute.rejections").counters()).isEmpty();
+    assertThat(
+            registry.get("flexroute.requests").tags("worker", "a", "outcome", "cancelled").timer()
+                .count())
+        .isEqualTo(1);
+  }
 }

@@ -1013,11 +1013,11 @@ final class DefaultRouter implements Router {
     try {
       choice = strategy.select(view, candidates);
     } catch (RuntimeException e) {
-      warnStrategy("threw " + e, e);
+      warnStrategy("threw " + e.getClass().getName(), "threw " + e, e, true);
       return leastInFlight(candidates);
     }
     if (choice == null) {
-      warnStrategy("returned null", null);
+      warnStrategy("returned null", "returned null", null, true);
       return leastInFlight(candidates);
     }
     WorkerView chosen = choice.worker();
@@ -1037,7 +1037,8 @@ final class DefaultRouter implements Router {
         || Exclusions.excludes(view, state.id())) {
       // An excluded worker already failed this request or refused it in this selection: taking
       // it again would retry on the failed worker, or ask the refusing one forever.
-      warnStrategy("chose worker '" + chosen.id() + "', which is not a candidate", null);
+      warnStrategy("chose a non-candidate",
+          "chose worker '" + chosen.id() + "', which is not a candidate", null, true);
       return leastInFlight(candidates);
     }
     return state;
@@ -1063,7 +1064,8 @@ final class DefaultRouter implements Router {
     try {
       strategy.onWorkerRemoved(worker);
     } catch (RuntimeException e) {
-      warnStrategy("threw in onWorkerRemoved: " + e, e);
+      warnStrategy("onWorkerRemoved threw " + e.getClass().getName(),
+          "threw in onWorkerRemoved: " + e, e, false);
     }
     try {
       gone.transport().onWorkerRemoved(worker);
@@ -1073,10 +1075,17 @@ final class DefaultRouter implements Router {
     }
   }
 
-  private void warnStrategy(String what, @Nullable Throwable error) {
-    if (warnedStrategies.add(what.length() > 60 ? what.substring(0, 60) : what)) {
-      log.warn("strategy {} {}; routing to the least-loaded candidate instead (logged once)",
-          strategyName, what, error);
+  /**
+   * Logs a strategy's fault once per kind (the key: the exception's class, not its message, which
+   * may name a session or an index and differ on every request); later ones at DEBUG.
+   */
+  private void warnStrategy(
+      String kind, String what, @Nullable Throwable error, boolean fellBack) {
+    String then = fellBack ? "; routing to the least-loaded candidate instead" : "; ignoring it";
+    if (warnedStrategies.add(kind)) {
+      log.warn("strategy {} {}{} (logged once)", strategyName, what, then, error);
+    } else {
+      log.debug("strategy {} {}{}", strategyName, what, then, error);
     }
   }
 
