@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Every method has an empty default, so new events can be added without breaking implementors.
  * Events of one request come in order: {@link #requestStarted}, then one {@link #workerSelected}
  * per attempt (with a {@link #retryScheduled} between attempts), at most one {@link #firstChunk},
- * and exactly one {@link #requestFinished}. Worker events come after the change is visible, one at a
+ * and exactly one {@link #requestFinished}. When a deadline or a cancel on another thread ends a
+ * request just as an attempt starts, retries or delivers its first chunk, that event can still
+ * arrive right after {@code requestFinished}: a listener keeping per-request state drops it at
+ * {@code requestFinished} and ignores later events of the request. Worker events come after the change is visible, one at a
  * time and in the order the changes were made, even when different threads made them (a timer
  * ending a breaker's open period, a request closing it): {@link #workerAdded}, {@link
  * #healthChanged} and {@link #workerRemoved} in the order of the registry's changes, and {@link
@@ -22,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * from the {@link WorkerView}, and one that counts changes uses the states the event names.
  *
  * <p>Methods are called on request threads, concurrently: they must be thread-safe, fast, must not
- * block, and must not call back into the router. An exception thrown by a listener is caught and
- * logged; it never affects the request.
+ * block, and must not call back into the router. An exception (or an error other than the JVM's
+ * own, such as a missing class) thrown by a listener is caught and logged; it never affects the
+ * request.
  */
 public abstract class RouterListener {
 

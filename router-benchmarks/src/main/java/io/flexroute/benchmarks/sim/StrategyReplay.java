@@ -117,7 +117,8 @@ public final class StrategyReplay {
     }
     StringBuilder md = new StringBuilder();
     md.append(BEGIN).append("\n\n");
-    md.append("Results (virtual time; host time for all replays: ")
+    md.append("Results (virtual time; host time for the replays of the tables below, the"
+            + " concurrency table's aside: ")
         .append(String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - start) / 1e9))
         .append("):\n\n");
     md.append("![Strategy replay](img/strategy-replay.svg)\n\n");

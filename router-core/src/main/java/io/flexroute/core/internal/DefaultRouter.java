@@ -465,7 +465,8 @@ final class DefaultRouter implements Router {
       return -1;
     }
     call.recordWorkerFailure(attempt.worker().id(), error);
-    if (call.attempts() >= retry.maxAttempts() || closed.get()) {
+    if (call.attempts() >= retry.maxAttempts() || closed.get() || call.isFinished()) {
+      // (A request a deadline or cancel ended meanwhile gets no retry, and no event after its end.)
       return -1;
     }
     RequestViewImpl view = call.view();
@@ -883,7 +884,12 @@ final class DefaultRouter implements Router {
           }
         });
     try {
-      listeners.workerSelected(view, worker, strategyNameFor(view));
+      // A request the deadline or a cancel ended meanwhile has had its requestFinished: a later
+      // event would reach listeners after the end. (A narrow race remains: the end may still come
+      // between this check and the event; listeners must tolerate that.)
+      if (!call.isFinished()) {
+        listeners.workerSelected(view, worker, strategyNameFor(view));
+      }
     } finally {
       // Even if a listener threw past its guard: the request's end must find the attempt, or the
       // worker's slot and the breaker's permit would never be given back.

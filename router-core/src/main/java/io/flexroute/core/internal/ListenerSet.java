@@ -45,8 +45,10 @@ final class ListenerSet {
         // Also an Error (a listener's missing optional class) or a checked exception thrown
         // sneakily: the request, breaker or registry change that emitted the event must go on.
         if (warned.add(l.getClass().getName() + "#" + event)) {
-          log.warn("listener {} threw in {}; further failures of it there are not logged",
+          log.warn("listener {} threw in {}; further failures of it there are logged at DEBUG",
               l.getClass().getName(), event, e);
+        } else {
+          log.debug("listener {} threw in {}", l.getClass().getName(), event, e);
         }
       }
     }

@@ -57,7 +57,14 @@ public record IntRange(int min, int max) {
    * @return a value in {@code [min, max]}
    */
   public int draw(SplittableRandom random) {
-    return min == max ? min : min + random.nextInt(max - min + 1);
+    if (min == max) {
+      return min;
+    }
+    long span = (long) max - min + 1;
+    // nextInt while the span fits an int keeps the draws (and so every trace) as they were.
+    return span <= Integer.MAX_VALUE
+        ? min + random.nextInt((int) span)
+        : (int) (min + random.nextLong(span));
   }
 
   /** @return the mean of a uniform draw */

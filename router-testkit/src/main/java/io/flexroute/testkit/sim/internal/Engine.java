@@ -10,7 +10,9 @@ import java.util.Objects;
  * One simulated inference engine: continuous batching with chunked prefill over a {@link
  * KvBlockPool}, timed by the {@link EngineProfile}'s cost model on an {@link EventLoop}.
  *
- * <p>Each iteration: every running request that finished its prefill decodes one token (a request
+ * <p>Each iteration: running requests that finished their prefill decode one token each, in
+ * admission order while the iteration's token budget lasts (with the defaults, 8,192 tokens for at
+ * most 256 requests, always all of them) (a request
  * that needs a KV block when none is left preempts the newest running request, possibly itself);
  * running requests still prefilling get chunks, oldest first; then waiting requests are admitted
  * first come, first served while fewer than {@code maxRunningRequests} run, the token budget lasts
@@ -83,7 +85,9 @@ public final class Engine {
               + r.sequence.length
               + " tokens cannot fit in a KV cache of "
               + pool.totalBlocks() * pool.blockTokens()
-              + " tokens");
+              + " tokens, of which "
+              + (long) (pool.totalBlocks() - watermarkBlocks) * pool.blockTokens()
+              + " can hold one request (the rest is the admission watermark)");
     }
     r.submittedNanos = loop.now();
     waiting.addLast(r);

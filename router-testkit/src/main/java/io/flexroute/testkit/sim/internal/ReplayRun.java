@@ -147,10 +147,18 @@ public final class ReplayRun implements Engine.Listener {
       return;
     }
     active++;
-    send(c, 0);
+    if (!send(c, 0)) {
+      endConversation();
+    }
   }
 
-  private void send(int c, int turn) {
+  /**
+   * Sends a turn.
+   *
+   * @return false when the router rejected it, which ends the conversation (the caller ends it,
+   *     so that a run of rejections is a loop, not a recursion)
+   */
+  private boolean send(int c, int turn) {
     Conversation conv = conversations.get(c);
     int promptLength = conv.promptLength(turn);
     int[] sequence = conv.tokens(0, promptLength + conv.outputLength(turn));
@@ -171,11 +179,11 @@ public final class ReplayRun implements Engine.Listener {
     long now = loop.now();
     SimRouter.Attempt attempt = router.route(view, now);
     if (attempt == null) {
-      endConversation();
-      return;
+      return false;
     }
     engines[attempt.worker.index()].submit(
         new EngineRequest(sequence, promptLength, new Pending(c, turn, attempt)));
+    return true;
   }
 
   /** A 32-hex-digit id, the shape of the router's. */
@@ -211,19 +219,30 @@ public final class ReplayRun implements Engine.Listener {
     int next = p.turn + 1;
     if (next < conv.turns()) {
       int c = p.conversation;
-      loop.after(conv.thinkNanos(next), () -> send(c, next));
+      loop.after(
+          conv.thinkNanos(next),
+          () -> {
+            if (!send(c, next)) {
+              endConversation();
+            }
+          });
     } else {
       endConversation();
     }
   }
 
+  /** Ends a conversation and starts waiting ones until one is accepted (or none waits). */
   private void endConversation() {
     active--;
     unfinished--;
-    Integer next = waitingToStart.pollFirst();
-    if (next != null) {
+    Integer next;
+    while ((next = waitingToStart.pollFirst()) != null) {
       active++;
-      send(next, 0);
+      if (send(next, 0)) {
+        return;
+      }
+      active--;
+      unfinished--;
     }
   }
 

@@ -120,7 +120,10 @@ final class SimRouter {
     WorkerView best = candidates.get(start);
     for (int i = 1; i < n; i++) {
       WorkerView w = candidates.get((start + i) % n);
-      if (w.inFlightRequests() < best.inFlightRequests()) {
+      // The router's fallback rule: fewest requests, then fewest estimated tokens.
+      if (w.inFlightRequests() < best.inFlightRequests()
+          || (w.inFlightRequests() == best.inFlightRequests()
+              && w.inFlightTokens() < best.inFlightTokens())) {
         best = w;
       }
     }
