@@ -11,10 +11,14 @@ import java.util.stream.StreamSupport;
  *
  * <p>Iterate it once, on one thread, and close it: closing before the end cancels the request on the
  * worker and releases the worker's in-flight slot. Iteration throws the same {@link RouterException}
- * types as blocking calls; an error after chunks were delivered is a {@link WorkerException} of kind
- * {@link WorkerException.Kind#STREAM_ERROR} or {@link WorkerException.Kind#CONNECTION}, or a
- * {@link RequestTimeoutException}. {@link #close()} and {@link #cancel()} may be called from any
- * thread.
+ * types as blocking calls, also after chunks were delivered: a {@link WorkerException} (a stream
+ * error, a broken connection, an unreadable chunk, weights older than the request's minimum
+ * version), a {@link RequestTimeoutException}, a {@link RequestCancelledException} (a cancel, or
+ * an interrupt of the reading thread, which is seen at the next read even when that chunk is
+ * already buffered), a {@link RouterClosedException}, or, when a broken token stream could not be
+ * resumed elsewhere, what the wait for another worker ended with ({@link
+ * NoEligibleWorkerException}, {@link RequestRejectedException}). {@link #close()} and {@link
+ * #cancel()} may be called from any thread.
  *
  * <pre>{@code
  * try (ResponseStream<ChatChunk> stream = router.chatStream(request)) {

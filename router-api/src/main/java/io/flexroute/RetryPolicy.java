@@ -20,7 +20,7 @@ import java.time.Duration;
  * <p>Streams are retried only until their first chunk reached the caller; a stream is never
  * replayed. Token-level SGLang streams ({@link GenerateRequest} with input ids) can instead be
  * resumed on another worker from the tokens already generated, when {@link #resumeTokenStreams()}
- * is on.
+ * is on and the request sets {@code maxNewTokens} (whose remainder the continuation gets).
  *
  * <p>Instances are immutable and thread-safe.
  */

@@ -234,4 +234,80 @@ class StreamPublisherTest {
     assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(r.error.get()).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void completesWithoutMoreDemandOnceTheLastChunkWasDelivered() throws Exception {
+    Recorder r = new Recorder();
+    router.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+    r.subscription.request(2); // exactly the answer's chunks; the subscriber asks no more
+    FakeCall call = transport.awaitCall(WAIT);
+    call.emit("a");
+    call.end();
+
+    // Terminal signals need no demand (rules 1.4, 1.5): the request must not hang to its
+    // deadline holding the worker's slot.
+    assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.signals).containsExactly("next:a", "next:", "complete");
+    await(() -> router.workers().view("a").orElseThrow().inFlightRequests() == 0);
+  }
+
+  @Test
+  void aDeadlineWithNoDemand_reachesTheSubscriber_andIsNotTheWorkersFault() throws Exception {
+    try (Router slowReader =
+        Router.builder()
+            .transport(transport)
+            .worker("a", "http://a:1")
+            .defaultTimeout(Duration.ofMillis(300))
+            .circuitBreaker(io.flexroute.CircuitBreakerPolicy.builder().failureThreshold(1).build())
+            .build()) {
+      Recorder r = new Recorder();
+      slowReader.generatePublisher(GenerateRequest.ofText("hi")).subscribe(r);
+      r.subscription.request(1);
+      FakeCall call = transport.awaitCall(WAIT);
+      call.emit("a");
+      assertThat(r.signals.poll(10, TimeUnit.SECONDS)).isEqualTo("next:a");
+
+      // The subscriber holds on to its chunk past the deadline, asking for nothing more.
+      assertThat(r.done.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(r.error.get()).isInstanceOf(io.flexroute.RequestTimeoutException.class);
+      io.flexroute.spi.WorkerView a = slowReader.workers().view("a").orElseThrow();
+      assertThat(a.inFlightRequests()).isZero();
+      // The worker had answered all that was asked: its breaker does not count the deadline.
+      assertThat(a.breakerState()).isEqualTo(io.flexroute.spi.BreakerState.CLOSED);
+    }
+  }
+
+  @Test
+  void noSignalRunsWhileOnSubscribeDoes() throws Exception {
+    router.close(); // the executor is gone: the refusal would be signalled inside request(1)
+    java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean signalledInside =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    router.generatePublisher(GenerateRequest.ofText("hi")).subscribe(
+        new Flow.Subscriber<GenerateChunk>() {
+          @Override
+          public void onSubscribe(Flow.Subscription s) {
+            s.request(1);
+            returned.set(true);
+          }
+
+          @Override
+          public void onNext(GenerateChunk item) {}
+
+          @Override
+          public void onError(Throwable t) {
+            signalledInside.set(!returned.get());
+            done.countDown();
+          }
+
+          @Override
+          public void onComplete() {
+            done.countDown();
+          }
+        });
+
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(signalledInside).isFalse();
+  }
 }

@@ -48,9 +48,14 @@ final class DefaultRadixTokenCache implements RadixTokenCache {
       float @Nullable [] logprobs,
       int @Nullable [] lossMask,
       int weightVersion) {
-    Inputs.validate(text, tokenIds, logprobs, lossMask, null, weightVersion);
-    long[] mask = lossMask == null ? null : Bits.pack(lossMask);
-    return tree.insert(text, tokenIds, logprobs, mask, null, weightVersion);
+    // Copied before they are checked: a caller's thread changing its arrays meanwhile must not
+    // get unchecked values into the cache.
+    int[] ids = tokenIds == null ? null : tokenIds.clone();
+    float[] lps = logprobs == null ? null : logprobs.clone();
+    int[] maskValues = lossMask == null ? null : lossMask.clone();
+    Inputs.validate(text, ids, lps, maskValues, null, weightVersion);
+    long[] mask = maskValues == null ? null : Bits.pack(maskValues);
+    return tree.insert(text, ids, lps, mask, null, weightVersion);
   }
 
   @Override

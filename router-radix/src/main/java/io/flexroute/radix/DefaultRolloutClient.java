@@ -299,8 +299,12 @@ final class DefaultRolloutClient implements RolloutClient {
                 .minWeightVersion(request.minWeightVersion())
                 .build();
         attempt(1);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Also an Error (a tokenizer's native library): the caller must hear of it, not wait.
         result.completeExceptionally(e);
+        if (e instanceof VirtualMachineError vme) {
+          throw vme;
+        }
       }
     }
 
@@ -325,8 +329,12 @@ final class DefaultRolloutClient implements RolloutClient {
     void guarded(Runnable step) {
       try {
         step.run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Also an Error (a tokenizer's native library): the caller must hear of it, not wait.
         result.completeExceptionally(e);
+        if (e instanceof VirtualMachineError vme) {
+          throw vme;
+        }
       }
     }
 
@@ -373,8 +381,12 @@ final class DefaultRolloutClient implements RolloutClient {
       }
       try {
         result.complete(record(answer, attempts));
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Also an Error (a tokenizer's native library): the caller must hear of it, not wait.
         result.completeExceptionally(e);
+        if (e instanceof VirtualMachineError vme) {
+          throw vme;
+        }
       }
     }
 
@@ -581,8 +593,9 @@ final class DefaultRolloutClient implements RolloutClient {
       }
       if (added < 0) {
         log.debug(
-            "not caching a rollout turn: {} tokens it extends were removed from the cache (GC or"
-                + " eviction) since its lookup", requiredTokens);
+            "not caching a rollout turn: the cache no longer holds the {} tokens it extends (GC or"
+                + " eviction since its lookup), or cannot match them where the new text starts (a"
+                + " token that adds no text at the boundary)", requiredTokens);
         return Inserted.SKIPPED;
       }
       return withEnds ? Inserted.WITH_BOUNDARIES : Inserted.WITHOUT_BOUNDARIES;

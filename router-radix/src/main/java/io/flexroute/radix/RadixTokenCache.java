@@ -181,7 +181,9 @@ public interface RadixTokenCache {
   long evictTo(long maxTokens);
 
   /**
-   * Returns a consistent snapshot of the counters.
+   * Returns the counters. Sizes (tokens, nodes, bytes) are read together under the read lock; hit
+   * and miss counts are updated after each lookup's lock is released, so a snapshot taken while
+   * lookups run may hold a hit without its matched tokens yet.
    *
    * @return the statistics
    */

@@ -283,7 +283,9 @@ public final class RolloutResult {
 
   /**
    * Returns whether the turn was cached with token boundaries (so the cache can share it at token
-   * granularity); false when the tokenizer's pieces did not spell the text.
+   * granularity); false when the tokenizer's pieces did not spell the text, and also when the turn
+   * (or part of its output) was not cached at all because the prefix it extends was no longer
+   * cached.
    *
    * @return whether the boundaries are known
    */

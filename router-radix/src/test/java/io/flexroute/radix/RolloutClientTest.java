@@ -521,4 +521,28 @@ class RolloutClientTest {
       stripping.close();
     }
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void anErrorWhileRecordingTheTurn_reachesTheCaller_insteadOfLeavingItWaiting() {
+    Tokenizer broken =
+        new Tokenizer() {
+          @Override
+          public int[] encode(String text) {
+            return toy.encode(text);
+          }
+
+          @Override
+          public String decode(int[] tokenIds) {
+            throw new UnsatisfiedLinkError("no tokenizers native library for this platform");
+          }
+        };
+    fake.output(toy.encode(" Seven."), " Seven.");
+    try (RolloutClient c =
+        RolloutClient.builder(fake.router(), cache, broken).executor(Runnable::run).build()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> c.rollout(RolloutRequest.builder("User: a prime\nAssistant:").build()))
+          .isInstanceOf(UnsatisfiedLinkError.class);
+    }
+  }
 }

@@ -45,6 +45,9 @@ final class Attempt {
   private final @Nullable String versionAtDispatch;
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile long firstChunkNanos;
+  // False while a stream's chunk waits for its caller to ask for the next one: a deadline passing
+  // then is the caller's slowness, not a fault of the worker.
+  private volatile boolean waitingForWorker = true;
 
   Attempt(
       RequestCall call,
@@ -102,6 +105,16 @@ final class Attempt {
 
   boolean isFinished() {
     return finished.get();
+  }
+
+  /** Sets whether the attempt waits for the worker (true) or for its caller to read on (false). */
+  void waitingForWorker(boolean waiting) {
+    this.waitingForWorker = waiting;
+  }
+
+  /** @return whether the attempt waits for the worker rather than for its caller */
+  boolean waitingForWorker() {
+    return waitingForWorker;
   }
 
   /** Records the first chunk of a stream (once per attempt). */

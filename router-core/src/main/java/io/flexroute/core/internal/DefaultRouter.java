@@ -259,7 +259,7 @@ final class DefaultRouter implements Router {
   @Override
   public Flow.Publisher<GenerateChunk> generatePublisher(GenerateRequest request) {
     java.util.Objects.requireNonNull(request, "request");
-    // Checked when a subscriber subscribes, so that a refusal reaches it through onError.
+    // Checked when the subscriber first requests, so that a refusal reaches it through onError.
     return new StreamPublisher<>(
         () -> openStream(OperationBinding.GENERATE, checkGenerate(request)), executor);
   }
@@ -943,9 +943,12 @@ final class DefaultRouter implements Router {
   private void attemptEnded(Attempt attempt, RequestOutcome outcome, @Nullable Throwable error) {
     WorkerState worker = attempt.worker();
     WorkerException workerError = error instanceof WorkerException we ? we : null;
-    boolean timeout = outcome == RequestOutcome.TIMEOUT;
+    // A deadline that passed while a stream's caller held its last chunk, not while the worker
+    // owed one, says nothing about the worker: neutral, like a cancel.
+    boolean callerSlow = outcome == RequestOutcome.TIMEOUT && !attempt.waitingForWorker();
+    boolean timeout = outcome == RequestOutcome.TIMEOUT && !callerSlow;
     boolean fault = timeout || (workerError != null && workerError.isWorkerFault());
-    boolean neutral = outcome == RequestOutcome.CANCELLED;
+    boolean neutral = outcome == RequestOutcome.CANCELLED || callerSlow;
     CircuitBreaker breaker = worker.breaker();
     boolean probeFreed = false;
     if (breaker != null) {

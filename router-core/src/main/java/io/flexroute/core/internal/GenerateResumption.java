@@ -51,24 +51,27 @@ final class GenerateResumption {
   }
 
   /**
-   * The request that continues the generation, or null when nothing is left to generate.
+   * The request that continues the generation, or null when it cannot continue: nothing is left to
+   * generate, or the request sets no {@code maxNewTokens} (the worker's default limit would apply
+   * again to the continuation, and the caller could get more tokens than an unbroken stream gives).
    *
    * @return the resumed request
    */
   @Nullable GenerateRequest resumeRequest() {
     SamplingParams sampling = original.sampling();
     Integer max = sampling.maxNewTokens();
+    if (max == null) {
+      return null;
+    }
     SamplingParams.Builder resumed = sampling.toBuilder();
-    if (max != null) {
-      int left = max - size;
-      if (left <= 0) {
-        return null;
-      }
-      resumed.maxNewTokens(left);
-      Integer min = sampling.minNewTokens();
-      if (min != null) {
-        resumed.minNewTokens(Math.max(0, Math.min(left, min - size)));
-      }
+    int left = max - size;
+    if (left <= 0) {
+      return null;
+    }
+    resumed.maxNewTokens(left);
+    Integer min = sampling.minNewTokens();
+    if (min != null) {
+      resumed.minNewTokens(Math.max(0, Math.min(left, min - size)));
     }
     offset = size;
     return original.toBuilder()

@@ -135,6 +135,10 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       if (done) {
         return null;
       }
+      if (Thread.currentThread().isInterrupted() && !call.isFinished()) {
+        // Also when the next chunk is already buffered: an interrupt cancels the request.
+        call.cancel(RouterCallContext.Reason.CALLER);
+      }
       RouterException earlier = call.failure();
       if (earlier != null) {
         done = true;
@@ -147,6 +151,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
         throw new IllegalStateException("stream not open");
       }
       C chunk;
+      a.waitingForWorker(true);
       try {
         chunk = s.next();
         if (chunk != null) {
@@ -192,6 +197,9 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
         }
         return null;
       }
+      // From here until the caller asks for the next chunk, a deadline that passes is the caller's
+      // slowness, not the worker's.
+      a.waitingForWorker(false);
       chunk = adjust(chunk);
       a.firstChunk();
       if (!delivered) {
@@ -296,6 +304,28 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
   public String workerId() {
     Attempt a = attempt;
     return a == null ? "none" : a.worker().id();
+  }
+
+  /**
+   * Whether the chunk last read ended the answer (only the stream's end can follow), for a
+   * publisher that completes its subscriber without waiting for more demand. Read on the thread
+   * that reads the stream.
+   */
+  boolean answerComplete() {
+    return complete;
+  }
+
+  /**
+   * The failure the request ended with (deadline, cancel, router close, a worker's error), or null
+   * while it runs or when it succeeded.
+   */
+  @Nullable RouterException endedWith() {
+    return call.isFinished() ? call.failure() : null;
+  }
+
+  /** Runs {@code action} (once) when the request fails, on the failing thread. */
+  void whenFailed(Runnable action) {
+    call.setFailureSink(e -> action.run());
   }
 
   @Override

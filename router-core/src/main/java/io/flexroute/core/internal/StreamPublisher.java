@@ -20,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * subscriber first requests, and pulls chunks only while there is demand, so a slow subscriber slows
  * the read from the worker instead of buffering.
  *
- * <p>Signals are delivered serially on the executor, following the Reactive Streams rules: at most
- * the requested number of {@code onNext}, then exactly one of {@code onComplete} or {@code onError},
- * nothing after {@code cancel}.
+ * <p>Signals are delivered serially on the executor, following the Reactive Streams rules: none
+ * before {@code onSubscribe} returned, at most the requested number of {@code onNext}, then exactly
+ * one of {@code onComplete} or {@code onError}, also without outstanding demand (the end of an
+ * answer whose last chunk was delivered, a deadline, the router closing), and nothing once a
+ * {@code cancel} has been seen (one {@code onNext} may still race a cancel from another thread).
  *
  * <p>A cancel while the stream is still opening (waiting in the admission queue for a worker, or
  * backing off between attempts) interrupts the thread that opens it, which ends the wait and the
@@ -45,6 +47,9 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
     Objects.requireNonNull(subscriber, "subscriber");
     Subscription<C> subscription = new Subscription<>(subscriber, opener, executor);
     subscriber.onSubscribe(subscription);
+    // Demand or a cancel from inside onSubscribe is acted on only now (rule 1.3: no signal may
+    // run while onSubscribe does).
+    subscription.start();
   }
 
   private static final class Subscription<C> implements Flow.Subscription {
@@ -62,6 +67,7 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
     private boolean interruptedByCancel;
     private @Nullable Iterator<C> iterator;
     private boolean terminated;
+    private volatile boolean started;
 
     Subscription(
         Flow.Subscriber<? super C> subscriber,
@@ -105,7 +111,16 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
       schedule();
     }
 
+    /** Lets work start; called once {@code onSubscribe} has returned. */
+    void start() {
+      started = true;
+      schedule();
+    }
+
     private void schedule() {
+      if (!started) {
+        return; // start() schedules what was asked for meanwhile
+      }
       if (wip.getAndIncrement() == 0) {
         try {
           executor.execute(this::drain);
@@ -150,19 +165,30 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
         terminate(invalid, true);
         return;
       }
-      long requested = demand.get();
-      if (requested == 0) {
-        return;
-      }
       try {
         Iterator<C> it = iterator;
+        long requested = demand.get();
+        if (requested == 0) {
+          if (it != null) {
+            endWithoutDemand(it);
+          }
+          return;
+        }
         if (it == null) {
           ResponseStream<C> opened = open();
+          if (opened == null) {
+            terminated = true; // cancelled before it opened: nothing was sent
+            return;
+          }
           stream = opened;
           if (cancelled) {
             opened.cancel();
             terminated = true;
             return;
+          }
+          if (opened instanceof RouterResponseStream<?, ?> routed) {
+            // A failure while no chunk is asked for (deadline, close) is signalled at once.
+            routed.whenFailed(this::schedule);
           }
           it = opened.iterator();
           iterator = it;
@@ -174,30 +200,63 @@ final class StreamPublisher<C> implements Flow.Publisher<C> {
             closeStream();
             return;
           }
+          if (invalidRequest != null) {
+            terminate(invalidRequest, true);
+            return;
+          }
           if (!it.hasNext()) {
-            terminated = true;
-            closeStream();
-            subscriber.onComplete();
+            complete();
             return;
           }
           subscriber.onNext(it.next());
           emitted++;
         }
         demand.addAndGet(-emitted);
-      } catch (RuntimeException e) {
+        endWithoutDemand(it);
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
+        // Also an Error from the subscriber or the transport: the subscription must end, its
+        // stream closed, rather than stay wedged.
         terminate(e, true);
       }
     }
 
-    /** Opens the stream on this thread, interruptible by {@link #cancel}. */
-    private ResponseStream<C> open() {
+    /**
+     * With no demand left: completes the subscriber when the chunk last delivered ended the answer
+     * (its end is read, which takes no more chunks from the worker), or fails it when the request
+     * has failed meanwhile. Terminal signals need no demand (rules 1.4, 1.5).
+     */
+    private void endWithoutDemand(Iterator<C> it) {
+      if (!(stream instanceof RouterResponseStream<?, ?> routed) || terminated) {
+        return;
+      }
+      RouterException failed = routed.endedWith();
+      if (failed != null) {
+        terminate(failed, true);
+      } else if (routed.answerComplete() && !it.hasNext()) {
+        complete();
+      }
+    }
+
+    private void complete() {
+      terminated = true;
+      closeStream();
+      subscriber.onComplete();
+    }
+
+    /**
+     * Opens the stream on this thread, interruptible by {@link #cancel}.
+     *
+     * @return the stream, or null when cancelled before it could start (nothing is sent)
+     */
+    private @Nullable ResponseStream<C> open() {
       synchronized (openLock) {
-        opening = Thread.currentThread();
         if (cancelled) {
           // Cancelled between the check before opening and here, where it could not see us.
-          interruptedByCancel = true;
-          Thread.currentThread().interrupt();
+          return null;
         }
+        opening = Thread.currentThread();
       }
       try {
         return opener.get();

@@ -224,8 +224,22 @@ final class Node {
    * make a recently used node look old to eviction. Skips the write when nothing changes.
    */
   void touch(long now) {
-    if (now > lastAccess) {
-      lastAccess = now;
+    long seen = lastAccess;
+    // A compare-and-set, since readers touch concurrently: a plain write could put back an older
+    // time another reader had just moved past.
+    while (now > seen && !LAST_ACCESS.compareAndSet(this, seen, now)) {
+      seen = lastAccess;
+    }
+  }
+
+  private static final java.lang.invoke.VarHandle LAST_ACCESS;
+
+  static {
+    try {
+      LAST_ACCESS =
+          java.lang.invoke.MethodHandles.lookup().findVarHandle(Node.class, "lastAccess", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
     }
   }
 
