@@ -213,6 +213,7 @@ class MicrometerRouterMetricsTest {
 
     router.close(); // cancels the request a worker already had: cancelled, not rejected
 
+    Polling.await(running::isDone); // the caller's future completes on the executor
     assertThat(running).isCompletedExceptionally();
     assertThat(registry.find("flexroute.rejections").counters()).isEmpty();
     assertThat(

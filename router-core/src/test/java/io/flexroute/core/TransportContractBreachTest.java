@@ -90,6 +90,18 @@ class TransportContractBreachTest {
   }
 
   @Test
+  void anErrorOpeningAStreamEndsTheRequestBeforeItPropagates() {
+    transport.throwError = true;
+
+    assertThatThrownBy(() -> router.generateStream(prompt()))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("transport bug");
+    // Without a timer to wait for: the slot is free at once.
+    assertNothingInFlight();
+    transport.throwError = false;
+  }
+
+  @Test
   void anErrorFromABlockingCallEndsTheRequestBeforeItPropagates() {
     transport.throwError = true;
 
@@ -192,6 +204,9 @@ class TransportContractBreachTest {
     @Override
     public ChunkSource<GenerateChunk> generateStream(
         Worker worker, GenerateRequest request, CallContext context) {
+      if (throwError) {
+        throw new AssertionError("transport bug");
+      }
       return null;
     }
 

@@ -75,6 +75,11 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
         a.finish(RequestCall.outcomeOf(mapped), null, mapped);
         backoffOrFail(a, mapped);
         continue;
+      } catch (Error e) {
+        // A transport that broke with an Error: end the attempt and the request here, or its slot
+        // and permit stay taken until the deadline.
+        failWithError(a, e);
+        throw e;
       }
       attempt = a;
       source = opened;
@@ -183,6 +188,11 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
           throw ended(mapped);
         }
         continue;
+      } catch (Error e) {
+        done = true;
+        closeSource();
+        failWithError(a, e);
+        throw e;
       }
       if (chunk == null) {
         return endAnswered(a);
@@ -285,6 +295,13 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
     if (s != null) {
       closeQuietly(s);
     }
+  }
+
+  /** Ends the attempt and the request after an Error from the transport or the source. */
+  private void failWithError(Attempt a, Error e) {
+    RouterException mapped = failureOf(a, e);
+    a.finish(RequestCall.outcomeOf(mapped), lastUsage, mapped);
+    call.fail(RequestCall.outcomeOf(mapped), mapped);
   }
 
   private static void closeQuietly(ChunkSource<?> s) {
