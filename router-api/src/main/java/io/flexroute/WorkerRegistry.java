@@ -24,10 +24,11 @@ public interface WorkerRegistry {
   void add(Worker worker);
 
   /**
-   * Removes a worker; requests already running on it finish normally.
+   * Removes a worker; requests already running on it finish normally. A closed router's workers
+   * stay as they were (listeners heard {@code routerClosed} last): this returns false.
    *
    * @param workerId the id
-   * @return {@code true} if the worker was present
+   * @return {@code true} if the worker was present and removed
    */
   boolean remove(String workerId);
 
@@ -44,7 +45,7 @@ public interface WorkerRegistry {
    *
    * @param workerId the id
    * @param state the new state
-   * @return {@code true} if the worker was present
+   * @return {@code true} if the worker was present (false once the router is closed)
    */
   boolean setHealth(String workerId, HealthState state);
 

@@ -205,6 +205,10 @@ final class WorkerRegistryImpl implements WorkerRegistry {
     WorkerState removed;
     lock.lock();
     try {
+      if (closed) {
+        // Its listeners heard routerClosed, the last event; the closed router keeps its list.
+        return false;
+      }
       WorkerSnapshot current = snapshot;
       removed = current.get(workerId);
       if (removed == null) {
@@ -299,6 +303,9 @@ final class WorkerRegistryImpl implements WorkerRegistry {
       HealthState state) {
     lock.lock();
     try {
+      if (closed) {
+        return false; // a late probe or passive verdict: nothing happens after routerClosed
+      }
       WorkerSnapshot current = snapshot;
       WorkerState worker = current.get(workerId);
       if (worker == null || (judged != null && worker != judged)) {
