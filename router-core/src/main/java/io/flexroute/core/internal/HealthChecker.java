@@ -2,7 +2,6 @@ package io.flexroute.core.internal;
 
 import io.flexroute.HealthCheckPolicy;
 import io.flexroute.HealthState;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +79,10 @@ final class HealthChecker implements AutoCloseable {
     }
     RouterCallContext context =
         new RouterCallContext(
-            "health-" + RequestIds.next(), System.nanoTime(), policy.timeout(), Map.of());
+            "health-" + RequestIds.next(),
+            System.nanoTime(),
+            policy.timeout(),
+            worker.worker().headers()); // a gateway in front may need its key on probes too
     CompletableFuture<Void> probe =
         BackgroundCalls.start(
             () -> worker.transport().checkHealth(worker.worker(), policy.path(), context),

@@ -2,7 +2,6 @@ package io.flexroute.core.internal;
 
 import io.flexroute.spi.WorkerLoad;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,7 +69,8 @@ final class LoadPoller implements AutoCloseable {
       Duration timeout =
           interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval;
       RouterCallContext context =
-          new RouterCallContext("load-" + RequestIds.next(), System.nanoTime(), timeout, Map.of());
+          new RouterCallContext(
+              "load-" + RequestIds.next(), System.nanoTime(), timeout, worker.worker().headers());
       CompletableFuture<WorkerLoad> poll =
           BackgroundCalls.start(
               () -> worker.transport().fetchLoad(worker.worker(), context), context, timeout);

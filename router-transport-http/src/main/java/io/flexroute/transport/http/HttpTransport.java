@@ -128,6 +128,11 @@ public final class HttpTransport implements Transport {
   private final JsonCodec json;
   private final Failures failures;
   private final HttpCalls calls;
+  // Control calls (weight updates, group joins, pauses) may rightly wait longer than the client's
+  // read timeout for their answer: SGLang holds an update behind running requests, a group join
+  // until the trainer joins. Only the call's own timeout (the broadcast's) bounds them. Same
+  // connection pool and dispatcher.
+  private final HttpCalls controlCalls;
   private final LoadCodec loads;
   private final GenerateCodec generateCodec;
   private final OpenAiCodec openAiCodec;
@@ -145,6 +150,8 @@ public final class HttpTransport implements Transport {
     this.json = b.mapper != null ? JsonCodec.copyOf(b.mapper) : JsonCodec.createDefault();
     this.failures = new Failures(json);
     this.calls = new HttpCalls(client, json, failures);
+    this.controlCalls =
+        new HttpCalls(client.newBuilder().readTimeout(Duration.ZERO).build(), json, failures);
     this.loads = new LoadCodec(json);
     this.generateCodec = new GenerateCodec(json);
     this.openAiCodec = new OpenAiCodec(json);
@@ -465,7 +472,7 @@ public final class HttpTransport implements Transport {
     return control(
         op, worker,
         () ->
-            calls.post(
+            controlCalls.post(
                 worker, path, body.get(), context, bytes -> controlCodec.ack(op, worker, bytes)));
   }
 

@@ -251,6 +251,25 @@ class ControlTest {
   }
 
   @Test
+  void aControlCallMayWaitLongerThanTheReadTimeout_withinItsOwnTimeout() throws Exception {
+    // SGLang holds an update behind running requests: silence longer than the client's read
+    // timeout is expected there, and only the broadcast's timeout bounds it.
+    try (HttpTransport quick =
+        HttpTransport.builder().readTimeout(Duration.ofMillis(200)).build()) {
+      server.enqueue(json("{\"success\":true,\"message\":\"ok\"}").newBuilder()
+          .headersDelay(600, TimeUnit.MILLISECONDS).build());
+
+      ControlAck ack =
+          await(quick.updateWeightsFromDisk(
+              sglang(),
+              UpdateWeightsFromDisk.builder("/ckpt/9").build(),
+              new FakeCallContext("u", Duration.ofSeconds(10), Map.of())));
+
+      assertThat(ack.message()).isEqualTo("ok");
+    }
+  }
+
+  @Test
   void deadline_boundsAControlCall() {
     server.enqueue(new MockResponse.Builder().headersDelay(5, TimeUnit.SECONDS)
         .body("{}").build());

@@ -222,6 +222,10 @@ public final class GenerateCodec {
         finishReason(JsonNodes.field(meta, "finish_reason"), metaPath + ".finish_reason");
     int completionTokens =
         JsonNodes.integer(meta, "completion_tokens", outputIds.size(), metaPath);
+    if (completionTokens < 0) {
+      throw new JsonShapeException(
+          metaPath + ".completion_tokens must be >= 0, but was " + completionTokens);
+    }
     TokenUsage usage =
         new TokenUsage(
             JsonNodes.count(meta, "prompt_tokens", metaPath),

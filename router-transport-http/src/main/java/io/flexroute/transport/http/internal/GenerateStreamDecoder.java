@@ -93,6 +93,10 @@ final class GenerateStreamDecoder implements StreamDecoder<GenerateChunk> {
     TokenIds ids = JsonNodes.tokenIds(root, "output_ids", "$");
     JsonNode meta = JsonNodes.object(root, "meta_info", "$");
     Integer completionTokens = JsonNodes.integer(meta, "completion_tokens", META);
+    if (completionTokens != null && completionTokens < 0) {
+      throw new JsonShapeException(
+          META + ".completion_tokens must be >= 0, but was " + completionTokens);
+    }
     TokenLogprobs logprobs = JsonNodes.logprobTuples(meta, "output_token_logprobs", META);
     JsonNode finishNode = JsonNodes.field(meta, "finish_reason");
     FinishReason finish = GenerateCodec.finishReason(finishNode, META + ".finish_reason");
