@@ -9,8 +9,6 @@ import io.flexroute.spi.WorkerLoad;
 import io.flexroute.spi.CallContext;
 import io.flexroute.spi.Transport;
 import io.flexroute.testkit.fake.FakeTransport;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,24 +25,15 @@ class BackgroundCallHeadersTest {
     FakeTransport fake = FakeTransport.create().load("a", new WorkerLoad(0, 0, 0.1, 0));
     Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
     Transport recording =
-        (Transport)
-            Proxy.newProxyInstance(
-                Transport.class.getClassLoader(),
-                new Class<?>[] {Transport.class},
-                (proxy, method, args) -> {
-                  if (args != null) {
-                    for (Object arg : args) {
-                      if (arg instanceof CallContext c) {
-                        seen.put(method.getName(), c.headers());
-                      }
-                    }
-                  }
-                  try {
-                    return method.invoke(fake, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        InterceptedTransport.wrapWithArgs(
+            fake,
+            (method, args) -> {
+              for (Object arg : args == null ? new Object[0] : args) {
+                if (arg instanceof CallContext c) {
+                  seen.put(method.getName(), c.headers());
+                }
+              }
+            });
     try (Router router =
         Router.builder()
             .transport(recording)

@@ -15,6 +15,12 @@ final class InterceptedTransport {
     void before(Method method) throws Exception;
   }
 
+  /** As {@link BeforeCall}, also seeing the call's arguments (null for none). */
+  @FunctionalInterface
+  interface BeforeCallWithArgs {
+    void before(Method method, Object[] args) throws Exception;
+  }
+
   private InterceptedTransport() {}
 
   /**
@@ -25,9 +31,21 @@ final class InterceptedTransport {
    * @return the wrapping transport
    */
   static Transport wrap(Transport target, BeforeCall before) {
+    return wrapWithArgs(target, (method, args) -> before.before(method));
+  }
+
+  /**
+   * Returns a transport that runs {@code before} with each call's arguments and then the same
+   * method on {@code target}.
+   *
+   * @param target the transport that does the work
+   * @param before what the test does first
+   * @return the wrapping transport
+   */
+  static Transport wrapWithArgs(Transport target, BeforeCallWithArgs before) {
     InvocationHandler handler =
         (proxy, method, args) -> {
-          before.before(method);
+          before.before(method, args);
           try {
             return method.invoke(target, args);
           } catch (InvocationTargetException e) {
