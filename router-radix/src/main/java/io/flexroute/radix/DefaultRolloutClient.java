@@ -300,11 +300,7 @@ final class DefaultRolloutClient implements RolloutClient {
                 .build();
         attempt(1);
       } catch (Throwable e) {
-        // Also an Error (a tokenizer's native library): the caller must hear of it, not wait.
-        result.completeExceptionally(e);
-        if (e instanceof VirtualMachineError vme) {
-          throw vme;
-        }
+        fail(e);
       }
     }
 
@@ -323,6 +319,17 @@ final class DefaultRolloutClient implements RolloutClient {
     }
 
     /**
+     * Ends the turn with what one of its steps threw, also an Error (a tokenizer's native
+     * library): the caller must hear of it, not wait. The JVM's own errors still propagate.
+     */
+    void fail(Throwable e) {
+      result.completeExceptionally(e);
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+    }
+
+    /**
      * Runs a step of the turn from a future's callback, where an exception would otherwise be
      * lost and leave the turn, and a caller blocked on it, waiting forever.
      */
@@ -330,11 +337,7 @@ final class DefaultRolloutClient implements RolloutClient {
       try {
         step.run();
       } catch (Throwable e) {
-        // Also an Error (a tokenizer's native library): the caller must hear of it, not wait.
-        result.completeExceptionally(e);
-        if (e instanceof VirtualMachineError vme) {
-          throw vme;
-        }
+        fail(e);
       }
     }
 
@@ -379,15 +382,7 @@ final class DefaultRolloutClient implements RolloutClient {
       if (result.isDone()) {
         return;
       }
-      try {
-        result.complete(record(answer, attempts));
-      } catch (Throwable e) {
-        // Also an Error (a tokenizer's native library): the caller must hear of it, not wait.
-        result.completeExceptionally(e);
-        if (e instanceof VirtualMachineError vme) {
-          throw vme;
-        }
-      }
+      guarded(() -> result.complete(record(answer, attempts)));
     }
 
     RolloutResult record(GenerateResult answer, int attempts) {
@@ -492,20 +487,21 @@ final class DefaultRolloutClient implements RolloutClient {
       for (int[] run : runs) {
         int runEnd = run[0];
         int tokens = promptLength + runEnd;
-        String text =
-            runEnd == outVersions.length
-                ? promptText + outputText
-                : promptText + outputText.substring(0, outEnds[runEnd - 1]);
+        boolean last = runEnd == outVersions.length;
+        // The last run (usually the only one) inserts the turn's arrays as they are: the entry
+        // copies them anyway. An earlier run takes their first tokens.
         Inserted inserted =
-            insert(
-                text,
-                Arrays.copyOf(ids, tokens),
-                Arrays.copyOf(logprobs, tokens),
-                Arrays.copyOf(mask, tokens),
-                ends == null ? null : Arrays.copyOf(ends, tokens),
-                run[1],
-                true,
-                cached);
+            last
+                ? insert(promptText + outputText, ids, logprobs, mask, ends, run[1], true, cached)
+                : insert(
+                    promptText + outputText.substring(0, outEnds[runEnd - 1]),
+                    Arrays.copyOf(ids, tokens),
+                    Arrays.copyOf(logprobs, tokens),
+                    Arrays.copyOf(mask, tokens),
+                    ends == null ? null : Arrays.copyOf(ends, tokens),
+                    run[1],
+                    true,
+                    cached);
         if (inserted == Inserted.SKIPPED) {
           return false;
         }

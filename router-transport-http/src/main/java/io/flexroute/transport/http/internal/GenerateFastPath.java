@@ -93,7 +93,7 @@ final class GenerateFastPath {
     try {
       spans = WeightVersionSpan.checked(f.spans, f.ids.size());
     } catch (IllegalArgumentException e) {
-      return null; // spans that do not fit the output: the tree path names the problem
+      return null; // spans that do not fit the output: the tree path decides (it ignores them)
     }
     return new GenerateResult(
         requestId,
