@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the steps of a request that block the caller's thread: waiting for an attempt, waiting out
@@ -58,9 +59,7 @@ final class CallerThreadCalls {
         continue;
       } catch (Error e) {
         // No timer watches a blocking call: end it here, or its slot and permit stay taken.
-        RouterException mapped = failureOf(call, attempt, e);
-        attempt.finish(RequestCall.outcomeOf(mapped), null, mapped);
-        call.fail(RequestCall.outcomeOf(mapped), mapped);
+        endWithError(call, attempt, null, e);
         throw e;
       }
       TokenUsage usage = op.usage(value);
@@ -78,6 +77,18 @@ final class CallerThreadCalls {
       // The router closed (or the caller's thread was interrupted) as the answer came in.
       throw ended(call, new RequestCancelledException(call.view().requestId()));
     }
+  }
+
+  /**
+   * Ends the attempt and the request after an Error from the transport (or a source), before the
+   * Error propagates: until the deadline nothing else would give back the worker's slot and the
+   * breaker's permit.
+   */
+  static void endWithError(
+      RequestCall call, Attempt attempt, @Nullable TokenUsage usage, Error error) {
+    RouterException mapped = failureOf(call, attempt, error);
+    attempt.finish(RequestCall.outcomeOf(mapped), usage, mapped);
+    call.fail(RequestCall.outcomeOf(mapped), mapped);
   }
 
   /**

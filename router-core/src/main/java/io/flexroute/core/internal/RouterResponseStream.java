@@ -78,7 +78,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       } catch (Error e) {
         // A transport that broke with an Error: end the attempt and the request here, or its slot
         // and permit stay taken until the deadline.
-        failWithError(a, e);
+        CallerThreadCalls.endWithError(call, a, lastUsage, e);
         throw e;
       }
       attempt = a;
@@ -191,7 +191,7 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
       } catch (Error e) {
         done = true;
         closeSource();
-        failWithError(a, e);
+        CallerThreadCalls.endWithError(call, a, lastUsage, e);
         throw e;
       }
       if (chunk == null) {
@@ -295,13 +295,6 @@ final class RouterResponseStream<Q extends InferenceRequest, C> implements Respo
     if (s != null) {
       closeQuietly(s);
     }
-  }
-
-  /** Ends the attempt and the request after an Error from the transport or the source. */
-  private void failWithError(Attempt a, Error e) {
-    RouterException mapped = failureOf(a, e);
-    a.finish(RequestCall.outcomeOf(mapped), lastUsage, mapped);
-    call.fail(RequestCall.outcomeOf(mapped), mapped);
   }
 
   private static void closeQuietly(ChunkSource<?> s) {
